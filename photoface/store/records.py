@@ -1,0 +1,33 @@
+"""Plain row types passed between the indexing pipeline and the library."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Box = tuple[float, float, float, float]  # left, top, width, height
+
+
+@dataclass
+class PhotoRecord:
+    """A photo file as found on disk; sizes are of the image as stored (pre-EXIF)."""
+
+    path: str  # absolute, resolved
+    size: int  # bytes
+    mtime_ns: int
+    content_hash: str
+    width: int = 0
+    height: int = 0
+    orientation: int = 1  # EXIF orientation 1..8
+
+
+@dataclass
+class FaceRecord:
+    """One detected face; geometry in the stored frame at full resolution."""
+
+    box: Box
+    landmarks: list[tuple[float, float]]  # 5 points: eyes, nose, mouth corners
+    det_score: float
+    quality: float  # 0..1, higher is better (size and sharpness)
+    sharpness: float
+    thumbnail: bytes  # JPEG of the aligned crop, upright
+    embedding: np.ndarray = field(repr=False)  # float32, L2-normalised
