@@ -1,0 +1,1 @@
+"""The SQLite library database: one ``library.db`` per library folder."""

@@ -1,0 +1,368 @@
+"""The library database: what was indexed, where it lives, and its faces.
+
+A library is a folder holding ``library.db``. Every write is one immediate
+transaction (``write_transaction``), so killing the process at any moment
+leaves each photo wholly in its old state or wholly in its new one.
+
+Photo status: 'indexed' (faces saved), 'error' (could not be read; ``error``
+says why) or 'gone' (not found by the last scan of its folder). A gone photo
+keeps its faces so that finding the file again, moved or not, restores them.
+"""
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+from sqlite_utils import Database
+
+from photoface.errors import PhotofaceError
+from photoface.store.migrations import migrate
+from photoface.store.records import FaceRecord, PhotoRecord
+from photoface.store.transaction import write_transaction
+
+DB_NAME = "library.db"
+BUSY_TIMEOUT_S = 30.0
+
+# The status a photo that is present on disk has, derived from its error.
+_PRESENT_STATUS = "CASE WHEN error IS NULL THEN 'indexed' ELSE 'error' END"
+
+_UPSERT_PHOTO = """
+    INSERT INTO photos
+        (path, size, mtime_ns, content_hash, width, height, orientation,
+         status, error, indexed_at)
+    VALUES
+        (:path, :size, :mtime_ns, :content_hash, :width, :height, :orientation,
+         :status, :error, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    ON CONFLICT (path) DO UPDATE SET
+        size = excluded.size, mtime_ns = excluded.mtime_ns,
+        content_hash = excluded.content_hash, width = excluded.width,
+        height = excluded.height, orientation = excluded.orientation,
+        status = excluded.status, error = excluded.error,
+        indexed_at = excluded.indexed_at
+    RETURNING id
+"""
+
+
+class Library:
+    """An open library; use ``Library.open(folder)``, ideally in a ``with``."""
+
+    def __init__(self, db: Database, folder: Path):
+        self.db = db
+        self.folder = folder
+
+    @classmethod
+    def open(cls, folder: Path) -> "Library":
+        """Open the library in ``folder``, creating and upgrading it as needed."""
+        folder = Path(folder)
+        db_path = folder / DB_NAME
+        _make_writable_folder(folder, db_path)
+        try:
+            db = _connect(db_path)
+        except sqlite3.DatabaseError as err:
+            raise _open_error(db_path, err) from err
+        except OSError as err:  # the backup before an upgrade
+            raise PhotofaceError(f"Cannot back up {db_path} before upgrading it: {err}") from err
+        return cls(db, folder)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # --- models ---------------------------------------------------------
+
+    def register_model(self, model_id: str, dim: int, description: str = "") -> None:
+        """Record an embedding model; re-registering updates its description."""
+        with write_transaction(self.db):
+            known = self.db.execute("SELECT dim FROM models WHERE id = ?", [model_id]).fetchone()
+            if known is None:
+                self.db["models"].insert({"id": model_id, "dim": dim, "description": description})
+            elif known[0] != dim:
+                raise ValueError(f"model {model_id!r} is registered with dim {known[0]}, not {dim}")
+            else:
+                self.db.execute(
+                    "UPDATE models SET description = ? WHERE id = ?", [description, model_id]
+                )
+
+    # --- photos: lookups for the indexer ---------------------------------
+
+    def photo_by_path(self, path: str) -> dict | None:
+        return self._one("SELECT * FROM photos WHERE path = ?", [path])
+
+    def moved_photo_candidate(self, content_hash: str) -> dict | None:
+        """A known photo with this content whose recorded file is no longer there."""
+        # Gone ones first: a scan has already confirmed they are missing.
+        rows = self.db.query(
+            "SELECT * FROM photos WHERE content_hash = ? ORDER BY status != 'gone', id",
+            [content_hash],
+        )
+        moved = (p for p in rows if p["status"] == "gone" or not os.path.exists(p["path"]))
+        return next(moved, None)
+
+    # --- photos: writes ---------------------------------------------------
+
+    def move_photo(self, photo_id: int, record: PhotoRecord) -> None:
+        """The same content found at a new path: keep its faces, revive it if gone.
+
+        A stale row already at the new path (a file since replaced) gives way.
+        """
+        with write_transaction(self.db):
+            self.db.execute(
+                "DELETE FROM photos WHERE path = ? AND id != ?", [record.path, photo_id]
+            )
+            self.db.execute(
+                f"UPDATE photos SET path = ?, size = ?, mtime_ns = ?, status = {_PRESENT_STATUS}"
+                " WHERE id = ?",
+                [record.path, record.size, record.mtime_ns, photo_id],
+            )
+
+    def update_file_stat(self, photo_id: int, size: int, mtime_ns: int) -> None:
+        """The file was touched but its content is unchanged (also revives a gone photo)."""
+        with write_transaction(self.db):
+            self.db.execute(
+                f"UPDATE photos SET size = ?, mtime_ns = ?, status = {_PRESENT_STATUS}"
+                " WHERE id = ?",
+                [size, mtime_ns, photo_id],
+            )
+
+    def save_indexed_photo(
+        self, record: PhotoRecord, faces: list[FaceRecord], model_id: str
+    ) -> int:
+        """Store a photo with exactly these faces and their embeddings; returns its id.
+
+        One transaction: previous faces of the photo are replaced, never mixed in.
+        """
+        with write_transaction(self.db):
+            dim = self._model_dim(model_id)
+            photo_id = self._upsert_photo(record, status="indexed", error=None)
+            self.db.execute("DELETE FROM faces WHERE photo_id = ?", [photo_id])
+            for face in faces:
+                self._insert_face(photo_id, face, model_id, dim)
+        return photo_id
+
+    def save_failed_photo(self, record: PhotoRecord, reason: str) -> int:
+        """Record a photo that could not be read; returns its id.
+
+        Faces from an earlier successful run stay: a file that is unreadable for
+        now (half synced, say) should not cost the user their named faces.
+        """
+        with write_transaction(self.db):
+            return self._upsert_photo(record, status="error", error=reason)
+
+    def mark_gone(self, root: str, seen_paths: set[str]) -> int:
+        """Mark photos under folder ``root`` that the scan did not see; returns how many."""
+        # Compare with "root/" so that /a/b never claims /a/bc; substr, not
+        # LIKE, because paths may hold % and _.
+        prefix = root.rstrip(os.sep) + os.sep
+        with write_transaction(self.db):
+            present = self.db.execute(
+                "SELECT id, path FROM photos"
+                " WHERE status != 'gone' AND substr(path, 1, length(:prefix)) = :prefix",
+                {"prefix": prefix},
+            ).fetchall()
+            missing = [(photo_id,) for photo_id, path in present if path not in seen_paths]
+            self.db.conn.executemany("UPDATE photos SET status = 'gone' WHERE id = ?", missing)
+        return len(missing)
+
+    # --- reading ------------------------------------------------------------
+
+    def status(self, error_limit: int = 50) -> dict:
+        """Counts for a summary: photos by status, faces, errors, models."""
+        by_status = dict.fromkeys(("indexed", "error", "gone"), 0)
+        for status, count in self.db.execute("SELECT status, count(*) FROM photos GROUP BY status"):
+            by_status[status] = count
+        faces = self.db.execute(
+            "SELECT count(*) FROM faces JOIN photos ON photos.id = faces.photo_id"
+            " WHERE photos.status != 'gone'"
+        ).fetchone()[0]
+        errors = list(
+            self.db.query(
+                "SELECT path, error AS reason FROM photos WHERE status = 'error'"
+                " ORDER BY path LIMIT ?",
+                [error_limit],
+            )
+        )
+        models = list(
+            self.db.query(
+                "SELECT models.id, models.dim, models.description,"
+                " count(embeddings.face_id) AS embeddings"
+                " FROM models LEFT JOIN embeddings ON embeddings.model_id = models.id"
+                " GROUP BY models.id ORDER BY models.id"
+            )
+        )
+        return {"photos": by_status, "faces": faces, "errors": errors, "models": models}
+
+    def faces(self, include_gone: bool = False) -> Iterator[dict]:
+        """Every face, ordered by id, with what is needed to draw it upright.
+
+        Keys: id, photo_id, path, box, landmarks (stored frame), det_score,
+        quality, sharpness, and the photo's stored width, height, orientation.
+        """
+        rows = self.db.query(
+            'SELECT faces.id, faces."left", faces.top, faces.width, faces.height,'
+            " faces.landmarks, faces.det_score, faces.quality, faces.sharpness,"
+            " photos.id AS photo_id, photos.path, photos.width AS photo_width,"
+            " photos.height AS photo_height, photos.orientation"
+            " FROM faces JOIN photos ON photos.id = faces.photo_id"
+            f" WHERE {_photo_filter(include_gone)} ORDER BY faces.id"
+        )
+        for row in rows:
+            yield {
+                "id": row["id"],
+                "photo_id": row["photo_id"],
+                "path": row["path"],
+                "box": (row["left"], row["top"], row["width"], row["height"]),
+                "landmarks": [tuple(point) for point in json.loads(row["landmarks"])],
+                "det_score": row["det_score"],
+                "quality": row["quality"],
+                "sharpness": row["sharpness"],
+                "width": row["photo_width"],
+                "height": row["photo_height"],
+                "orientation": row["orientation"],
+            }
+
+    def embedding_matrix(
+        self, model_id: str, include_gone: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Face ids (int64) and their L2-normalised float32 embeddings, one row each."""
+        dim = self._model_dim(model_id)
+        rows = self.db.execute(
+            "SELECT embeddings.face_id, embeddings.dtype, embeddings.vector FROM embeddings"
+            " JOIN faces ON faces.id = embeddings.face_id"
+            " JOIN photos ON photos.id = faces.photo_id"
+            f" WHERE {_photo_filter(include_gone)} AND embeddings.model_id = ?"
+            " ORDER BY embeddings.face_id",
+            [model_id],
+        ).fetchall()
+        face_ids = np.array([face_id for face_id, _, _ in rows], dtype=np.int64)
+        vectors = [_decode_vector(dtype, blob) for _, dtype, blob in rows]
+        matrix = np.stack(vectors) if vectors else np.empty((0, dim), dtype=np.float32)
+        return face_ids, matrix
+
+    def face_thumbnail(self, face_id: int) -> bytes:
+        """The face's JPEG crop; KeyError for an unknown face."""
+        row = self.db.execute("SELECT thumbnail FROM faces WHERE id = ?", [face_id]).fetchone()
+        if row is None:
+            raise KeyError(face_id)
+        return row[0]
+
+    # --- helpers -------------------------------------------------------------
+
+    def _one(self, sql: str, params: list) -> dict | None:
+        return next(iter(self.db.query(sql, params)), None)
+
+    def _model_dim(self, model_id: str) -> int:
+        row = self.db.execute("SELECT dim FROM models WHERE id = ?", [model_id]).fetchone()
+        if row is None:
+            raise ValueError(f"model {model_id!r} is not registered")
+        return row[0]
+
+    def _upsert_photo(self, record: PhotoRecord, status: str, error: str | None) -> int:
+        params = {
+            "path": record.path,
+            "size": record.size,
+            "mtime_ns": record.mtime_ns,
+            "content_hash": record.content_hash,
+            "width": record.width or None,  # a photo that failed to decode has no size
+            "height": record.height or None,
+            "orientation": record.orientation,
+            "status": status,
+            "error": error,
+        }
+        return self.db.execute(_UPSERT_PHOTO, params).fetchone()[0]
+
+    def _insert_face(self, photo_id: int, face: FaceRecord, model_id: str, dim: int) -> None:
+        vector = np.asarray(face.embedding, dtype="<f4").ravel()
+        if vector.size != dim:
+            raise ValueError(f"embedding has {vector.size} values; model {model_id!r} makes {dim}")
+        left, top, width, height = (float(v) for v in face.box)
+        face_id = self.db["faces"].insert(
+            {
+                "photo_id": photo_id,
+                "left": left,
+                "top": top,
+                "width": width,
+                "height": height,
+                "landmarks": json.dumps([[float(x), float(y)] for x, y in face.landmarks]),
+                "det_score": float(face.det_score),
+                "quality": float(face.quality),
+                "sharpness": float(face.sharpness),
+                "thumbnail": face.thumbnail,
+            }
+        ).last_pk
+        self.db["embeddings"].insert(
+            {
+                "face_id": face_id,
+                "model_id": model_id,
+                "dim": dim,
+                "dtype": "f4",
+                "vector": vector.tobytes(),
+            }
+        )
+
+
+def _photo_filter(include_gone: bool) -> str:
+    return "TRUE" if include_gone else "photos.status != 'gone'"
+
+
+def _decode_vector(dtype: str, blob: bytes) -> np.ndarray:
+    if dtype == "f4":
+        return np.frombuffer(blob, dtype="<f4").astype(np.float32)
+    # int8 rows keep only the direction of the vector: rescale to unit length.
+    values = np.frombuffer(blob, dtype=np.int8).astype(np.float32)
+    norm = np.linalg.norm(values)
+    return values / norm if norm > 0 else values
+
+
+def _make_writable_folder(folder: Path, db_path: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise PhotofaceError(f"Cannot create the library folder {folder}: {err.strerror}") from err
+    for path in (folder, db_path):
+        if path.exists() and not os.access(path, os.W_OK):
+            raise PhotofaceError(
+                f"Cannot write to {path}: photoface keeps its library there. "
+                "Choose a folder you can write to, or fix its permissions."
+            )
+
+
+def _connect(db_path: Path) -> Database:
+    """Open, configure and migrate; closes the connection again if any step fails."""
+    conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        db = Database(conn, execute_plugins=False)
+        wal = db.execute("PRAGMA journal_mode = WAL").fetchone()[0] == "wal"
+        # With WAL, NORMAL survives any process kill and power loss costs at
+        # most the last commits; without WAL (some network drives) only FULL does.
+        db.execute(f"PRAGMA synchronous = {'NORMAL' if wal else 'FULL'}")
+        db.execute("PRAGMA foreign_keys = ON")
+        migrate(db)
+    except BaseException:
+        conn.close()
+        raise
+    return db
+
+
+def _open_error(db_path: Path, err: sqlite3.DatabaseError) -> PhotofaceError:
+    if err.sqlite_errorcode == sqlite3.SQLITE_NOTADB:
+        return PhotofaceError(
+            f"{db_path} is not a photoface library (not an SQLite database). "
+            "Move it away or choose another folder."
+        )
+    return PhotofaceError(
+        f"Cannot open the library {db_path}: {err}. Check that the folder is writable and not full."
+    )

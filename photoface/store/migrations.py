@@ -1,0 +1,185 @@
+"""Versioned schema migrations for ``library.db``.
+
+The schema version is ``PRAGMA user_version``: 0 is a new, empty file and N
+means ``MIGRATIONS[:N]`` have been applied. ``migrate`` applies the pending
+ones in order, each in its own transaction together with the version bump, so
+a crash leaves the library at the old version or the new one, never between.
+Before the first pending step of a library that already holds data it copies
+the whole database to ``library.db.bak-v<old version>``.
+
+Adding a migration (v2, v3, ...)
+--------------------------------
+1. Write ``def _v2_people(db: Database) -> None`` below the others. Change the
+   schema with ``db.execute(...)`` one statement at a time, or sqlite-utils
+   helpers. Never COMMIT, ``executescript`` (it commits) or VACUUM: the runner
+   owns the transaction.
+2. Append it to ``MIGRATIONS``; its position is the version it produces.
+   Never edit, reorder or remove a released migration: users' libraries have
+   already run it.
+3. Test the upgrade from the previous version with data in the database
+   (``migrate(db, target=N - 1)`` builds it).
+
+Foreign keys are off while migrations run, so rebuilding a table the SQLite
+way (create new, copy rows, drop old, rename) does not cascade-delete faces;
+``PRAGMA foreign_key_check`` must pass before a step commits.
+"""
+
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from photoface.errors import PhotofaceError
+from photoface.store.transaction import write_transaction
+
+
+def _v1_initial(db: Database) -> None:
+    """The first release: photos, their faces, and face embeddings per model."""
+    statements = [
+        """CREATE TABLE models (
+            id TEXT PRIMARY KEY,
+            dim INTEGER NOT NULL,
+            description TEXT,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )""",
+        """CREATE TABLE photos (
+            id INTEGER PRIMARY KEY,
+            path TEXT UNIQUE NOT NULL,
+            size INTEGER,
+            mtime_ns INTEGER,
+            content_hash TEXT,
+            width INTEGER,
+            height INTEGER,
+            orientation INTEGER,
+            status TEXT NOT NULL CHECK (status IN ('indexed', 'error', 'gone')),
+            error TEXT,
+            indexed_at TEXT
+        )""",
+        "CREATE INDEX photos_content_hash ON photos (content_hash)",
+        "CREATE INDEX photos_status ON photos (status)",
+        # "left" is an SQL keyword: always write it quoted.
+        """CREATE TABLE faces (
+            id INTEGER PRIMARY KEY,
+            photo_id INTEGER NOT NULL REFERENCES photos (id) ON DELETE CASCADE,
+            "left" REAL NOT NULL,
+            top REAL NOT NULL,
+            width REAL NOT NULL,
+            height REAL NOT NULL,
+            landmarks TEXT,
+            det_score REAL,
+            quality REAL,
+            sharpness REAL,
+            thumbnail BLOB
+        )""",
+        "CREATE INDEX faces_photo_id ON faces (photo_id)",
+        """CREATE TABLE embeddings (
+            face_id INTEGER NOT NULL REFERENCES faces (id) ON DELETE CASCADE,
+            model_id TEXT NOT NULL REFERENCES models (id),
+            dim INTEGER NOT NULL,
+            dtype TEXT NOT NULL CHECK (dtype IN ('f4', 'i1')),
+            vector BLOB NOT NULL,
+            PRIMARY KEY (face_id, model_id)
+        )""",
+    ]
+    for statement in statements:
+        db.execute(statement)
+
+
+Migration = Callable[[Database], None]
+
+MIGRATIONS: list[Migration] = [
+    _v1_initial,
+]
+
+
+def latest_version() -> int:
+    return len(MIGRATIONS)
+
+
+def schema_version(db: Database) -> int:
+    return db.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(db: Database, target: int | None = None) -> int:
+    """Bring the schema up to ``target`` (default: latest); returns the version.
+
+    Safe to call on every open: with nothing pending it only reads.
+    """
+    target = latest_version() if target is None else target
+    if not 0 <= target <= latest_version():
+        raise ValueError(f"no schema version {target}; latest is {latest_version()}")
+    current = schema_version(db)
+    _refuse_unknown(db, current)
+    if current >= target:
+        return current
+    if current > 0:
+        _back_up(db, current)
+    with _foreign_keys_off(db):
+        for version in range(current + 1, target + 1):
+            _apply(db, version)
+    return schema_version(db)
+
+
+def _refuse_unknown(db: Database, version: int) -> None:
+    if version > latest_version():
+        raise PhotofaceError(
+            f"{_db_file(db)} was made by a newer photoface (library version "
+            f"{version}; this one knows up to {latest_version()}). "
+            "Update photoface to open it."
+        )
+    if version == 0 and db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+        raise PhotofaceError(
+            f"{_db_file(db)} is an SQLite database but not a photoface library; "
+            "move it away or choose another folder."
+        )
+
+
+def _apply(db: Database, version: int) -> None:
+    with write_transaction(db):
+        # Another process may have migrated since we looked.
+        if schema_version(db) >= version:
+            return
+        MIGRATIONS[version - 1](db)
+        broken = db.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration to v{version} breaks references: {broken[:5]}")
+        db.execute(f"PRAGMA user_version = {version}")
+
+
+@contextmanager
+def _foreign_keys_off(db: Database) -> Iterator[None]:
+    """PRAGMA foreign_keys is ignored inside a transaction, so set it around them."""
+    was_on = db.execute("PRAGMA foreign_keys").fetchone()[0]
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        db.execute(f"PRAGMA foreign_keys = {int(was_on)}")
+
+
+def _back_up(db: Database, version: int) -> None:
+    """Copy the database (WAL content included) to ``<file>.bak-v<version>``.
+
+    Written under a temporary name and renamed, so a crash never leaves a
+    half backup that looks whole.
+    """
+    db_file = _db_file(db)
+    if not db_file:  # in-memory: nothing on disk to protect
+        return
+    backup = Path(f"{db_file}.bak-v{version}")
+    partial = backup.with_name(backup.name + ".partial")
+    partial.unlink(missing_ok=True)
+    with closing(sqlite3.connect(partial)) as target:
+        db.conn.backup(target)
+    os.replace(partial, backup)
+
+
+def _db_file(db: Database) -> str:
+    """Path of the main database file; empty for an in-memory one."""
+    for _seq, name, file in db.execute("PRAGMA database_list").fetchall():
+        if name == "main":
+            return file
+    return ""
