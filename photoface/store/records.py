@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-Box = tuple[float, float, float, float]  # left, top, width, height
+from ..photos.orientation import Box
 
 
 @dataclass

@@ -1,0 +1,161 @@
+"""Decode a photo into an upright RGB image, or say in a few words why not."""
+
+import math
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pillow_heif
+from PIL import ExifTags, Image, UnidentifiedImageError
+
+from photoface.errors import PhotofaceError
+from photoface.photos import orientation as _orientation
+
+SUPPORTED_EXTENSIONS = frozenset(
+    {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif", ".hif", ".bmp", ".gif"}
+)
+MAX_PIXELS = 100_000_000
+
+# Pillow picks the decoder from the file's content, not its name: only these may
+# decode, so a renamed EPS or PDF never reaches Ghostscript.
+_DECODERS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "BMP", "GIF")
+
+# libheif applies HEIF's own irot/imir boxes while decoding and pillow-heif then
+# resets the EXIF orientation to 1 (keeping the old value in
+# info["original_orientation"], which must not be applied again): a decoded
+# HEIF is already upright, so its stored frame is the upright one.
+_DECODED_UPRIGHT = frozenset({"HEIF"})
+
+# What a viewer does to the stored image for each EXIF orientation (as in
+# PIL.ImageOps.exif_transpose).
+_TO_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+pillow_heif.register_heif_opener()
+
+
+class PhotoError(PhotofaceError):
+    """A photo that cannot be loaded; ``reason`` is short and fit for a user."""
+
+    def __init__(self, path: str | Path, reason: str):
+        super().__init__(path, reason)  # both in args, so it pickles across processes
+        self.path = Path(path)
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass
+class LoadedPhoto:
+    image: Image.Image  # RGB, upright, possibly reduced
+    stored_size: tuple[int, int]  # full resolution, as stored (before orientation)
+    orientation: int  # EXIF orientation 1..8 relating stored_size to the upright image
+
+    @property
+    def upright_size(self) -> tuple[int, int]:
+        return _orientation.upright_size(self.stored_size, self.orientation)
+
+    @property
+    def scale(self) -> float:
+        """Image pixels per full-resolution upright pixel (1 unless reduced)."""
+        return self.image.width / self.upright_size[0]
+
+
+def load_photo(path: str | Path, max_side: int | None = None) -> LoadedPhoto:
+    """Decode ``path`` upright in RGB; only PhotoError escapes.
+
+    With ``max_side`` the image is reduced by the largest cheap factor that
+    keeps its longest side >= max_side (JPEG decodes at 1/2, 1/4 or 1/8, then
+    any format is box-reduced by an integer factor); it is never enlarged.
+    """
+    if max_side is not None and max_side < 1:
+        raise ValueError(f"max_side must be at least 1, not {max_side}")
+    path = Path(path)
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns from 89 MP on; MAX_PIXELS, checked next, is the limit here.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return _load(path, max_side)
+    except PhotoError:
+        raise
+    except Image.DecompressionBombError as exc:
+        raise PhotoError(path, "decompression bomb") from exc
+    except UnidentifiedImageError as exc:
+        raise PhotoError(path, "not an image") from exc
+    except MemoryError as exc:
+        raise PhotoError(path, "out of memory") from exc
+    except Exception as exc:  # decoders raise all sorts on bad data
+        raise PhotoError(path, "truncated or corrupt") from exc
+
+
+def read_orientation(image: Image.Image) -> int:
+    """EXIF orientation 1..8 (Pillow falls back to XMP's); 1 if absent or invalid."""
+    try:
+        value = image.getexif().get(ExifTags.Base.Orientation)
+    except Exception:  # a broken EXIF block must not cost the photo
+        return 1
+    return value if isinstance(value, int) and value in _orientation.ORIENTATIONS else 1
+
+
+def _load(path: Path, max_side: int | None) -> LoadedPhoto:
+    try:
+        file = path.open("rb")
+    except OSError as exc:
+        raise PhotoError(path, f"cannot read: {exc.strerror or exc}".lower()) from exc
+    # Our own file object: Pillow leaves it open, and closing it after load()
+    # does not destroy the decoded image as Image.close() would.
+    with file:
+        if os.fstat(file.fileno()).st_size == 0:
+            raise PhotoError(path, "empty file")
+        image = Image.open(file, formats=_DECODERS)
+        stored_size = image.size
+        _check_pixels(path, stored_size)
+        if max_side:
+            image.draft("RGB", _longest_side_at_least(stored_size, max_side))
+        image.load()
+    orientation = 1 if image.format in _DECODED_UPRIGHT else read_orientation(image)
+    rgb = _to_rgb(image)
+    if max_side:
+        rgb = _reduce(rgb, max_side)
+    if orientation in _TO_UPRIGHT:
+        rgb = rgb.transpose(_TO_UPRIGHT[orientation])
+    return LoadedPhoto(rgb, stored_size, orientation)
+
+
+def _check_pixels(path: Path, size: tuple[int, int]) -> None:
+    pixels = size[0] * size[1]
+    if pixels > MAX_PIXELS:
+        megapixels = math.ceil(pixels / 1e6)
+        raise PhotoError(path, f"too large: {megapixels} MP (limit {MAX_PIXELS // 1_000_000} MP)")
+
+
+def _longest_side_at_least(size: tuple[int, int], max_side: int) -> tuple[int, int]:
+    """The size to ask draft() for: it reduces while both sides stay >= this."""
+    return (max_side, 1) if size[0] >= size[1] else (1, max_side)
+
+
+def _reduce(image: Image.Image, max_side: int) -> Image.Image:
+    factor = max(image.size) // max_side
+    return image.reduce(factor) if factor >= 2 else image
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    if image.mode == "RGB":
+        return image
+    if image.mode == "I" or image.mode.startswith("I;16"):
+        # convert() would clip 16-bit grey at 255 (white): scale it to 8 bits
+        image = image.convert("I").point(lambda value: value / 256).convert("L")
+    if image.has_transparency_data:
+        # composite on white, as a viewer shows transparent areas
+        rgba = image.convert("RGBA")
+        return Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
+    return image.convert("RGB")
