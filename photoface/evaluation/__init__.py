@@ -1,0 +1,1 @@
+"""Measuring photoface: data set readers and metrics shared by tests, benchmarks and training."""

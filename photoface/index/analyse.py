@@ -1,0 +1,87 @@
+"""One photo from file to face crops: decode, detect, crop (no database, no embedding)."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..detect.crops import CROP_MARGIN, CROP_SIZE, face_crop, quality, sharpness, thumbnail_jpeg
+from ..detect.detector import DetectedFace, FaceDetector
+from ..photos import PhotoError, load_photo
+from ..photos.orientation import box_to_stored, point_to_stored
+from ..store.records import FaceRecord, PhotoRecord
+
+# Longest side of the image MTCNN looks at. 12 MP photos are decoded at a
+# JPEG draft scale and shrunk to this, which is most of the indexing speed;
+# with MTCNN's 20 px minimum a face must span 2 % of the photo's long side.
+DETECT_SIDE = 1280
+# A crop is taken from a sharper decode when the face would otherwise be
+# upsampled by more than this factor into the 160 px crop.
+MAX_CROP_UPSAMPLING = 1.25
+
+
+@dataclass
+class PhotoAnalysis:
+    record: PhotoRecord
+    faces: list[FaceRecord] = field(default_factory=list)
+    crops: np.ndarray | None = None  # (n_faces, 160, 160, 3) uint8, for the embedder
+    error: str | None = None
+
+
+def analyse_photo(record: PhotoRecord, detector: FaceDetector, detect_side: int = DETECT_SIDE) -> PhotoAnalysis:
+    """Decode and detect; a bad file becomes an analysis with ``error`` set, never an exception."""
+    try:
+        photo = load_photo(Path(record.path), max_side=detect_side)
+    except PhotoError as error:
+        return PhotoAnalysis(record, error=error.reason)
+    record.width, record.height = photo.stored_size
+    record.orientation = photo.orientation
+
+    detect_image = photo.image
+    if max(detect_image.size) > detect_side:
+        detect_image = detect_image.copy()
+        detect_image.thumbnail((detect_side, detect_side))
+    to_full = photo.upright_size[0] / detect_image.width
+    found = detector.detect(detect_image)
+    if not found:
+        return PhotoAnalysis(record, crops=np.zeros((0, CROP_SIZE, CROP_SIZE, 3), np.uint8))
+
+    boxes = [tuple(v * to_full for v in face.box) for face in found]
+    crop_source = _crop_source(record.path, photo, boxes)
+    crop_scale = crop_source.image.width / photo.upright_size[0]
+    crops, faces = [], []
+    for face, box in zip(found, boxes):
+        crop = face_crop(crop_source.image, tuple(v * crop_scale for v in box))
+        crops.append(crop)
+        faces.append(_face_record(face, box, to_full, crop, photo))
+    return PhotoAnalysis(record, faces, np.stack(crops))
+
+
+def _crop_source(path: str, photo, boxes):
+    """The reduced decode if it holds enough pixels for the smallest face, else a sharper one."""
+    if photo.scale >= 1.0:
+        return photo
+    smallest = min(box[2] for box in boxes)
+    wanted_scale = CROP_SIZE / (smallest * CROP_SIZE / (CROP_SIZE - CROP_MARGIN)) / MAX_CROP_UPSAMPLING
+    if photo.scale >= min(wanted_scale, 1.0):
+        return photo
+    side = int(max(photo.upright_size) * min(wanted_scale, 1.0)) + 1
+    try:
+        return load_photo(Path(path), max_side=side)
+    except PhotoError:  # decoded once already; keep what we have
+        return photo
+
+
+def _face_record(face: DetectedFace, box, to_full: float, crop: np.ndarray, photo) -> FaceRecord:
+    stored_size, orientation = photo.stored_size, photo.orientation
+    landmarks = [point_to_stored(x * to_full, y * to_full, stored_size, orientation) for x, y in face.landmarks]
+    sharp = sharpness(crop)
+    return FaceRecord(
+        box=box_to_stored(box, stored_size, orientation),
+        landmarks=[(float(x), float(y)) for x, y in landmarks],
+        det_score=face.score,
+        quality=quality(box[2], sharp, face.score),
+        sharpness=sharp,
+        thumbnail=thumbnail_jpeg(crop),
+        embedding=None,
+    )

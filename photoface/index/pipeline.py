@@ -1,0 +1,151 @@
+"""Index photo folders into a library: find what changed, detect, embed, store.
+
+Decoding and detection run in a thread pool (Pillow and torch release the
+GIL); the main thread owns the SQLite connection, embeds faces in batches
+and writes each photo in one transaction, so a kill loses at most the
+photos in flight and a re-run resumes where it stopped.
+"""
+
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..detect.detector import FaceDetector
+from ..embed.models import DEFAULT_MODEL_ID, Embedder, load_embedder
+from ..photos import file_hash, iter_photo_files
+from ..store.library import Library
+from ..store.records import PhotoRecord
+from .analyse import DETECT_SIDE, PhotoAnalysis, analyse_photo
+
+@dataclass
+class IndexOptions:
+    model_id: str = DEFAULT_MODEL_ID
+    workers: int = max(1, min(4, os.cpu_count() or 1))
+    detect_side: int = DETECT_SIDE
+    min_face_size: int = 20
+    batch_size: int = 32
+    # Adding the embedding of the mirrored crop: more accurate (benchmarks/lfw.py)
+    # for twice the embedding work.
+    flip: bool = True
+
+
+@dataclass
+class IndexReport:
+    files: int = 0
+    unchanged: int = 0
+    moved: int = 0
+    indexed: int = 0
+    failed: int = 0
+    faces: int = 0
+    gone: int = 0
+    interrupted: bool = False
+
+
+Progress = Callable[[int, int], None]  # photos done, photos in total
+
+
+class Indexer:
+    def __init__(self, library: Library, options: IndexOptions | None = None, embedder: Embedder | None = None):
+        self.library = library
+        self.options = options or IndexOptions()
+        self.embedder = embedder or load_embedder(self.options.model_id)
+        self.detector = FaceDetector(min_face_size=self.options.min_face_size)
+        self.library.register_model(self.embedder.model_id, self.embedder.dim, self.embedder.description)
+
+    def run(self, roots: Iterable[Path], progress: Progress | None = None,
+            should_stop: Callable[[], bool] = lambda: False) -> IndexReport:
+        roots = [Path(root).resolve() for root in roots]
+        files = list(iter_photo_files(roots))
+        report = IndexReport(files=len(files))
+        done = 0
+
+        def advance(count: int = 1) -> None:
+            nonlocal done
+            done += count
+            if progress:
+                progress(done, len(files))
+
+        with ThreadPoolExecutor(self.options.workers, thread_name_prefix="photoface-index") as pool:
+            try:
+                to_analyse = self._sort_out_known(files, pool, report, advance)
+                self._analyse_and_store(to_analyse, pool, report, advance, should_stop)
+            except KeyboardInterrupt:
+                report.interrupted = True
+        if not report.interrupted:
+            seen = {str(path) for path in files}
+            report.gone = sum(self.library.mark_gone(str(root), seen) for root in roots if root.is_dir())
+        return report
+
+    def _sort_out_known(self, files, pool, report, advance) -> list[PhotoRecord]:
+        """Skip unchanged files cheaply; recognise moved ones by content; return the rest."""
+        changed = []
+        for path in files:
+            stat = path.stat()
+            row = self.library.photo_by_path(str(path))
+            if row and row["status"] != "gone" and (row["size"], row["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
+                report.unchanged += 1
+                advance()
+            else:
+                changed.append((path, stat, row))
+        hashes = pool.map(file_hash, [path for path, _, _ in changed])
+        to_analyse = []
+        for (path, stat, row), content_hash in zip(changed, hashes):
+            record = PhotoRecord(str(path), stat.st_size, stat.st_mtime_ns, content_hash)
+            if row and row["content_hash"] == content_hash and row["status"] != "gone":
+                self.library.update_file_stat(row["id"], stat.st_size, stat.st_mtime_ns)
+                report.unchanged += 1
+                advance()
+            elif not row and (moved := self.library.moved_photo_candidate(content_hash)):
+                self.library.move_photo(moved["id"], record)
+                report.moved += 1
+                advance()
+            else:
+                to_analyse.append(record)
+        return to_analyse
+
+    def _analyse_and_store(self, records, pool, report, advance, should_stop) -> None:
+        queue = iter(records)
+        running: set[Future] = set()
+        ready: list[PhotoAnalysis] = []
+        try:
+            while True:
+                while len(running) < 2 * self.options.workers and not should_stop():
+                    record = next(queue, None)
+                    if record is None:
+                        break
+                    running.add(pool.submit(analyse_photo, record, self.detector, self.options.detect_side))
+                if not running:
+                    break
+                finished, running = wait(running, return_when=FIRST_COMPLETED)
+                ready.extend(future.result() for future in finished)
+                if sum(len(a.faces) for a in ready) >= self.options.batch_size or not running:
+                    self._store(ready, report, advance)
+                    ready = []
+            report.interrupted = should_stop()
+        finally:  # on Ctrl-C too: what is analysed is kept
+            for future in running:
+                future.cancel()
+            self._store(ready, report, advance)
+
+    def _store(self, analyses: list[PhotoAnalysis], report, advance) -> None:
+        with_faces = [a for a in analyses if a.faces]
+        if with_faces:
+            vectors = self.embedder.embed(np.concatenate([a.crops for a in with_faces]), flip=self.options.flip)
+            offset = 0
+            for analysis in with_faces:
+                for face in analysis.faces:
+                    face.embedding = vectors[offset]
+                    offset += 1
+        for analysis in analyses:
+            if analysis.error:
+                self.library.save_failed_photo(analysis.record, analysis.error)
+                report.failed += 1
+            else:
+                self.library.save_indexed_photo(analysis.record, analysis.faces, self.embedder.model_id)
+                report.indexed += 1
+                report.faces += len(analysis.faces)
+            advance()

@@ -1,0 +1,42 @@
+"""Killing the indexer at any moment leaves a consistent library; a re-run finishes it."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from .conftest import PHOTOS
+
+
+def index_command(library, photos):
+    return [sys.executable, "-m", "photoface", "--library", str(library), "index", "--quiet", "--workers", "2", str(photos)]
+
+
+def face_counts(library):
+    with sqlite3.connect(library / "library.db") as db:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        rows = db.execute("SELECT p.path, COUNT(f.id) FROM photos p LEFT JOIN faces f ON f.photo_id = p.id GROUP BY p.id").fetchall()
+        orphans = db.execute("SELECT COUNT(*) FROM faces f LEFT JOIN embeddings e ON e.face_id = f.id WHERE e.face_id IS NULL").fetchone()[0]
+    assert orphans == 0, "every stored face has its embedding"
+    return dict(rows)
+
+
+def test_kill_during_index_then_resume(tmp_path, copy_photos, embedder):
+    photos = copy_photos("dlib", "knn", "deepface")
+    killed, clean = tmp_path / "killed", tmp_path / "clean"
+    rounds = 0
+    for delay in (6.0, 9.0, 12.0):  # start-up takes a few seconds; kill mid-scan
+        process = subprocess.Popen(index_command(killed, photos), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        if process.poll() is None:
+            os.kill(process.pid, signal.SIGKILL)
+            rounds += 1
+        process.wait()
+        if (killed / "library.db").exists():
+            face_counts(killed)
+    assert rounds >= 1, "the indexer finished before it could be killed"
+    subprocess.run(index_command(killed, photos), check=True, capture_output=True)
+    subprocess.run(index_command(clean, photos), check=True, capture_output=True)
+    assert face_counts(killed) == face_counts(clean)
