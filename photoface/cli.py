@@ -82,10 +82,14 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
+    photos = summary["photos"]
     click.echo(f"Library: {summary['library']}")
-    for key, value in summary.items():
-        if key != "library":
-            click.echo(f"{key}: {value}")
+    click.echo(f"Photos:  {photos['indexed']} indexed, {photos['error']} unreadable, {photos['gone']} gone")
+    click.echo(f"Faces:   {summary['faces']}")
+    for model in summary["models"]:
+        click.echo(f"Model:   {model['id']} ({model['dim']}-d, {model['embeddings']} faces) {model['description']}")
+    for error in summary["errors"]:
+        click.echo(f"  unreadable: {error['path']}: {error['reason']}")
 
 
 @cli.command()
