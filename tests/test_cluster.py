@@ -1,0 +1,180 @@
+"""Face clustering: neighbour graphs, average linkage, seeds, same-photo rule, numbering."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.spatial.distance import pdist
+
+from photoface.cluster.agglomerative import cluster_embeddings
+from photoface.cluster.linkage import average_linkage
+from photoface.cluster.neighbours import nearest_neighbours
+from photoface.evaluation.clustering import pairwise_prf
+from photoface.evaluation.synthetic import synthetic_faces
+
+
+def unit(vectors):
+    vectors = np.asarray(vectors, dtype=np.float32)
+    return vectors / np.linalg.norm(vectors, axis=-1, keepdims=True)
+
+
+def blobs(centres, per_blob, spread, seed=0):
+    """Points around unit ``centres``, blob by blob, and their blob index."""
+    rng = np.random.default_rng(seed)
+    centres = unit(centres)
+    which = np.repeat(np.arange(len(centres)), per_blob)
+    return unit(centres[which] + spread * rng.standard_normal((len(which), centres.shape[1]))), which
+
+
+def same_partition(a, b):
+    return pairwise_prf(a, b)[:2] == (1.0, 1.0)
+
+
+def people_only(identity):
+    """True labels as the clustering should give them: people seen once are unsorted."""
+    return np.where(np.bincount(identity)[identity] > 1, identity, -1)
+
+
+@pytest.fixture(scope="module")
+def faces():
+    return synthetic_faces(600, singleton_fraction=0.2, seed=1)
+
+
+# --- neighbours ---------------------------------------------------------------------------------
+
+def test_exact_neighbours_match_brute_force():
+    vectors = unit(np.random.default_rng(0).standard_normal((300, 16)))
+    indices, distances = nearest_neighbours(vectors, 5)
+    all_distances = ((vectors[:, None] - vectors[None]) ** 2).sum(-1)
+    np.fill_diagonal(all_distances, np.inf)
+    assert np.array_equal(indices, np.argsort(all_distances, axis=1, kind="stable")[:, :5])
+    assert np.allclose(distances, np.sort(all_distances, axis=1)[:, :5], atol=1e-5)
+
+
+def test_exact_duplicate_is_a_neighbour_but_not_oneself():
+    vectors = unit([[1, 0], [1, 0], [0, 1]])
+    indices, distances = nearest_neighbours(vectors, 1)
+    assert indices[:2, 0].tolist() == [1, 0]
+    assert distances[0, 0] == 0
+
+
+def test_neighbours_of_other_queries_and_k_capped():
+    vectors = unit([[1, 0], [0, 1], [1, 1]])
+    indices, _ = nearest_neighbours(vectors, 10, unit([[1, 0.1]]))
+    assert indices.tolist() == [[0, 2, 1]]
+    assert nearest_neighbours(vectors, 10)[0].shape == (3, 2)
+
+
+def test_inverted_file_finds_the_close_neighbours():
+    vectors, _ = synthetic_faces(3000, seed=2)
+    exact, distances = nearest_neighbours(vectors, 10, exact=True)
+    approximate, _ = nearest_neighbours(vectors, 10, exact=False)
+    found = np.array([[j in set(b) for j in a] for a, b in zip(exact.tolist(), approximate.tolist())])
+    assert found[distances < 1.2].mean() > 0.95
+    assert not np.any(approximate == np.arange(len(vectors))[:, None])
+
+
+# --- linkage ------------------------------------------------------------------------------------
+
+def test_linkage_on_a_complete_graph_is_exact_average_linkage():
+    vectors, _ = blobs(np.eye(8)[:4] + 0.3, per_blob=15, spread=0.25)
+    neighbours, distances = nearest_neighbours(vectors, len(vectors))
+    ours = average_linkage(neighbours, distances, threshold=1.0)
+    tree = linkage(pdist(vectors, "sqeuclidean"), method="average")
+    assert same_partition(ours, fcluster(tree, 1.0, criterion="distance"))
+    assert len(np.unique(ours)) > 1
+
+
+# --- clustering ---------------------------------------------------------------------------------
+
+def test_separated_people_are_recovered_exactly(faces):
+    vectors, identity = faces
+    labels = cluster_embeddings(vectors)
+    assert same_partition(people_only(identity), labels)
+    sizes = np.bincount(labels[labels >= 0])
+    assert np.all(np.diff(sizes) <= 0), "0 is the biggest cluster"
+
+
+def test_clusters_below_min_size_are_unsorted(faces):
+    vectors, identity = faces
+    labels = cluster_embeddings(vectors, min_cluster_size=3)
+    small = np.bincount(identity)[identity] < 3
+    assert np.all(labels[small] == -1)
+    assert np.all(labels[~small] >= 0)
+
+
+def test_non_seeds_join_but_never_form_clusters(faces):
+    vectors, identity = faces
+    rng = np.random.default_rng(3)
+    seeds = rng.random(len(vectors)) > 0.3
+    lonely_person = identity[np.flatnonzero(np.bincount(identity)[identity] > 1)[0]]
+    seeds[identity == lonely_person] = False
+    labels = cluster_embeddings(vectors, seeds=seeds, min_cluster_size=1)
+    assert np.all(labels[identity == lonely_person] == -1)
+    has_seed = np.bincount(identity, weights=seeds)[identity] > 0
+    expected = np.where(has_seed, identity, -1)
+    assert same_partition(expected, labels)
+
+
+def test_two_faces_of_one_photo_never_share_a_person():
+    vectors, _ = blobs(np.eye(16)[:2], per_blob=6, spread=0.05)
+    photo_ids = np.arange(len(vectors))
+    photo_ids[1] = photo_ids[0]
+    labels = cluster_embeddings(vectors, photo_ids=photo_ids)
+    assert sorted(labels[:2].tolist()) == [-1, labels[2]], "one stays, the other has nowhere to go"
+    assert np.all(labels[2:6] == labels[2])
+
+
+def test_face_pushed_out_by_its_photo_goes_to_its_next_best_person():
+    a, _ = blobs([np.eye(8)[0]], per_blob=5, spread=0.02, seed=1)
+    b, _ = blobs([np.eye(8)[1]], per_blob=5, spread=0.02, seed=2)
+    between = unit(np.eye(8)[0] + 0.9 * np.eye(8)[1])[None]  # nearer a than b, within 1.1 of both
+    vectors = np.concatenate([a, b, between])
+    alone = cluster_embeddings(vectors)
+    assert alone[10] == alone[0] != alone[5]
+    photo_ids = np.arange(11)
+    photo_ids[10] = photo_ids[0]
+    labels = cluster_embeddings(vectors, photo_ids=photo_ids)
+    assert labels[10] == labels[5] != labels[0]
+
+
+def test_seed_beats_a_non_seed_of_the_same_photo():
+    vectors, _ = blobs(np.eye(16)[:1], per_blob=6, spread=0.05)
+    seeds = np.ones(6, dtype=bool)
+    seeds[0] = False
+    photo_ids = np.array([7, 7, 1, 2, 3, 4])
+    labels = cluster_embeddings(vectors, seeds=seeds, photo_ids=photo_ids)
+    assert labels.tolist() == [-1, 0, 0, 0, 0, 0]
+
+
+def test_deterministic_and_independent_of_input_order(faces):
+    vectors, _ = faces
+    first = cluster_embeddings(vectors)
+    assert np.array_equal(first, cluster_embeddings(vectors))
+    order = np.random.default_rng(4).permutation(len(vectors))
+    assert same_partition(first[order], cluster_embeddings(vectors[order]))
+
+
+def test_no_seeds_or_no_faces_means_all_unsorted():
+    vectors, _ = blobs(np.eye(4)[:1], per_blob=4, spread=0.05)
+    assert cluster_embeddings(vectors, seeds=np.zeros(4, dtype=bool)).tolist() == [-1] * 4
+    assert cluster_embeddings(np.empty((0, 4))).shape == (0,)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n_people=st.integers(1, 5), per_person=st.integers(1, 8), seed=st.integers(0, 2**16),
+       n_photos=st.integers(1, 20), min_cluster_size=st.integers(1, 4))
+def test_invariants(n_people, per_person, seed, n_photos, min_cluster_size):
+    rng = np.random.default_rng(seed)
+    vectors, _ = blobs(rng.standard_normal((n_people, 16)), per_person, spread=0.1, seed=seed)
+    seeds = rng.random(len(vectors)) < 0.6
+    photo_ids = rng.integers(0, n_photos, len(vectors))
+    labels = cluster_embeddings(vectors, k=5, seeds=seeds, photo_ids=photo_ids,
+                                min_cluster_size=min_cluster_size)
+    labelled = labels >= 0
+    pairs = set(zip(labels[labelled].tolist(), photo_ids[labelled].tolist()))
+    assert len(pairs) == labelled.sum(), "two faces of one photo share a person"
+    assert set(labels[labelled & ~seeds]) <= set(labels[labelled & seeds]), "cluster without a seed"
+    sizes = np.bincount(labels[labelled])
+    assert np.all(sizes >= min_cluster_size) and np.all(np.diff(sizes) <= 0)
