@@ -1,0 +1,144 @@
+"""Indexing speed on 12-megapixel JPEGs, photoface vs a naive pipeline, in one run.
+
+    .venv/bin/python -m benchmarks.index_speed [--photos 60] [--baseline-photos 8]
+
+Builds (once, under ``benchmarks/work/``) a library of 4000x3000 JPEGs made
+from the shared photos: each is a 2x2 grid of upscaled photos with 0-6 faces
+in all, plus the dlib group photos upscaled alone with their hand-drawn boxes
+scaled along. Then times ``photoface index`` (a fresh library, model cache
+warm, process start-up included) and a naive baseline (full decode, MTCNN at
+full resolution, one face at a time) on the same files, and compares their
+detection recall on the dlib boxes (IoU >= 0.4).
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+from facenet_pytorch import MTCNN
+from PIL import Image, ImageOps
+
+from photoface.detect.crops import face_crop
+from photoface.embed.models import load_embedder
+from photoface.evaluation.datasets import dlib_boxes, shared_data_dir
+from photoface.evaluation.metrics import match_boxes
+
+WORK_DIR = Path(__file__).parent / "work"
+SIZE = (4000, 3000)
+
+
+def build_photos(folder: Path, count: int, seed: int = 0) -> dict[str, list]:
+    """The 12 MP test set; returns the scaled dlib boxes by file name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = shared_data_dir()
+    truth = {}
+    for name, boxes in dlib_boxes(data / "photos" / "dlib").items():
+        source = Image.open(data / "photos" / "dlib" / name).convert("RGB")
+        scale = min(SIZE[0] / source.width, SIZE[1] / source.height)
+        target = folder / f"dlib_{name}"
+        truth[target.name] = [tuple(v * scale for v in box) for box in boxes]
+        if not target.exists():
+            source.resize((round(source.width * scale), round(source.height * scale)), Image.BICUBIC).save(target, quality=90)
+    rng = random.Random(seed)
+    portraits = sorted((data / "celeba_train").glob("*.jpg"))[:200] + sorted((data / "photos" / "deepface").glob("img*.jpg"))
+    empty = sorted((data / "photos" / "nonfaces").glob("*.png")) + sorted((data / "photos" / "exif").glob("landscape_1.jpg"))
+    for i in range(count - len(truth)):
+        target = folder / f"grid_{i:04d}.jpg"
+        if target.exists():
+            continue
+        canvas = Image.new("RGB", SIZE)
+        for cell in range(4):
+            source = rng.choice(portraits if rng.random() < 0.6 else empty)
+            tile = ImageOps.fit(ImageOps.exif_transpose(Image.open(source)).convert("RGB"), (SIZE[0] // 2, SIZE[1] // 2))
+            canvas.paste(tile, ((cell % 2) * SIZE[0] // 2, (cell // 2) * SIZE[1] // 2))
+        canvas.save(target, quality=90)
+    return truth
+
+
+def time_photoface(photos: Path, workers: int | None) -> dict:
+    library = WORK_DIR / "speed-library"
+    shutil.rmtree(library, ignore_errors=True)
+    command = [sys.executable, "-m", "photoface", "--library", str(library), "index", "--quiet", str(photos)]
+    if workers:
+        command += ["--workers", str(workers)]
+    started = time.perf_counter()
+    subprocess.run(command, check=True)
+    seconds = time.perf_counter() - started
+    faces = json.loads(subprocess.run(
+        [sys.executable, "-m", "photoface", "--library", str(library), "faces", "--json"],
+        check=True, capture_output=True, text=True).stdout)
+    return {"seconds": seconds, "faces": faces}
+
+
+def naive_index(paths: list[Path]) -> dict:
+    """Full decode, MTCNN at full resolution, one face at a time, no batching."""
+    mtcnn = MTCNN(keep_all=True, post_process=False, device="cpu")
+    embedder = load_embedder()
+    found = {}
+    started = time.perf_counter()
+    for path in paths:
+        image = ImageOps.exif_transpose(Image.open(path)).convert("RGB")
+        with torch.inference_mode():
+            boxes, _ = mtcnn.detect(image)
+        boxes = [] if boxes is None else [(x1, y1, x2 - x1, y2 - y1) for x1, y1, x2, y2 in boxes]
+        for box in boxes:
+            embedder.embed(face_crop(image, box)[None], flip=False)
+        found[path.name] = boxes
+    return {"seconds": time.perf_counter() - started, "boxes": found}
+
+
+def recall(truth: dict[str, list], found: dict[str, list]) -> tuple[int, int]:
+    covered = sum(match_boxes(boxes, found.get(name, [])) for name, boxes in truth.items())
+    return covered, sum(len(boxes) for boxes in truth.values())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--photos", type=int, default=60)
+    parser.add_argument("--baseline-photos", type=int, default=12)
+    parser.add_argument("--workers", type=int)
+    args = parser.parse_args()
+
+    photos = WORK_DIR / f"photos-12mp-{args.photos}"
+    truth = build_photos(photos, args.photos)
+    load_embedder()  # convert the model once, outside the timings
+    files = sorted(photos.glob("*.jpg"))
+
+    ours = time_photoface(photos, args.workers)
+    our_boxes = {}
+    for face in ours["faces"]:
+        our_boxes.setdefault(Path(face["photo"]).name, []).append(face["box"])
+    baseline_files = [f for f in files if f.name in truth] + [f for f in files if f.name not in truth]
+    naive = naive_index(baseline_files[: args.baseline_photos])
+
+    ours_rate = len(files) / ours["seconds"]
+    naive_rate = args.baseline_photos / naive["seconds"]
+    naive_truth = {name: boxes for name, boxes in truth.items() if name in naive["boxes"]}
+    rows = {
+        "photos": len(files),
+        "photoface_photos_per_s": ours_rate,
+        "photoface_faces_per_s": len(ours["faces"]) / ours["seconds"],
+        "naive_photos": args.baseline_photos,
+        "naive_photos_per_s": naive_rate,
+        "speedup": ours_rate / naive_rate,
+        "photoface_recall_dlib": recall(truth, our_boxes),
+        "photoface_recall_on_naive_subset": recall(naive_truth, our_boxes),
+        "naive_recall_on_its_subset": recall(naive_truth, naive["boxes"]),
+        "cpu_cores": os.cpu_count(),
+    }
+    for key, value in rows.items():
+        print(f"{key:34s} {value:.2f}" if isinstance(value, float) else f"{key:34s} {value}")
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / "index_speed.json").write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()

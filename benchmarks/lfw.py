@@ -1,0 +1,109 @@
+"""LFW verification through photoface's own pipeline (standard 10-fold protocol).
+
+    .venv/bin/python -m benchmarks.lfw [--no-flip] [--workers N]
+
+Indexes the images used by ``pairs.txt`` (deep-funneled LFW from
+``../shared/data/lfw``) into a library under ``benchmarks/work/`` with the
+real indexer, takes each image's main face (large and central), and reports
+accuracy +- SE, VAL@FAR=1e-3 and AUC, for the stored float vectors and for
+the same vectors quantised to int8. An image where no face is found is
+counted and scored with a centre crop, as the FaceNet paper does.
+"""
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from photoface.detect.detector import main_face_index
+from photoface.embed.quantize import dequantize_int8, quantize_int8
+from photoface.evaluation.datasets import lfw_pairs, shared_data_dir
+from photoface.evaluation.metrics import verification
+from photoface.index.pipeline import Indexer, IndexOptions
+from photoface.store.library import Library
+
+WORK_DIR = Path(__file__).parent / "work"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--no-flip", action="store_true", help="embed without the mirrored crop")
+    parser.add_argument("--workers", type=int, default=IndexOptions().workers)
+    args = parser.parse_args()
+
+    lfw_dir = shared_data_dir() / "lfw"
+    pairs = lfw_pairs(lfw_dir)
+    images = sorted({p.first for p in pairs} | {p.second for p in pairs})
+    options = IndexOptions(workers=args.workers, flip=not args.no_flip)
+    library_dir = WORK_DIR / ("lfw-noflip" if args.no_flip else "lfw")
+
+    with Library.open(library_dir) as library:
+        indexer = Indexer(library, options)
+        started = time.perf_counter()
+        report = indexer.run(images)
+        seconds = time.perf_counter() - started
+        print(f"indexed {report.indexed} new images ({report.faces} faces) in {seconds:.0f} s, "
+              f"{report.unchanged} already in the library")
+        vectors, missing = main_face_vectors(library, indexer, images)
+
+    index = {path: i for i, path in enumerate(images)}
+    first = np.array([index[p.first] for p in pairs])
+    second = np.array([index[p.second] for p in pairs])
+    same = np.array([p.same for p in pairs])
+    folds = np.array([p.fold for p in pairs])
+    results = {}
+    for name, table in (("float32", vectors), ("int8", dequantize_int8(quantize_int8(vectors)))):
+        distances = np.sum((table[first] - table[second]) ** 2, axis=1)
+        results[name] = verification(distances, same, folds)
+        print(f"LFW deep-funneled, {name:7s} ({vectors.shape[1]}-d, flip={options.flip}): {results[name].summary()}")
+    print(f"{len(images)} images, no face found in {len(missing)} (scored with a centre crop)")
+    write_results(options, results, len(images), missing)
+
+
+def main_face_vectors(library: Library, indexer: Indexer, images: list[Path]):
+    """One vector per image: its main face, or a centre crop where none was found."""
+    face_ids, matrix = library.embedding_matrix(indexer.embedder.model_id)
+    row_of = {int(face_id): row for row, face_id in enumerate(face_ids)}
+    faces_by_photo: dict[str, list] = {}
+    for face in library.faces():
+        faces_by_photo.setdefault(face["path"], []).append(face)
+    vectors = np.zeros((len(images), matrix.shape[1]), np.float32)
+    missing = []
+    for i, path in enumerate(images):
+        faces = faces_by_photo.get(str(path.resolve()), [])
+        if faces:
+            best = faces[main_face_index([f["box"] for f in faces], (faces[0]["width"], faces[0]["height"]))]
+            vectors[i] = matrix[row_of[best["id"]]]
+        else:
+            missing.append(str(path))
+            vectors[i] = indexer.embedder.embed(centre_crop(path)[None], flip=indexer.options.flip)[0]
+    return vectors, missing
+
+
+def centre_crop(path: Path, size: int = 160) -> np.ndarray:
+    image = Image.open(path).convert("RGB")
+    side = min(image.size) * 0.6  # LFW faces fill about the middle 60 %
+    left, top = (image.width - side) / 2, (image.height - side) / 2
+    return np.asarray(image.resize((size, size), Image.BILINEAR, box=(left, top, left + side, top + side)))
+
+
+def write_results(options, results, n_images, missing) -> None:
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    payload = {
+        "benchmark": "lfw",
+        "variant": "deep-funneled",
+        "flip": options.flip,
+        "images": n_images,
+        "no_face_found": missing,
+        **{name: vars(result) for name, result in results.items()},
+    }
+    name = "lfw.json" if options.flip else "lfw-noflip.json"
+    (out / name).write_text(json.dumps(payload, indent=2))
+
+
+if __name__ == "__main__":
+    main()
