@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from photoface.evaluation.datasets import shared_data_dir
 
@@ -43,3 +44,22 @@ def copy_photos(tmp_path):
         return folder
 
     return copy
+
+
+# Pillow's inverse of what a viewer does for each EXIF orientation (upright -> stored).
+TO_STORED = {
+    1: None,
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_90,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_270,
+}
+
+
+def stored_for_orientation(upright: Image.Image, orientation: int) -> Image.Image:
+    """The pixels a camera stores so that a viewer applying ``orientation`` shows ``upright``."""
+    operation = TO_STORED[orientation]
+    return upright if operation is None else upright.transpose(operation)

@@ -7,7 +7,6 @@ import subprocess
 import sys
 import time
 
-from .conftest import PHOTOS
 
 
 def index_command(library, photos):

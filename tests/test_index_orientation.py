@@ -9,27 +9,14 @@ from photoface.index.pipeline import Indexer
 from photoface.photos.orientation import box_to_upright
 from photoface.store.library import Library
 
-from .conftest import PHOTOS
-
-# The pixel operation that undoes what a viewer applies for each orientation.
-TO_STORED = {
-    1: None,
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_90,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_270,
-}
-
+from .conftest import PHOTOS, stored_for_orientation
 
 @pytest.fixture(scope="module")
 def oriented(tmp_path_factory, embedder):
     folder = tmp_path_factory.mktemp("oriented")
     upright = Image.open(PHOTOS / "knn/train/rose_leslie/img2.jpg").convert("RGB")  # portrait, one face
-    for orientation, operation in TO_STORED.items():
-        stored = upright.transpose(operation) if operation else upright
+    for orientation in range(1, 9):
+        stored = stored_for_orientation(upright, orientation)
         exif = Image.Exif()
         exif[0x0112] = orientation
         stored.save(folder / f"orientation_{orientation}.jpg", quality=95, exif=exif)

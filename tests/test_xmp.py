@@ -14,6 +14,7 @@ from PIL import Image, ImageOps
 
 from photoface.export.xmp import MAX_XMP_BYTES, NAMESPACES, FaceRegion, read_regions, sidecar_path, write_sidecar
 from photoface.photos import box_to_stored
+from .conftest import stored_for_orientation
 
 EXIF_PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "data" / "photos" / "exif"
 ORIENTED_PHOTOS = [f"{shape}_{orientation}.jpg" for shape in ("landscape", "portrait") for orientation in range(1, 9)]
@@ -315,17 +316,6 @@ def test_exiftool_validates_our_sidecar_and_reads_our_numbers(tmp_path, name):
     assert info["Subject"] == ["Alice Ä", "Bob"]
 
 
-# Pillow's inverse of what a viewer does for each orientation (upright -> stored).
-TO_STORED = {
-    1: None,
-    2: Image.Transpose.FLIP_LEFT_RIGHT,
-    3: Image.Transpose.ROTATE_180,
-    4: Image.Transpose.FLIP_TOP_BOTTOM,
-    5: Image.Transpose.TRANSPOSE,
-    6: Image.Transpose.ROTATE_90,
-    7: Image.Transpose.TRANSVERSE,
-    8: Image.Transpose.ROTATE_270,
-}
 RED = (255, 0, 0)
 
 
@@ -339,7 +329,7 @@ def photo_with_face_patch(tmp_path: Path, orientation: int) -> tuple[Path, tuple
     width, height = upright.size
     box = (width // 10, height // 5, width // 4, height // 3)
     upright.paste(RED, (box[0], box[1], box[0] + box[2], box[1] + box[3]))
-    stored = upright if TO_STORED[orientation] is None else upright.transpose(TO_STORED[orientation])
+    stored = stored_for_orientation(upright, orientation)
     stored.save(photo, "JPEG", quality=95, exif=exif)
     return photo, box
 
