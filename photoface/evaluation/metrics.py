@@ -5,16 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.metrics import roc_auc_score
 
-from ..photos.orientation import Box
-
-
-def iou(a: Box, b: Box) -> float:
-    ax2, ay2, bx2, by2 = a[0] + a[2], a[1] + a[3], b[0] + b[2], b[1] + b[3]
-    inter_w = max(0.0, min(ax2, bx2) - max(a[0], b[0]))
-    inter_h = max(0.0, min(ay2, by2) - max(a[1], b[1]))
-    inter = inter_w * inter_h
-    union = a[2] * a[3] + b[2] * b[3] - inter
-    return inter / union if union > 0 else 0.0
+from ..photos.orientation import Box, iou
 
 
 def match_boxes(truth: list[Box], found: list[Box], min_iou: float = 0.4) -> int:

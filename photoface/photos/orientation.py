@@ -67,3 +67,13 @@ def _map_box(box: Box, map_point) -> Box:
     x0, y0 = map_point(left, top)
     x1, y1 = map_point(left + width, top + height)
     return min(x0, x1), min(y0, y1), abs(x1 - x0), abs(y1 - y0)
+
+
+def iou(a: Box, b: Box) -> float:
+    """Intersection over union of two boxes in one frame."""
+    ax2, ay2, bx2, by2 = a[0] + a[2], a[1] + a[3], b[0] + b[2], b[1] + b[3]
+    inter_w = max(0.0, min(ax2, bx2) - max(a[0], b[0]))
+    inter_h = max(0.0, min(ay2, by2) - max(a[1], b[1]))
+    inter = inter_w * inter_h
+    union = a[2] * a[3] + b[2] * b[3] - inter
+    return inter / union if union > 0 else 0.0

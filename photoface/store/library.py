@@ -20,12 +20,18 @@ import numpy as np
 from sqlite_utils import Database
 
 from photoface.errors import PhotofaceError
+from photoface.photos.orientation import Box, box_to_upright, iou
 from photoface.store.migrations import migrate
 from photoface.store.records import FaceRecord, PhotoRecord
 from photoface.store.transaction import write_transaction
 
 DB_NAME = "library.db"
 BUSY_TIMEOUT_S = 30.0
+CARRY_OVER_IOU = 0.5  # an old and a new face of a re-indexed photo overlapping this much are one face
+
+# Tables of user decisions about a face, moved to its successor on re-indexing.
+# Suggestions are not: the next cluster run recomputes them.
+_PEOPLE_TABLES_CARRIED = ("face_people", "rejections")
 
 # The status a photo that is present on disk has, derived from its error.
 _PRESENT_STATUS = "CASE WHEN error IS NULL THEN 'indexed' ELSE 'error' END"
@@ -144,13 +150,20 @@ class Library:
         """Store a photo with exactly these faces and their embeddings; returns its id.
 
         One transaction: previous faces of the photo are replaced, never mixed in.
+        The user's decisions about an old face (its person, rejections, hidden
+        flag) move to the new face whose box overlaps it (``CARRY_OVER_IOU``).
         """
         with write_transaction(self.db):
             dim = self._model_dim(model_id)
+            old_faces = self._upright_boxes_of(record.path)
             photo_id = self._upsert_photo(record, status="indexed", error=None)
-            self.db.execute("DELETE FROM faces WHERE photo_id = ?", [photo_id])
-            for face in faces:
-                self._insert_face(photo_id, face, model_id, dim)
+            new_faces = {
+                self._insert_face(photo_id, face, model_id, dim): _upright(
+                    face.box, record.width, record.height, record.orientation)
+                for face in faces
+            }
+            self._carry_over_people(old_faces, new_faces)
+            self.db.conn.executemany("DELETE FROM faces WHERE id = ?", [(i,) for i in old_faces])
         return photo_id
 
     def save_failed_photo(self, record: PhotoRecord, reason: str) -> int:
@@ -205,19 +218,21 @@ class Library:
         )
         return {"photos": by_status, "faces": faces, "errors": errors, "models": models}
 
-    def faces(self, include_gone: bool = False) -> Iterator[dict]:
-        """Every face, ordered by id, with what is needed to draw it upright.
+    def faces(self, include_gone: bool = False, photo_id: int | None = None) -> Iterator[dict]:
+        """Every face (or every face of one photo), ordered by id, with what is needed to draw it upright.
 
         Keys: id, photo_id, path, box, landmarks (stored frame), det_score,
         quality, sharpness, and the photo's stored width, height, orientation.
         """
+        in_photo = "TRUE" if photo_id is None else "photos.id = :photo_id"
         rows = self.db.query(
             'SELECT faces.id, faces."left", faces.top, faces.width, faces.height,'
             " faces.landmarks, faces.det_score, faces.quality, faces.sharpness,"
             " photos.id AS photo_id, photos.path, photos.width AS photo_width,"
             " photos.height AS photo_height, photos.orientation"
             " FROM faces JOIN photos ON photos.id = faces.photo_id"
-            f" WHERE {_photo_filter(include_gone)} ORDER BY faces.id"
+            f" WHERE {_photo_filter(include_gone)} AND {in_photo} ORDER BY faces.id",
+            {"photo_id": photo_id},
         )
         for row in rows:
             yield {
@@ -252,6 +267,13 @@ class Library:
         matrix = np.stack(vectors) if vectors else np.empty((0, dim), dtype=np.float32)
         return face_ids, matrix
 
+    def photo_of_face(self, face_id: int) -> int:
+        """The id of the photo a face is in; KeyError for an unknown face."""
+        row = self.db.execute("SELECT photo_id FROM faces WHERE id = ?", [face_id]).fetchone()
+        if row is None:
+            raise KeyError(face_id)
+        return row[0]
+
     def face_thumbnail(self, face_id: int) -> bytes:
         """The face's JPEG crop; KeyError for an unknown face."""
         row = self.db.execute("SELECT thumbnail FROM faces WHERE id = ?", [face_id]).fetchone()
@@ -284,7 +306,49 @@ class Library:
         }
         return self.db.execute(_UPSERT_PHOTO, params).fetchone()[0]
 
-    def _insert_face(self, photo_id: int, face: FaceRecord, model_id: str, dim: int) -> None:
+    def _upright_boxes_of(self, path: str) -> dict[int, Box]:
+        """The faces the photo at ``path`` has now: id -> box in its upright frame."""
+        rows = self.db.query(
+            'SELECT faces.id, faces."left", faces.top, faces.width, faces.height,'
+            " photos.width AS photo_width, photos.height AS photo_height, photos.orientation"
+            " FROM faces JOIN photos ON photos.id = faces.photo_id WHERE photos.path = ?",
+            [path],
+        )
+        return {
+            row["id"]: _upright(
+                (row["left"], row["top"], row["width"], row["height"]),
+                row["photo_width"], row["photo_height"], row["orientation"],
+            )
+            for row in rows
+        }
+
+    def _carry_over_people(self, old_faces: dict[int, Box], new_faces: dict[int, Box]) -> None:
+        """Re-point people rows and the hidden flag from each old face to its matching new one.
+
+        Matching is greedy by IoU in the upright frame, so rotating a photo
+        (a new EXIF orientation) keeps every decision.
+        """
+        pairs = sorted(
+            ((iou(old_box, new_box), old_id, new_id)
+             for old_id, old_box in old_faces.items() for new_id, new_box in new_faces.items()),
+            reverse=True,
+        )
+        matched_old, matched_new = set(), set()
+        for overlap, old_id, new_id in pairs:
+            if overlap < CARRY_OVER_IOU:
+                break
+            if old_id in matched_old or new_id in matched_new:
+                continue
+            matched_old.add(old_id)
+            matched_new.add(new_id)
+            for table in _PEOPLE_TABLES_CARRIED:
+                self.db.execute(f"UPDATE {table} SET face_id = ? WHERE face_id = ?", [new_id, old_id])
+            self.db.execute(
+                "UPDATE faces SET hidden = (SELECT hidden FROM faces WHERE id = ?) WHERE id = ?",
+                [old_id, new_id],
+            )
+
+    def _insert_face(self, photo_id: int, face: FaceRecord, model_id: str, dim: int) -> int:
         vector = np.asarray(face.embedding, dtype="<f4").ravel()
         if vector.size != dim:
             raise ValueError(f"embedding has {vector.size} values; model {model_id!r} makes {dim}")
@@ -312,6 +376,14 @@ class Library:
                 "vector": vector.tobytes(),
             }
         )
+        return face_id
+
+
+def _upright(box: Box, width: int | None, height: int | None, orientation: int | None) -> Box:
+    """``box`` in its photo's upright frame; as stored when the photo's size is unknown."""
+    if not (width and height):
+        return box
+    return box_to_upright(box, (width, height), orientation or 1)
 
 
 def _photo_filter(include_gone: bool) -> str:

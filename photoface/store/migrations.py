@@ -88,10 +88,61 @@ def _v1_initial(db: Database) -> None:
         db.execute(statement)
 
 
+def _v2_people(db: Database) -> None:
+    """People (issue #3): who each face is, the user's decisions, and their undo log.
+
+    ``face_people.confirmed`` = 1 marks a user decision, a hard constraint that
+    clustering never changes; 0 rows are clustering's proposals. A rejection
+    ("not this person") is kept forever. Persons use AUTOINCREMENT so that an id,
+    once shown to the user, never comes back for someone else.
+    """
+    statements = [
+        """CREATE TABLE persons (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT,
+            hidden INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )""",
+        "CREATE UNIQUE INDEX persons_name ON persons (name COLLATE NOCASE)",
+        # Deleting a person that still has faces is refused: it would lose user work.
+        """CREATE TABLE face_people (
+            face_id INTEGER PRIMARY KEY REFERENCES faces (id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES persons (id),
+            confirmed INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX face_people_person_id ON face_people (person_id)",
+        """CREATE TABLE rejections (
+            face_id INTEGER NOT NULL REFERENCES faces (id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
+            PRIMARY KEY (face_id, person_id)
+        )""",
+        "CREATE INDEX rejections_person_id ON rejections (person_id)",
+        """CREATE TABLE suggestions (
+            face_id INTEGER NOT NULL REFERENCES faces (id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES persons (id) ON DELETE CASCADE,
+            score REAL NOT NULL,
+            distance REAL NOT NULL,
+            PRIMARY KEY (face_id, person_id)
+        )""",
+        "CREATE INDEX suggestions_person_id ON suggestions (person_id)",
+        "ALTER TABLE faces ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0",
+        """CREATE TABLE operations (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+            kind TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            undo TEXT NOT NULL
+        )""",
+    ]
+    for statement in statements:
+        db.execute(statement)
+
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[Migration] = [
     _v1_initial,
+    _v2_people,
 ]
 
 

@@ -1,0 +1,94 @@
+"""Reading people: everything a user interface shows, without SQL.
+
+A face is visible when it is not hidden and its photo is not gone; counts and
+face lists hold visible faces only.
+"""
+
+import json
+
+from photoface.errors import PhotofaceError
+from photoface.store.library import Library
+
+_VISIBLE_FACES = (
+    "(SELECT faces.id, faces.photo_id, faces.quality FROM faces"
+    " JOIN photos ON photos.id = faces.photo_id"
+    " WHERE faces.hidden = 0 AND photos.status != 'gone') AS visible"
+)
+
+
+def people(library: Library, include_hidden: bool = True) -> list[dict]:
+    """Persons with a name or a visible face: most faces first, hidden ones last.
+
+    Keys: id, name (None if unnamed), hidden (bool), face_count, face_ids.
+    """
+    rows = library.db.query(
+        "SELECT persons.id, persons.name, persons.hidden,"
+        " json_group_array(visible.id) FILTER (WHERE visible.id IS NOT NULL) AS face_ids,"
+        " count(visible.id) AS face_count"
+        " FROM persons LEFT JOIN face_people ON face_people.person_id = persons.id"
+        f" LEFT JOIN {_VISIBLE_FACES} ON visible.id = face_people.face_id"
+        " GROUP BY persons.id"
+        " HAVING persons.name IS NOT NULL OR count(visible.id) > 0"
+        " ORDER BY persons.hidden, face_count DESC, persons.name IS NULL, persons.id"
+    )
+    return [_person(row) for row in rows if include_hidden or not row["hidden"]]
+
+
+def person(library: Library, person_id: int) -> dict:
+    """One person, as in ``people``; PhotofaceError if unknown."""
+    found = [row for row in people(library) if row["id"] == person_id]
+    if not found:
+        raise PhotofaceError(f"There is no person {person_id}.")
+    return found[0]
+
+
+def person_faces(library: Library, person_id: int) -> list[dict]:
+    """A person's visible faces: face_id, photo_id, confirmed (bool), best quality first."""
+    rows = library.db.query(
+        "SELECT visible.id AS face_id, visible.photo_id, face_people.confirmed"
+        f" FROM face_people JOIN {_VISIBLE_FACES} ON visible.id = face_people.face_id"
+        " WHERE face_people.person_id = ? ORDER BY visible.quality DESC, visible.id",
+        [person_id],
+    )
+    return [{**row, "confirmed": bool(row["confirmed"])} for row in rows]
+
+
+def unsorted_faces(library: Library) -> list[int]:
+    """Visible faces in no person: singletons, tiny clusters, rejected ones."""
+    return _face_ids(library, f"SELECT visible.id FROM {_VISIBLE_FACES}"
+                              " WHERE visible.id NOT IN (SELECT face_id FROM face_people)")
+
+
+def hidden_faces(library: Library) -> list[int]:
+    return _face_ids(library, "SELECT id FROM faces WHERE hidden = 1")
+
+
+def suggestions(library: Library) -> list[dict]:
+    """'Is this Anna?': face_id, person_id, name, score (0..1), distance; by person, likeliest first."""
+    return list(library.db.query(
+        "SELECT suggestions.face_id, suggestions.person_id, persons.name,"
+        " suggestions.score, suggestions.distance"
+        f" FROM suggestions JOIN {_VISIBLE_FACES} ON visible.id = suggestions.face_id"
+        " JOIN persons ON persons.id = suggestions.person_id AND persons.hidden = 0"
+        " ORDER BY persons.name, suggestions.score DESC, suggestions.distance, suggestions.face_id"
+    ))
+
+
+def recent_operations(library: Library, limit: int = 20) -> list[dict]:
+    """The undo log, newest first: id, at, kind, summary."""
+    return list(library.db.query(
+        "SELECT id, at, kind, summary FROM operations ORDER BY id DESC LIMIT ?", [limit]))
+
+
+def _person(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "hidden": bool(row["hidden"]),
+        "face_count": row["face_count"],
+        "face_ids": sorted(json.loads(row["face_ids"])),
+    }
+
+
+def _face_ids(library: Library, sql: str) -> list[int]:
+    return [face for (face,) in library.db.execute(f"{sql} ORDER BY 1")]

@@ -1,0 +1,234 @@
+"""Sort the faces nobody has decided about into people, and suggest names for them.
+
+A cluster run clusters only faces without a confirmed person (the user's
+decisions are never revisited) and keeps people stable: each new cluster
+takes over the unnamed person most of its faces belonged to before, so tiles
+do not reshuffle. Singletons and tiny clusters stay unsorted (no person).
+
+The expensive clustering runs outside any transaction; the result is written
+in one write transaction that re-reads the decisions first, so an operation
+the user made meanwhile always wins.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+from sqlite_utils import Database
+
+from photoface.cluster.agglomerative import DEFAULT_THRESHOLD, UNSORTED, cluster_embeddings
+from photoface.cluster.neighbours import nearest_neighbours
+from photoface.store.library import Library
+from photoface.store.transaction import write_transaction
+
+from .sql import IN_JSON, delete_where_in, json_list, rows_where_in
+from .undo_log import drop_unconfirmed_photo_clashes
+
+MIN_SEED_QUALITY = 0.4
+"""Faces below this quality (``detect.crops.quality``: size, sharpness, score) join clusters but never seed or bridge them.
+
+0.4 is a sharp face about 35 px wide, or a blurred one about 65 px wide. Provisional.
+"""
+
+SUGGESTION_THRESHOLD = 1.0
+"""Squared L2 distance (2 - 2 cos) within which a confirmed face votes for its person.
+
+Provisional, a little stricter than the clustering cut (1.1): a single close
+confirmed face is enough to ask. To be calibrated on LFW.
+"""
+
+SUGGESTION_NEIGHBOURS = 5  # confirmed faces that vote on each undecided face
+
+
+@dataclass
+class ClusterReport:
+    faces: int = 0  # visible faces with an embedding of the model
+    undecided: int = 0  # of them, faces without a confirmed person: the ones clustered
+    people: int = 0  # persons holding undecided faces after the run
+    unsorted: int = 0  # undecided faces left without a person
+    new_people: int = 0
+    suggestions: int = 0
+
+
+@dataclass
+class _Faces:
+    ids: np.ndarray
+    vectors: np.ndarray
+    quality: np.ndarray
+    photo_ids: np.ndarray
+
+    def where(self, mask: np.ndarray) -> "_Faces":
+        return _Faces(self.ids[mask], self.vectors[mask], self.quality[mask], self.photo_ids[mask])
+
+
+def active_model(library: Library) -> str | None:
+    """The model that has embedded the most present faces (None in an empty library)."""
+    row = library.db.execute(
+        "SELECT embeddings.model_id FROM embeddings JOIN faces ON faces.id = embeddings.face_id"
+        " JOIN photos ON photos.id = faces.photo_id WHERE photos.status != 'gone'"
+        " GROUP BY embeddings.model_id ORDER BY count(*) DESC, embeddings.model_id LIMIT 1"
+    ).fetchone()
+    return row[0] if row else None
+
+
+def recluster(library: Library, model_id: str | None = None,
+              threshold: float = DEFAULT_THRESHOLD) -> ClusterReport:
+    """Re-cluster undecided faces into people and recompute the suggestions."""
+    model_id = model_id or active_model(library)
+    faces = _visible_faces(library, model_id)
+    undecided = faces.ids[~np.isin(faces.ids, _confirmed_faces(library.db))]
+    chosen = np.isin(faces.ids, undecided)
+    labels = cluster_embeddings(
+        faces.vectors[chosen], threshold=threshold,
+        seeds=faces.quality[chosen] >= MIN_SEED_QUALITY, photo_ids=faces.photo_ids[chosen],
+    )
+    report = ClusterReport(faces=len(faces.ids), undecided=len(undecided))
+    with write_transaction(library.db) as db:
+        # What the user did while clustering ran wins: faces confirmed, hidden or
+        # deleted since are left as they are now.
+        faces = faces.where(np.isin(faces.ids, _visible_face_ids(db)))
+        still = ~np.isin(undecided, _confirmed_faces(db)) & np.isin(undecided, faces.ids)
+        _assign(db, undecided[still], labels[still], report)
+        db.execute("DELETE FROM persons WHERE name IS NULL"
+                   " AND id NOT IN (SELECT person_id FROM face_people)")
+        report.suggestions = _suggest(db, faces)
+    return report
+
+
+# --- loading ----------------------------------------------------------------------
+
+
+def _visible_faces(library: Library, model_id: str | None) -> _Faces:
+    """Faces of present photos that are not hidden and have an embedding of the model."""
+    if model_id is None:  # nothing indexed yet
+        return _Faces(np.empty(0, np.int64), np.empty((0, 0), np.float32), np.empty(0), np.empty(0, np.int64))
+    ids, vectors = library.embedding_matrix(model_id)
+    info = {face_id: (quality, photo_id, hidden) for face_id, quality, photo_id, hidden in
+            library.db.execute("SELECT id, coalesce(quality, 0), photo_id, hidden FROM faces")}
+    rows = [info[int(face_id)] for face_id in ids]
+    visible = np.array([not hidden for _, _, hidden in rows], dtype=bool)
+    return _Faces(
+        ids=ids[visible],
+        vectors=vectors[visible],
+        quality=np.array([quality for quality, _, _ in rows], dtype=np.float64)[visible],
+        photo_ids=np.array([photo for _, photo, _ in rows], dtype=np.int64)[visible],
+    )
+
+
+def _confirmed_faces(db: Database) -> np.ndarray:
+    return np.array([face for (face,) in db.execute(
+        "SELECT face_id FROM face_people WHERE confirmed = 1")], dtype=np.int64)
+
+
+def _visible_face_ids(db: Database) -> np.ndarray:
+    return np.array([face for (face,) in db.execute("SELECT id FROM faces WHERE hidden = 0")],
+                    dtype=np.int64)
+
+
+# --- assigning clusters to persons ------------------------------------------------
+
+
+def _assign(db: Database, face_ids: np.ndarray, labels: np.ndarray, report: ClusterReport) -> None:
+    """Write each undecided face's person: its cluster's, unless the user ruled it out."""
+    previous = dict(db.execute(
+        "SELECT face_people.face_id, face_people.person_id FROM face_people"
+        " JOIN persons ON persons.id = face_people.person_id"
+        " WHERE face_people.confirmed = 0 AND persons.name IS NULL"
+    ).fetchall())
+    person_of_label = _stable_persons(face_ids, labels, previous)
+    for label in sorted(set(labels[labels != UNSORTED].tolist()) - person_of_label.keys()):
+        person_of_label[label] = db.execute("INSERT INTO persons DEFAULT VALUES").lastrowid
+        report.new_people += 1
+    rows = [{"face_id": int(face), "person_id": person_of_label[int(label)], "confirmed": 0}
+            for face, label in zip(face_ids.tolist(), labels.tolist()) if label != UNSORTED]
+    delete_where_in(db, "face_people", "face_id", face_ids)
+    db["face_people"].insert_all(_allowed(db, rows))
+    # Faces outside this run (gone photos, other models) may keep clustering's rows that clash.
+    drop_unconfirmed_photo_clashes(db)
+    placed = rows_where_in(db, "face_people", "face_id", face_ids, columns="person_id")
+    report.people = len({row["person_id"] for row in placed})
+    report.unsorted = len(face_ids) - len(placed)
+
+
+def _stable_persons(face_ids: np.ndarray, labels: np.ndarray, previous: dict[int, int]) -> dict[int, int]:
+    """Cluster label -> unnamed person, greedy by how many of its faces the person had."""
+    overlap = Counter(
+        (label, previous[face])
+        for face, label in zip(face_ids.tolist(), labels.tolist())
+        if label != UNSORTED and face in previous
+    )
+    person_of_label: dict[int, int] = {}
+    taken: set[int] = set()
+    for (label, person), _count in sorted(overlap.items(), key=lambda item: (-item[1], item[0])):
+        if label not in person_of_label and person not in taken:
+            person_of_label[label] = person
+            taken.add(person)
+    return person_of_label
+
+
+def _allowed(db: Database, rows: list[dict]) -> list[dict]:
+    """Drop to unsorted the faces rejected from their person or clashing with a confirmed face."""
+    rejected, confirmed_in_photo = _rejected_pairs(db), _confirmed_person_photos(db)
+    photo_of = dict(db.execute(
+        f"SELECT id, photo_id FROM faces WHERE id {IN_JSON}",
+        [json_list(row["face_id"] for row in rows)]).fetchall())
+    return [row for row in rows
+            if (row["face_id"], row["person_id"]) not in rejected
+            and (row["person_id"], photo_of[row["face_id"]]) not in confirmed_in_photo]
+
+
+def _rejected_pairs(db: Database) -> set[tuple[int, int]]:
+    """(face, person) pairs the user ruled out."""
+    return set(db.execute("SELECT face_id, person_id FROM rejections").fetchall())
+
+
+def _confirmed_person_photos(db: Database) -> set[tuple[int, int]]:
+    """(person, photo) pairs where the person has a confirmed face: no second face joins there."""
+    return set(db.execute(
+        "SELECT face_people.person_id, faces.photo_id FROM face_people"
+        " JOIN faces ON faces.id = face_people.face_id WHERE face_people.confirmed = 1"
+    ).fetchall())
+
+
+# --- suggestions ------------------------------------------------------------------
+
+
+def _suggest(db: Database, faces: _Faces) -> int:
+    """Recompute 'Is this Anna?' for each undecided face: a vote of its nearest confirmed faces.
+
+    Voters are confirmed faces of named, shown persons within
+    ``SUGGESTION_THRESHOLD``; a person the face was rejected from, or who has a
+    confirmed face in the same photo, gets no vote. Most votes win, then the
+    smaller total distance. ``score`` is the winner's share of the k votes.
+    """
+    db.execute("DELETE FROM suggestions")
+    voter_person = dict(db.execute(
+        "SELECT face_people.face_id, face_people.person_id FROM face_people"
+        " JOIN persons ON persons.id = face_people.person_id"
+        " WHERE face_people.confirmed = 1 AND persons.name IS NOT NULL AND persons.hidden = 0"
+    ).fetchall())
+    is_voter = np.isin(faces.ids, list(voter_person))
+    is_asked = ~np.isin(faces.ids, _confirmed_faces(db))
+    if not is_voter.any() or not is_asked.any():
+        return 0
+    neighbours, distances = nearest_neighbours(
+        faces.vectors[is_voter], SUGGESTION_NEIGHBOURS, faces.vectors[is_asked])
+    persons = np.array([voter_person[int(face)] for face in faces.ids[is_voter]])
+    rejected, confirmed_in_photo = _rejected_pairs(db), _confirmed_person_photos(db)
+    rows = []
+    for face, photo, found, found_distances in zip(
+            faces.ids[is_asked].tolist(), faces.photo_ids[is_asked].tolist(), neighbours, distances):
+        votes: dict[int, list[float]] = {}
+        for voter, distance in zip(found.tolist(), found_distances.tolist()):
+            if voter < 0 or distance >= SUGGESTION_THRESHOLD:
+                continue
+            person = int(persons[voter])
+            if (face, person) in rejected or (person, photo) in confirmed_in_photo:
+                continue
+            votes.setdefault(person, []).append(distance)
+        if votes:
+            person, near = max(votes.items(), key=lambda item: (len(item[1]), -sum(item[1])))
+            rows.append({"face_id": face, "person_id": person,
+                         "score": len(near) / SUGGESTION_NEIGHBOURS, "distance": sum(near) / len(near)})
+    db["suggestions"].insert_all(rows)
+    return len(rows)

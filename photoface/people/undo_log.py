@@ -1,0 +1,128 @@
+"""The operation log: each user operation records the rows it is about to change.
+
+One mechanism serves every operation: before changing anything, an operation
+``touch``es the keys it will change (person ids; face ids, which cover the
+face's person, rejections, suggestions and hidden flag). The rows found there
+are stored as JSON in ``operations.undo``; ``undo`` deletes the current rows
+of those keys and puts the stored ones back, then drops the log entry.
+
+Undo pops the newest entry first, so the state it restores is exactly the one
+before that operation unless a cluster run came between (cluster runs are not
+logged); then the restored rows win and clustering's rows give way where they
+would clash.
+"""
+
+import json
+
+from sqlite_utils import Database
+
+from photoface.errors import PhotofaceError
+
+from .sql import delete_where_in, rows_where_in, update_where_in
+
+OPERATION_LOG_LENGTH = 100  # operations that can be undone, newest first
+
+# Tables whose rows belong to one face each (keyed by face_id) and name a person.
+FACE_TABLES = ("face_people", "rejections", "suggestions")
+
+
+class Operation:
+    """The before-image of one user operation, gathered key by key."""
+
+    def __init__(self, db: Database, kind: str, summary: str):
+        self.db = db
+        self.kind = kind
+        self.summary = summary
+        self.person_ids: set[int] = set()
+        self.face_ids: set[int] = set()
+        self.persons: list[dict] = []
+        self.faces: list[dict] = []
+        self.rows: dict[str, list[dict]] = {table: [] for table in FACE_TABLES}
+
+    def touch(self, person_ids=(), face_ids=()) -> None:
+        """Remember the current rows of these keys; call before changing them."""
+        new_faces = sorted(set(face_ids) - self.face_ids)
+        self.face_ids.update(new_faces)
+        for table in FACE_TABLES:
+            self.rows[table] += rows_where_in(self.db, table, "face_id", new_faces)
+        self.faces += rows_where_in(self.db, "faces", "id", new_faces, columns="id, hidden")
+        # Restoring a face's rows needs the persons they name, even if clustering
+        # has deleted an emptied one since.
+        named = {row["person_id"] for table in FACE_TABLES for row in self.rows[table]}
+        new_persons = sorted((set(person_ids) | named) - self.person_ids)
+        self.person_ids.update(new_persons)
+        self.persons += rows_where_in(self.db, "persons", "id", new_persons)
+
+    def created_person(self, person_id: int) -> None:
+        """A person this operation made: undo deletes it."""
+        self.person_ids.add(person_id)
+
+    def log(self) -> None:
+        undo = {
+            "person_ids": sorted(self.person_ids),
+            "face_ids": sorted(self.face_ids),
+            "persons": self.persons,
+            "faces": self.faces,
+            **self.rows,
+        }
+        self.db.execute(
+            "INSERT INTO operations (kind, summary, undo) VALUES (?, ?, ?)",
+            [self.kind, self.summary, json.dumps(undo)],
+        )
+        self.db.execute(
+            "DELETE FROM operations WHERE id <= (SELECT max(id) FROM operations) - ?",
+            [OPERATION_LOG_LENGTH],
+        )
+
+
+def undo_last(db: Database) -> str:
+    """Restore the rows the newest operation changed; returns its summary."""
+    entry = db.execute("SELECT id, summary, undo FROM operations ORDER BY id DESC LIMIT 1").fetchone()
+    if entry is None:
+        raise PhotofaceError("Nothing to undo.")
+    operation_id, summary, undo = entry
+    _restore(db, json.loads(undo))
+    db.execute("DELETE FROM operations WHERE id = ?", [operation_id])
+    return summary
+
+
+def _restore(db: Database, undo: dict) -> None:
+    face_ids = undo["face_ids"]
+    for table in FACE_TABLES:
+        delete_where_in(db, table, "face_id", face_ids)
+    _restore_persons(db, undo["person_ids"], undo["persons"])
+    db.conn.executemany(
+        "UPDATE faces SET hidden = :hidden WHERE id = :id", undo["faces"]
+    )
+    # Faces deleted since (their photo re-indexed without them) have nothing to restore.
+    existing = {row["id"] for row in rows_where_in(db, "faces", "id", face_ids, columns="id")}
+    for table in FACE_TABLES:
+        db[table].insert_all([row for row in undo[table] if row["face_id"] in existing])
+    drop_unconfirmed_photo_clashes(db)
+
+
+def _restore_persons(db: Database, person_ids: list[int], persons: list[dict]) -> None:
+    created = set(person_ids) - {person["id"] for person in persons}
+    for table in FACE_TABLES:  # rows a cluster run has given a created person since
+        delete_where_in(db, table, "person_id", sorted(created))
+    delete_where_in(db, "persons", "id", sorted(created))
+    # Clear the names first so that restoring them in any order never trips the unique index.
+    update_where_in(db, "persons", "name = NULL", "id", [person["id"] for person in persons])
+    db["persons"].upsert_all(persons, pk="id")
+
+
+def drop_unconfirmed_photo_clashes(db: Database) -> None:
+    """Unassign clustering's faces that share a person and a photo with another face.
+
+    A confirmed face, then the lower face id, keeps its place.
+    """
+    db.execute(
+        """DELETE FROM face_people WHERE face_id IN (
+            SELECT mine.face_id FROM face_people AS mine
+            JOIN faces AS my_face ON my_face.id = mine.face_id
+            JOIN face_people AS other
+                ON other.person_id = mine.person_id AND other.face_id != mine.face_id
+            JOIN faces AS other_face
+                ON other_face.id = other.face_id AND other_face.photo_id = my_face.photo_id
+            WHERE mine.confirmed = 0 AND (other.confirmed = 1 OR other.face_id < mine.face_id))"""
+    )

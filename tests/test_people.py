@@ -1,0 +1,567 @@
+"""People: operations, undo, re-clustering and re-indexing on a real library of synthetic faces.
+
+Faces are blobs on the sphere (one centre per identity), saved through
+``Library.save_indexed_photo``; no model runs.
+"""
+
+import json
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from sqlite_utils import Database
+
+from photoface.cli import cli
+from photoface.errors import PhotofaceError
+from photoface.people import operations as ops
+from photoface.people import queries
+from photoface.people.recluster import recluster
+from photoface.photos.orientation import box_to_stored
+from photoface.store.library import Library
+from photoface.store.migrations import migrate
+from photoface.store.records import FaceRecord, PhotoRecord
+
+MODEL = "test-model"
+DIM = 32
+SPREAD = 0.15  # noise per coordinate around a centre: same identity ~0.7 apart (squared), others ~2
+
+
+def centre(identity: int) -> np.ndarray:
+    vector = np.random.default_rng(1000 + identity).standard_normal(DIM)
+    return vector / np.linalg.norm(vector)
+
+
+def embedding(identity: int, seed: int) -> np.ndarray:
+    noise = np.random.default_rng(seed).standard_normal(DIM) * SPREAD / np.sqrt(DIM) * 4
+    vector = centre(identity) + noise
+    return (vector / np.linalg.norm(vector)).astype(np.float32)
+
+
+def face(identity: int, slot: int, seed: int, quality: float = 0.9) -> FaceRecord:
+    """A face of ``identity`` at horizontal ``slot`` of its photo (slots never overlap)."""
+    return FaceRecord(
+        box=(10.0 + 200 * slot, 20.0, 100.0, 120.0),
+        landmarks=[(0.0, 0.0)] * 5, det_score=0.99, quality=quality, sharpness=50.0,
+        thumbnail=b"jpeg", embedding=embedding(identity, seed),
+    )
+
+
+def save_photo(library: Library, name: str, identities: list[int], seed: int = 0, **photo) -> int:
+    record = PhotoRecord(f"/photos/{name}.jpg", 1, 1, f"hash-{name}", **{"width": 1000, "height": 800, **photo})
+    faces = [face(identity, slot, seed * 100 + slot + 7919 * identity) for slot, identity in enumerate(identities)]
+    return library.save_indexed_photo(record, faces, MODEL)
+
+
+@pytest.fixture
+def library(tmp_path):
+    with Library.open(tmp_path / "lib") as library:
+        library.register_model(MODEL, DIM)
+        yield library
+
+
+def family(library: Library, photos: int = 6) -> None:
+    """Identities 0 and 1 in every photo together, 2 alone in every other one."""
+    for i in range(photos):
+        save_photo(library, f"p{i}", [0, 1] + ([2] if i % 2 else []), seed=i)
+
+
+def faces_by_identity(library: Library) -> dict[int, set[int]]:
+    """Face ids per identity, read back from the embeddings (nearest centre)."""
+    ids, vectors = library.embedding_matrix(MODEL)
+    nearest = np.argmax(vectors @ np.stack([centre(i) for i in range(5)]).T, axis=1)
+    return {identity: set(ids[nearest == identity].tolist()) for identity in set(nearest.tolist())}
+
+
+def person_with(library: Library, face_id: int) -> dict | None:
+    return next((p for p in queries.people(library) if face_id in p["face_ids"]), None)
+
+
+def tables(library: Library) -> dict:
+    """Everything people-related, for exact before/after comparisons."""
+    db = library.db
+    return {
+        "persons": db.execute("SELECT id, name, hidden, created_at FROM persons ORDER BY id").fetchall(),
+        "face_people": db.execute("SELECT * FROM face_people ORDER BY face_id").fetchall(),
+        "rejections": db.execute("SELECT * FROM rejections ORDER BY 1, 2").fetchall(),
+        "suggestions": db.execute("SELECT * FROM suggestions ORDER BY 1, 2").fetchall(),
+        "hidden": db.execute("SELECT id FROM faces WHERE hidden = 1 ORDER BY id").fetchall(),
+        "operations": db.execute("SELECT * FROM operations ORDER BY id").fetchall(),
+    }
+
+
+# --- schema -----------------------------------------------------------------------------------
+
+
+def test_v1_library_upgrades_to_v2_keeping_its_faces(tmp_path):
+    db = Database(tmp_path / "old.db")
+    migrate(db, target=1)
+    db.execute("INSERT INTO photos (id, path, status) VALUES (1, '/a.jpg', 'indexed')")
+    db.execute('INSERT INTO faces (id, photo_id, "left", top, width, height) VALUES (5, 1, 0, 0, 9, 9)')
+    db.conn.commit()
+
+    assert migrate(db) == 2
+    assert db.execute("SELECT id, hidden FROM faces").fetchall() == [(5, 0)]
+    assert {"persons", "face_people", "rejections", "suggestions", "operations"} <= set(db.table_names())
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute("INSERT INTO persons (name) VALUES ('Anna')")
+    with pytest.raises(sqlite3.IntegrityError):  # names are unique, whatever the case
+        db.execute("INSERT INTO persons (name) VALUES ('anna')")
+    with pytest.raises(sqlite3.IntegrityError):  # a face belongs to an existing person
+        db.execute("INSERT INTO face_people (face_id, person_id) VALUES (5, 99)")
+
+
+# --- clustering -----------------------------------------------------------------------------
+
+
+def test_cluster_finds_people_and_keeps_their_ids(library):
+    family(library)
+    report = recluster(library)
+    truth = faces_by_identity(library)
+    first = {p["id"]: set(p["face_ids"]) for p in queries.people(library)}
+    assert set(map(frozenset, first.values())) == set(map(frozenset, truth.values()))
+    assert report.people == 3 and report.unsorted == 0
+    assert [p["face_count"] for p in queries.people(library)] == [6, 6, 3]  # by face count
+
+    recluster(library)
+    assert {p["id"]: set(p["face_ids"]) for p in queries.people(library)} == first
+
+    save_photo(library, "new", [2, 0], seed=99)  # new photos: the same tiles grow
+    recluster(library)
+    after = {p["id"]: set(p["face_ids"]) for p in queries.people(library)}
+    assert after.keys() == first.keys()
+    assert all(first[i] <= after[i] for i in first)
+    assert sum(len(after[i]) - len(first[i]) for i in first) == 2
+
+
+def test_singletons_are_unsorted(library):
+    family(library, photos=2)
+    save_photo(library, "stranger", [4])
+    recluster(library)
+    stranger = faces_by_identity(library)[4]
+    assert stranger <= set(queries.unsorted_faces(library))
+
+
+def test_named_people_never_move_or_merge_when_clustering(library):
+    family(library)
+    recluster(library)
+    truth = faces_by_identity(library)
+    anna, ben = person_with(library, min(truth[0])), person_with(library, min(truth[1]))
+    ops.name_person(library, anna["id"], "Anna")
+    ops.name_person(library, ben["id"], "Ben")
+    before = {p["id"]: (p["name"], p["face_ids"]) for p in queries.people(library) if p["name"]}
+
+    recluster(library, threshold=4.0)  # would put every face in one cluster
+    recluster(library, model_id=MODEL)
+    after = {p["id"]: (p["name"], p["face_ids"]) for p in queries.people(library) if p["name"]}
+    assert after == before
+    confirmed = library.db.execute("SELECT count(*) FROM face_people WHERE confirmed = 1").fetchone()[0]
+    assert confirmed == 12
+
+
+def test_rejected_face_never_returns_to_that_person(library):
+    family(library)
+    recluster(library)
+    truth = faces_by_identity(library)
+    face_id = min(truth[0])
+    person_id = person_with(library, face_id)["id"]
+    ops.remove_faces(library, person_id, [face_id])
+    for threshold in (1.1, 4.0):
+        recluster(library, threshold=threshold)
+        assert face_id not in queries.person(library, person_id)["face_ids"]
+        assert all(s["face_id"] != face_id or s["person_id"] != person_id
+                   for s in queries.suggestions(library))
+
+
+def test_decisions_made_while_clustering_runs_win(library, monkeypatch):
+    from photoface.people import recluster as module
+
+    family(library)
+    recluster(library)
+    truth = faces_by_identity(library)
+    ben = person_with(library, min(truth[1]))["id"]
+    cluster_embeddings = module.cluster_embeddings
+
+    def user_acts_meanwhile(*args, **kwargs):
+        ops.confirm_face(library, max(truth[0]), ben)  # a face of another photo
+        save_photo(library, "p0", [0, 1], seed=0)  # re-indexed: its old face ids vanish
+        return cluster_embeddings(*args, **kwargs)
+
+    monkeypatch.setattr(module, "cluster_embeddings", user_acts_meanwhile)
+    recluster(library)
+    assert max(truth[0]) in queries.person(library, ben)["face_ids"]
+    assert library.db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+# --- suggestions ------------------------------------------------------------------------------
+
+
+def test_new_faces_near_a_named_person_are_suggested_then_confirmed_or_rejected(library):
+    family(library)
+    recluster(library)
+    truth = faces_by_identity(library)
+    anna = person_with(library, min(truth[0]))["id"]
+    ops.name_person(library, anna, "Anna")
+    save_photo(library, "new1", [0], seed=50)
+    save_photo(library, "new2", [0, 3], seed=51)
+    recluster(library)
+    new = sorted(faces_by_identity(library)[0] - truth[0])
+
+    suggested = {(s["face_id"], s["person_id"], s["name"]) for s in queries.suggestions(library)}
+    assert suggested == {(new[0], anna, "Anna"), (new[1], anna, "Anna")}
+    assert all(0 < s["score"] <= 1 and s["distance"] < 1.0 for s in queries.suggestions(library))
+
+    ops.confirm_face(library, new[0], anna)
+    ops.reject_face(library, new[1], anna)
+    recluster(library)
+    assert new[0] in queries.person(library, anna)["face_ids"]
+    assert queries.suggestions(library) == []
+
+
+def test_no_suggestion_where_the_person_already_is_in_the_photo(library):
+    family(library)
+    recluster(library)
+    truth = faces_by_identity(library)
+    anna = person_with(library, min(truth[0]))["id"]
+    ops.name_person(library, anna, "Anna")
+    photo = save_photo(library, "twins", [0, 0], seed=60)
+    recluster(library)
+    twins = [f["id"] for f in library.faces() if f["photo_id"] == photo]
+    assert len({s["face_id"] for s in queries.suggestions(library)} & set(twins)) == 2
+    ops.confirm_face(library, twins[0], anna)
+    recluster(library)
+    assert [s for s in queries.suggestions(library) if s["face_id"] == twins[1]] == []
+
+
+# --- operations and undo ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def clustered(library):
+    family(library)
+    recluster(library)
+    truth = faces_by_identity(library)
+    ids = [person_with(library, min(truth[i]))["id"] for i in range(3)]
+    return library, truth, ids
+
+
+def check_undo(library: Library, operation) -> None:
+    before = tables(library)
+    operation()
+    assert tables(library) != before
+    ops.undo(library)
+    assert tables(library) == before
+
+
+def test_each_operation_is_undone_exactly(clustered):
+    library, truth, (a, b, c) = clustered
+    some = sorted(truth[0])[:2]
+    check_undo(library, lambda: ops.name_person(library, a, "Anna"))
+    check_undo(library, lambda: ops.merge_people(library, a, b))
+    check_undo(library, lambda: ops.split_person(library, a, some))
+    check_undo(library, lambda: ops.split_person(library, a, some, into=c))
+    check_undo(library, lambda: ops.remove_faces(library, a, some))
+    check_undo(library, lambda: ops.confirm_face(library, min(truth[1]), a))
+    check_undo(library, lambda: ops.reject_face(library, min(truth[1]), c))
+    check_undo(library, lambda: ops.hide_person(library, c))
+    check_undo(library, lambda: ops.hide_face(library, some[0]))
+
+
+def test_undo_is_a_stack(clustered):
+    library, truth, (a, b, c) = clustered
+    states = [tables(library)]
+    ops.name_person(library, a, "Anna")
+    states.append(tables(library))
+    ops.name_person(library, b, "Ben")
+    states.append(tables(library))
+    ops.merge_people(library, a, b)
+    for state in reversed(states):
+        ops.undo(library)
+        assert tables(library) == state
+    with pytest.raises(PhotofaceError, match="Nothing to undo"):
+        ops.undo(library)
+
+
+def test_merge_keeps_a_name_and_confirms_everything(clustered):
+    library, truth, (a, b, c) = clustered
+    ops.name_person(library, b, "Ben")
+    ops.merge_people(library, a, b)
+    merged = queries.person(library, a)
+    assert merged["name"] == "Ben" and set(merged["face_ids"]) == truth[0] | truth[1]
+    assert [row["confirmed"] for row in queries.person_faces(library, a)] == [True] * 12
+    with pytest.raises(PhotofaceError, match="no person"):
+        queries.person(library, b)
+
+
+def test_split_moves_faces_to_a_new_confirmed_person(clustered):
+    library, truth, (a, b, c) = clustered
+    moved = sorted(truth[0])[:2]
+    new = ops.split_person(library, a, moved)
+    assert queries.person(library, new)["face_ids"] == moved
+    assert set(queries.person(library, a)["face_ids"]) == truth[0] - set(moved)
+    recluster(library)
+    assert queries.person(library, new)["face_ids"] == moved
+
+
+def test_a_taken_name_asks_for_a_merge(clustered):
+    library, truth, (a, b, c) = clustered
+    ops.name_person(library, a, "Anna")
+    ops.name_person(library, a, "  Anna  ")  # the same person may keep or restyle its name
+    with pytest.raises(PhotofaceError, match=f"merge {a} {b}"):
+        ops.name_person(library, b, "anna")
+    with pytest.raises(PhotofaceError, match="empty"):
+        ops.name_person(library, b, " ")
+
+
+def test_unknown_ids_are_refused(clustered):
+    library, truth, (a, b, c) = clustered
+    other = min(truth[1])
+    for call, message in [
+        (lambda: ops.name_person(library, 999, "X"), "no person 999"),
+        (lambda: ops.merge_people(library, a, a), "itself"),
+        (lambda: ops.split_person(library, a, [other]), f"no face {other}"),
+        (lambda: ops.remove_faces(library, a, []), "at least one"),
+        (lambda: ops.confirm_face(library, 12345, a), "no face 12345"),
+        (lambda: ops.hide_person(library, 999), "no person 999"),
+    ]:
+        before = tables(library)
+        with pytest.raises(PhotofaceError, match=message):
+            call()
+        assert tables(library) == before
+
+
+def test_hidden_people_come_last_and_hidden_faces_leave_lists(clustered):
+    library, truth, (a, b, c) = clustered
+    ops.hide_person(library, a)
+    hidden_face = min(truth[1])
+    ops.hide_face(library, hidden_face)
+    listed = queries.people(library)
+    assert listed[-1]["id"] == a and listed[-1]["hidden"]
+    assert hidden_face not in queries.person(library, b)["face_ids"]
+    assert queries.hidden_faces(library) == [hidden_face]
+    assert a not in [p["id"] for p in queries.people(library, include_hidden=False)]
+    recluster(library)
+    assert hidden_face not in queries.unsorted_faces(library)
+
+
+# --- re-indexing ------------------------------------------------------------------------------
+
+
+def test_reindexing_carries_decisions_to_the_overlapping_face(clustered):
+    library, truth, (a, b, c) = clustered
+    ops.name_person(library, a, "Anna")
+    photo = library.photo_by_path("/photos/p1.jpg")
+    old = {f["box"][0]: f["id"] for f in library.faces() if f["photo_id"] == photo["id"]}
+    ops.remove_faces(library, b, [old[210.0]])  # identity 1, slot 1
+    ops.hide_face(library, old[410.0])  # identity 2, slot 2
+
+    save_photo(library, "p1", [0, 1, 2], seed=1)  # re-detected: same boxes, new face ids
+    new = {f["box"][0]: f["id"] for f in library.faces() if f["photo_id"] == photo["id"]}
+    assert not set(new.values()) & set(old.values())
+    assert new[10.0] in queries.person(library, a)["face_ids"]
+    assert library.db.execute("SELECT face_id, person_id FROM rejections").fetchall() == [(new[210.0], b)]
+    assert queries.hidden_faces(library) == [new[410.0]]
+
+    recluster(library)
+    assert new[210.0] not in queries.person(library, b)["face_ids"]
+
+
+def test_reindexing_a_rotated_photo_matches_faces_upright(library):
+    save_photo(library, "r", [0], orientation=1)
+    face_id = next(library.faces())["id"]
+    anna = ops.create_person(library, [face_id], "Anna")
+    # The pixels were turned a quarter and tagged to show upright: the same face, a new stored box.
+    stored_box = box_to_stored((10.0, 20.0, 100.0, 120.0), (800, 1000), 6)
+    turned = FaceRecord(box=stored_box, landmarks=[(0.0, 0.0)] * 5, det_score=0.99, quality=0.9,
+                        sharpness=50.0, thumbnail=b"jpeg", embedding=embedding(0, 1))
+    record = PhotoRecord("/photos/r.jpg", 1, 2, "hash-r2", width=800, height=1000, orientation=6)
+    library.save_indexed_photo(record, [turned], MODEL)
+    assert queries.person(library, anna)["face_ids"] == [next(library.faces())["id"]] != [face_id]
+
+
+# --- command line ---------------------------------------------------------------------------------
+
+
+def run(library_dir: Path, *args: str):
+    result = CliRunner().invoke(cli, ["--library", str(library_dir), *args])
+    return result
+
+
+def test_command_line_people_workflow(tmp_path):
+    with Library.open(tmp_path) as library:
+        library.register_model(MODEL, DIM)
+        family(library)
+    assert "3 people" in run(tmp_path, "cluster").output
+    listed = json.loads(run(tmp_path, "people", "--json").output)
+    assert [set(p) for p in listed] == [{"id", "name", "face_ids", "hidden", "face_count"}] * 3
+    a, b = listed[0]["id"], listed[1]["id"]
+
+    assert run(tmp_path, "name", str(a), "Anna").exit_code == 0
+    assert run(tmp_path, "merge", str(a), str(b)).exit_code == 0
+    merged = json.loads(run(tmp_path, "people", "--json").output)[0]
+    assert (merged["id"], merged["name"], merged["face_count"]) == (a, "Anna", 12)
+    split = run(tmp_path, "split", str(a), str(merged["face_ids"][0]))
+    assert split.exit_code == 0 and "Faces moved to person" in split.output
+    assert "Undone: Moved faces" in run(tmp_path, "undo").output
+    assert "Undone: Merged" in run(tmp_path, "undo").output
+    assert run(tmp_path, "remove", str(a), str(merged["face_ids"][0])).exit_code == 0
+    assert run(tmp_path, "hide", str(b)).exit_code == 0
+    assert run(tmp_path, "hide", "--face", str(merged["face_ids"][1])).exit_code == 0
+    assert json.loads(run(tmp_path, "suggestions", "--json").output) == []
+
+    created = run(tmp_path, "new", str(merged["face_ids"][0]), "--name", "Zoe")
+    assert created.exit_code == 0 and "New person" in created.output
+    failed = run(tmp_path, "name", "999", "Nobody")
+    assert failed.exit_code == 1 and failed.output == "Error: There is no person 999.\n"
+    assert run(tmp_path, "confirm", "999999", str(a)).exit_code == 1
+    assert run(tmp_path, "reject", str(merged["face_ids"][0]), "999").exit_code == 1
+
+
+# --- random sequences never break a constraint ------------------------------------------------------
+
+NAMES = ["Anna", "Ben", "Chloé", "anna"]
+
+
+class PeopleMachine(RuleBasedStateMachine):
+    """Random user operations, cluster runs and re-indexing; constraints hold and undo is exact."""
+
+    def __init__(self):
+        super().__init__()
+        self.folder = tempfile.TemporaryDirectory()
+        self.library = Library.open(Path(self.folder.name))
+        self.library.register_model(MODEL, DIM)
+        for i in range(4):
+            save_photo(self.library, f"p{i}", [0, 1, 3] if i % 2 else [1, 0], seed=i)
+        recluster(self.library)
+        self.undo_states: list[dict] = []  # tables before each operation since the last automatic step
+
+    def teardown(self):
+        self.library.close()
+        self.folder.cleanup()
+
+    # --- helpers
+
+    def persons(self) -> list[dict]:
+        return list(self.library.db.query("SELECT * FROM persons ORDER BY id"))
+
+    def face_ids(self) -> list[int]:
+        return [f["id"] for f in self.library.faces()]
+
+    def user(self, operation) -> None:
+        before = tables(self.library)
+        try:
+            operation()
+        except PhotofaceError:
+            assert tables(self.library) == before
+            return
+        self.undo_states.append(before)
+
+    def automatic(self, step) -> None:
+        """A cluster run or re-index: named people, their faces and all decisions survive."""
+        before = self.decisions()
+        step()
+        assert self.decisions() == before
+        self.undo_states.clear()
+
+    def decisions(self) -> dict:
+        """Named persons, confirmed faces and rejections, faces identified by photo and box."""
+        where = {f["id"]: (f["photo_id"], f["box"]) for f in self.library.faces(include_gone=True)}
+        db = self.library.db
+        return {
+            "named": db.execute("SELECT id, name, hidden FROM persons WHERE name IS NOT NULL ORDER BY id").fetchall(),
+            "confirmed": sorted((where[f], p) for f, p in db.execute(
+                "SELECT face_id, person_id FROM face_people WHERE confirmed = 1")),
+            "rejected": sorted((where[f], p) for f, p in db.execute("SELECT face_id, person_id FROM rejections")),
+        }
+
+    # --- rules
+
+    @rule(data=st.data(), name=st.sampled_from(NAMES))
+    def name(self, data, name):
+        person = data.draw(st.sampled_from([p["id"] for p in self.persons()] or [0]))
+        self.user(lambda: ops.name_person(self.library, person, name))
+
+    @rule(data=st.data())
+    def merge(self, data):
+        ids = [p["id"] for p in self.persons()] or [0]
+        keep, other = data.draw(st.sampled_from(ids)), data.draw(st.sampled_from(ids))
+        self.user(lambda: ops.merge_people(self.library, keep, other))
+
+    @rule(data=st.data(), new=st.booleans())
+    def split(self, data, new):
+        person = data.draw(st.sampled_from([p["id"] for p in self.persons()] or [0]))
+        faces = [f for (f,) in self.library.db.execute(
+            "SELECT face_id FROM face_people WHERE person_id = ?", [person])]
+        chosen = data.draw(st.lists(st.sampled_from(faces), min_size=1, max_size=3)) if faces else [0]
+        into = None if new else data.draw(st.sampled_from([p["id"] for p in self.persons()]))
+        self.user(lambda: ops.split_person(self.library, person, chosen, into))
+
+    @rule(data=st.data(), kind=st.sampled_from(["remove", "reject", "confirm", "create"]))
+    def face_decision(self, data, kind):
+        face = data.draw(st.sampled_from(self.face_ids()))
+        person = data.draw(st.sampled_from([p["id"] for p in self.persons()] or [0]))
+        operation = {
+            "remove": lambda: ops.remove_faces(self.library, person, [face]),
+            "reject": lambda: ops.reject_face(self.library, face, person),
+            "confirm": lambda: ops.confirm_face(self.library, face, person),
+            "create": lambda: ops.create_person(self.library, [face]),
+        }[kind]
+        self.user(operation)
+
+    @rule(data=st.data(), hidden=st.booleans())
+    def hide(self, data, hidden):
+        if data.draw(st.booleans()):
+            face = data.draw(st.sampled_from(self.face_ids()))
+            self.user(lambda: ops.hide_face(self.library, face, hidden))
+        else:
+            person = data.draw(st.sampled_from([p["id"] for p in self.persons()] or [0]))
+            self.user(lambda: ops.hide_person(self.library, person, hidden))
+
+    @rule(threshold=st.sampled_from([0.8, 1.1, 4.0]))
+    def cluster(self, threshold):
+        self.automatic(lambda: recluster(self.library, threshold=threshold))
+
+    @rule(photo=st.integers(0, 3))
+    def reindex(self, photo):
+        self.automatic(lambda: save_photo(self.library, f"p{photo}", [0, 1, 3] if photo % 2 else [1, 0],
+                                          seed=photo))
+
+    @rule()
+    def undo(self):
+        try:
+            ops.undo(self.library)
+        except PhotofaceError:
+            return
+        if self.undo_states:
+            assert tables(self.library) == self.undo_states.pop()
+
+    # --- constraints
+
+    @invariant()
+    def constraints_hold(self):
+        db = self.library.db
+        assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+        # Every face of a named person is the user's decision.
+        assert db.execute("SELECT count(*) FROM face_people JOIN persons ON persons.id = person_id"
+                          " WHERE persons.name IS NOT NULL AND confirmed = 0").fetchone()[0] == 0
+        # No face sits in a person it was rejected from.
+        assert db.execute("SELECT count(*) FROM face_people JOIN rejections USING (face_id, person_id)"
+                          ).fetchone()[0] == 0
+        # Two faces of one photo share a person only if the user put both there.
+        assert db.execute(
+            "SELECT count(*) FROM face_people AS a JOIN faces AS fa ON fa.id = a.face_id"
+            " JOIN face_people AS b ON b.person_id = a.person_id AND b.face_id > a.face_id"
+            " JOIN faces AS fb ON fb.id = b.face_id AND fb.photo_id = fa.photo_id"
+            " WHERE a.confirmed = 0 OR b.confirmed = 0").fetchone()[0] == 0
+        # Suggestions never propose a rejected pair or a confirmed face.
+        assert db.execute("SELECT count(*) FROM suggestions JOIN rejections USING (face_id, person_id)"
+                          ).fetchone()[0] == 0
+
+
+TestPeopleMachine = PeopleMachine.TestCase
+TestPeopleMachine.settings = settings(max_examples=25, stateful_step_count=20, deadline=None)
