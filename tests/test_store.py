@@ -362,6 +362,16 @@ def test_unknown_thumbnail_is_a_key_error(library):
         library.face_thumbnail(12345)
 
 
+def test_faces_of_one_photo_and_the_photo_of_a_face(library):
+    first = save(library, "/p/1.jpg", [face_record(1), face_record(2)])
+    second = save(library, "/p/2.jpg", [face_record(3)], "hash-2")
+    in_first = [face["id"] for face in library.faces(photo_id=first)]
+    assert len(in_first) == 2 and {face["photo_id"] for face in library.faces(photo_id=second)} == {second}
+    assert [library.photo_of_face(face) for face in in_first] == [first, first]
+    with pytest.raises(KeyError):
+        library.photo_of_face(12345)
+
+
 # --- crash safety --------------------------------------------------------------
 
 # Saves photos whose hash says how many faces they must have, forever.
