@@ -1,0 +1,181 @@
+"""The single main window: screens in a stack, background jobs, undo."""
+
+from pathlib import Path
+
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget
+
+from photoface.embed.models import Embedder
+from photoface.errors import PhotofaceError
+from photoface.people import operations
+from photoface.store.library import Library
+
+from .jobs.clustering import ClusteringJob
+from .jobs.indexing import IndexingJob
+from .models.faces import FacesModel
+from .models.people import PeopleModel
+from .models.thumbnails import ThumbnailCache
+from .progress import JobProgress
+from .views.people import TILE_SIDE, PeopleView
+from .views.person import PersonView
+from .views.photo import PhotoView
+from .views.welcome import WelcomeView
+
+MESSAGE_MS = 8000
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, library_dir: Path, embedder: Embedder | None = None):
+        super().__init__()
+        self.library_dir = Path(library_dir)
+        self.library = Library.open(self.library_dir)  # the GUI thread's connection
+        self.embedder = embedder  # loaded by the first indexing job, then reused
+        self.job: IndexingJob | ClusteringJob | None = None
+        self.waiting_folders: list[Path] = []  # added while a job runs
+        thumbnails = ThumbnailCache(self.library, TILE_SIDE)
+        self.people_model = PeopleModel(self.library, thumbnails, self)
+        self.welcome = WelcomeView()
+        self.people_view = PeopleView(self.people_model)
+        self.person_view = PersonView(self.library, FacesModel(self.library, thumbnails, self))
+        self.photo_view = PhotoView(self.library)
+        self.progress = JobProgress()
+        self._build()
+        self.refresh()
+
+    # --- folders and background work ----------------------------------------------
+
+    def add_folder(self, folder: Path | None = None) -> None:
+        """Index a folder at once (asks for it when not given): the "Add folder" button's slot."""
+        if folder is None:
+            chosen = QFileDialog.getExistingDirectory(self, "Add a folder of photos")
+            if not chosen:
+                return
+            folder = Path(chosen)
+        self.waiting_folders.append(Path(folder))
+        if self.job is None:
+            self._start_indexing()
+
+    def _start_indexing(self) -> None:
+        folders, self.waiting_folders = self.waiting_folders, []
+        job = IndexingJob(self.library_dir, folders, self.embedder, self)
+        job.succeeded.connect(self._indexing_done)
+        self._run(job)
+        self.progress.follow(job)
+        self.welcome.set_working(True)
+
+    def _indexing_done(self, report) -> None:
+        self.embedder = self.job.embedder
+        self._end_job()
+        # Grouped even after a cancel: the faces found so far are worth showing.
+        job = ClusteringJob(self.library_dir, self)
+        job.succeeded.connect(self._clustering_done)
+        self._run(job)
+        self.progress.show_other_work(f"Grouping {report.faces:,} new faces into people…")
+
+    def _clustering_done(self, report) -> None:
+        self._end_job()
+        self.progress.done()
+        self.welcome.set_working(False)
+        self.refresh()
+        self.statusBar().showMessage(f"{report.people:,} groups of faces; {report.unsorted:,} unsorted",
+                                     MESSAGE_MS)
+        if self.waiting_folders:
+            self._start_indexing()
+
+    def _run(self, job) -> None:
+        self.job = job
+        job.failed.connect(self._job_failed)
+        job.start()
+
+    def _job_failed(self, message: str) -> None:
+        self._end_job()
+        self.progress.done()
+        self.welcome.set_working(False)
+        self.show_error(message)
+        self.refresh()
+
+    def _end_job(self) -> None:
+        self.job.wait()  # it has emitted its last signal; let the thread end
+        self.job.deleteLater()
+        self.job = None
+
+    # --- people -------------------------------------------------------------------
+
+    def undo(self) -> None:
+        try:
+            summary = operations.undo(self.library)
+        except PhotofaceError as error:
+            self.statusBar().showMessage(str(error), MESSAGE_MS)
+            return
+        self.people_changed(f"Undone: {summary}")
+
+    def people_changed(self, message: str) -> None:
+        self.statusBar().showMessage(message, MESSAGE_MS)
+        self.refresh()
+
+    def open_person(self, person_id: int | None) -> None:
+        self.person_view.show_person(person_id)
+        self.stack.setCurrentWidget(self.person_view)
+
+    def open_face(self, face_id: int) -> None:
+        """The photo the face is in."""
+        try:
+            self.photo_view.show_face(face_id)
+        except PhotofaceError as error:  # the photo was moved or broken since
+            self.show_error(str(error))
+            return
+        self.stack.setCurrentWidget(self.photo_view)
+
+    def show_people(self) -> None:
+        self.stack.setCurrentWidget(self.people_view if self.people_model.tiles else self.welcome)
+
+    def refresh(self) -> None:
+        """Re-read the library into whatever is on screen."""
+        self.people_model.reload()
+        on_person = self.stack.currentWidget() in (self.person_view, self.photo_view)
+        if not (on_person and self.person_view.reload()):
+            self.show_people()
+
+    def show_error(self, message: str) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "photoface", message, parent=self)
+        box.open()  # not modal: background work goes on
+
+    def closeEvent(self, event) -> None:
+        if self.job is not None:
+            # Disconnected first: a closed window starts no follow-up job.
+            self.job.succeeded.disconnect()
+            self.job.failed.disconnect()
+            if isinstance(self.job, IndexingJob):
+                self.job.cancel()
+            self.job.wait()
+        self.library.close()
+        super().closeEvent(event)
+
+    # --- construction ---------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.setWindowTitle(f"photoface - {self.library_dir}")
+        self.resize(1100, 760)
+        self.stack = QStackedWidget()
+        for page in (self.welcome, self.people_view, self.person_view, self.photo_view):
+            self.stack.addWidget(page)
+        self.setCentralWidget(self.stack)
+        self.statusBar().addPermanentWidget(self.progress, stretch=1)
+        self.welcome.add_folder.connect(self.add_folder)
+        self.people_view.person_opened.connect(self.open_person)
+        self.person_view.back.connect(self.show_people)
+        self.person_view.changed.connect(self.people_changed)
+        self.person_view.failed.connect(self.show_error)
+        self.person_view.face_opened.connect(self.open_face)
+        self.photo_view.back.connect(lambda: self.stack.setCurrentWidget(self.person_view))
+        self._add_actions()
+
+    def _add_actions(self) -> None:
+        add = QAction("Add folder…", self, shortcut=QKeySequence.StandardKey.Open)
+        add.triggered.connect(lambda: self.add_folder())
+        undo = QAction("Undo", self, shortcut=QKeySequence.StandardKey.Undo)
+        undo.triggered.connect(self.undo)
+        menu = self.menuBar().addMenu("&Library")
+        menu.addAction(add)
+        menu.addAction(undo)
+        self.addActions([add, undo])

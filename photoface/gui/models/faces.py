@@ -1,0 +1,52 @@
+"""The faces of one person, or the unsorted faces, for a grid."""
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
+
+from photoface.people import queries
+from photoface.store.library import Library
+
+from .thumbnails import ThumbnailCache
+
+FACE_ID_ROLE = Qt.ItemDataRole.UserRole
+PHOTO_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class FacesModel(QAbstractListModel):
+    def __init__(self, library: Library, thumbnails: ThumbnailCache, parent=None):
+        super().__init__(parent)
+        self.library = library
+        self.thumbnails = thumbnails
+        self.person_id: int | None = None  # None: the unsorted faces
+        self.faces: list[dict] = []  # face_id, photo_id, confirmed
+
+    def show_person(self, person_id: int | None) -> None:
+        self.beginResetModel()
+        self.person_id = person_id
+        self.faces = self._load()
+        self.endResetModel()
+
+    def reload(self) -> None:
+        self.show_person(self.person_id)
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.faces)
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        face = self.faces[index.row()]
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self.thumbnails.pixmap(face["face_id"])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return "Confirmed" if face["confirmed"] else "Grouped automatically"
+        if role == FACE_ID_ROLE:
+            return face["face_id"]
+        if role == PHOTO_ID_ROLE:
+            return face["photo_id"]
+        return None
+
+    def _load(self) -> list[dict]:
+        if self.person_id is not None:
+            return queries.person_faces(self.library, self.person_id)
+        return [{"face_id": face, "photo_id": None, "confirmed": False}
+                for face in queries.unsorted_faces(self.library)]

@@ -1,0 +1,119 @@
+"""The people grid's model: one tile per person, biggest first, and an "Unsorted" tile."""
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QFont
+
+from photoface.people import queries
+from photoface.store.library import Library
+
+from .thumbnails import ThumbnailCache
+
+PERSON_ID_ROLE = Qt.ItemDataRole.UserRole  # None for the Unsorted tile
+TITLE_ROLE = Qt.ItemDataRole.UserRole + 1  # the name, "Unnamed" or "Unsorted"
+HIDDEN_ROLE = Qt.ItemDataRole.UserRole + 2
+
+UNNAMED = "Unnamed"
+UNSORTED = "Unsorted"
+
+
+@dataclass
+class Tile:
+    person_id: int | None
+    name: str | None
+    face_count: int
+    hidden: bool = False
+    cover_face: int | None = None  # the best face, looked up when first shown
+
+    @property
+    def title(self) -> str:
+        if self.person_id is None:
+            return UNSORTED
+        return self.name or UNNAMED
+
+
+class PeopleModel(QAbstractListModel):
+    def __init__(self, library: Library, thumbnails: ThumbnailCache, parent=None):
+        super().__init__(parent)
+        self.library = library
+        self.thumbnails = thumbnails
+        self.tiles: list[Tile] = []
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self.tiles = _tiles(self.library)
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.tiles)
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        tile = self.tiles[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return f"{tile.title}\n{_faces(tile.face_count)}"
+        if role == Qt.ItemDataRole.DecorationRole:
+            return self._cover(tile)
+        if role == Qt.ItemDataRole.FontRole and tile.name is None:
+            return _italic()  # no name yet: set apart from the named
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{tile.title} ({_faces(tile.face_count)}); double-click to see them"
+        if role == PERSON_ID_ROLE:
+            return tile.person_id
+        if role == TITLE_ROLE:
+            return tile.title
+        if role == HIDDEN_ROLE:
+            return tile.hidden
+        return None
+
+    def row_of(self, person_id: int | None) -> int | None:
+        return next((row for row, tile in enumerate(self.tiles) if tile.person_id == person_id), None)
+
+    def _cover(self, tile: Tile):
+        if tile.cover_face is None and tile.person_id is not None:
+            faces = queries.person_faces(self.library, tile.person_id)
+            tile.cover_face = faces[0]["face_id"] if faces else None
+        return None if tile.cover_face is None else self.thumbnails.pixmap(tile.cover_face)
+
+
+class PeopleFilter(QSortFilterProxyModel):
+    """Search by name; hidden people only on request."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.show_hidden = False
+        self.setFilterRole(TITLE_ROLE)
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def set_show_hidden(self, show: bool) -> None:
+        self.beginFilterChange()
+        self.show_hidden = show
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:
+        index = self.sourceModel().index(row, 0, parent)
+        if index.data(HIDDEN_ROLE) and not self.show_hidden:
+            return False
+        return super().filterAcceptsRow(row, parent)
+
+
+def _tiles(library: Library) -> list[Tile]:
+    tiles = [Tile(p["id"], p["name"], p["face_count"], p["hidden"]) for p in queries.people(library)]
+    unsorted = queries.unsorted_faces(library)
+    if unsorted:
+        # After the shown people, before the hidden ones (which the query puts last).
+        at = next((i for i, tile in enumerate(tiles) if tile.hidden), len(tiles))
+        tiles.insert(at, Tile(None, None, len(unsorted), cover_face=unsorted[0]))
+    return tiles
+
+
+def _italic() -> QFont:
+    font = QFont()
+    font.setItalic(True)
+    return font
+
+
+def _faces(count: int) -> str:
+    return f"{count:,} face" if count == 1 else f"{count:,} faces"

@@ -1,0 +1,39 @@
+"""``photoface --screenshot FILE``: render a screen offscreen to a PNG, headless."""
+
+import os
+from pathlib import Path
+
+from photoface.errors import PhotofaceError
+
+VIEWS = ("people", "person", "photo")
+SIZE = (1100, 760)
+
+
+def save_screenshot(library_dir: Path, path: Path, view: str = "people") -> None:
+    """Render ``view`` of the library as it is now; the person is the biggest one."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt starts
+    from .app import application
+    from .main_window import MainWindow
+
+    app = application()
+    window = MainWindow(library_dir)
+    try:
+        window.resize(*SIZE)
+        _go_to(window, view)
+        window.show()
+        app.processEvents()
+        if not window.grab().save(str(path), "PNG"):
+            raise PhotofaceError(f"Cannot write the screenshot {path}.")
+    finally:
+        window.close()
+
+
+def _go_to(window, view: str) -> None:
+    if view == "people":
+        return
+    people = [tile.person_id for tile in window.people_model.tiles if tile.person_id is not None]
+    if not people:
+        raise PhotofaceError(f"The library has no people yet to show in the {view} view.")
+    window.open_person(people[0])
+    if view == "photo":
+        window.open_face(window.person_view.model.faces[0]["face_id"])

@@ -1,0 +1,46 @@
+"""The CLI's GUI entry points: no command opens the app, --screenshot renders a PNG headless."""
+
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+from PySide6.QtGui import QImage
+
+from photoface.cli import cli
+from photoface.gui.screenshot import SIZE
+
+
+@pytest.mark.parametrize("view", ["people", "person", "photo"])
+def test_screenshot_renders_each_view(qapp, people_library, tmp_path, view):
+    png = tmp_path / f"{view}.png"
+    result = CliRunner().invoke(
+        cli, ["--library", str(people_library), "--screenshot", str(png), "--view", view])
+    assert result.exit_code == 0, result.output
+    image = QImage(str(png))
+    assert (image.width(), image.height()) == SIZE
+
+
+def test_screenshot_of_a_person_needs_people(qapp, tmp_path):
+    result = CliRunner().invoke(
+        cli, ["--library", str(tmp_path / "empty"), "--screenshot", str(tmp_path / "x.png"),
+              "--view", "person"])
+    assert result.exit_code == 1 and "no people yet" in result.output
+
+
+def test_no_command_opens_the_app_on_the_chosen_library(monkeypatch, tmp_path):
+    opened = []
+    monkeypatch.setattr("photoface.gui.app.run_app", lambda folder: opened.append(folder) or 0)
+    result = CliRunner().invoke(cli, [], env={"PHOTOFACE_LIBRARY": str(tmp_path / "lib")})
+    assert result.exit_code == 0 and opened == [tmp_path / "lib"]
+
+
+def test_the_core_and_the_commands_never_import_qt():
+    code = (
+        "import sys, pkgutil, importlib, photoface\n"
+        "for module in pkgutil.walk_packages(photoface.__path__, 'photoface.'):\n"
+        "    if not module.name.startswith(('photoface.gui', 'photoface.__main__')):\n"
+        "        importlib.import_module(module.name)\n"
+        "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

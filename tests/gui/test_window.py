@@ -1,0 +1,179 @@
+"""The real window over a real library: add a folder, see people, name, split, undo."""
+
+import shutil
+import time
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QMessageBox
+
+from photoface.gui.main_window import MainWindow
+from photoface.gui.models.people import TITLE_ROLE
+
+from ..conftest import PHOTOS
+from .conftest import PEOPLE_PHOTOS
+
+INDEXING_TIMEOUT_MS = 120_000
+
+
+class LongestGap:
+    """A 10 ms timer on the GUI thread; a long gap between ticks is a frozen window."""
+
+    def __init__(self):
+        self.longest = 0.0
+        self._last = time.perf_counter()
+        self.timer = QTimer(interval=10)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.longest = max(self.longest, now - self._last)
+        self._last = now
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, embedder):
+    window = MainWindow(tmp_path / "library", embedder=embedder)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def tile_titles(window):
+    model = window.people_view.grid.model()
+    return [model.index(row, 0).data(TITLE_ROLE) for row in range(model.rowCount())]
+
+
+def double_click(qtbot, grid, row):
+    centre = grid.visualRect(grid.model().index(row, 0)).center()
+    # A view opens an item on a double-click only where the press was.
+    qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseDClick(grid.viewport(), Qt.MouseButton.LeftButton, pos=centre)
+
+
+def press_undo(qtbot, window):
+    window.activateWindow()
+    qtbot.keyClick(window.person_view.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_add_folder_then_name_split_and_undo(qtbot, window, tmp_path):
+    assert window.stack.currentWidget() is window.welcome
+    assert window.welcome.button.isVisible(), "an empty library says what to do"
+    photos = shutil.copytree(PHOTOS / PEOPLE_PHOTOS, tmp_path / "photos")
+
+    gaps = LongestGap()
+    window.add_folder(photos)  # what the "Add folder" button does once a folder is chosen
+    assert window.progress.isVisible() and not window.welcome.button.isVisible()
+    qtbot.waitUntil(lambda: window.job is None and bool(window.people_model.tiles),
+                    timeout=INDEXING_TIMEOUT_MS)
+    gaps.timer.stop()
+    print(f"\nlongest GUI-thread gap while indexing: {gaps.longest * 1000:.0f} ms")
+    assert gaps.longest < 1.0
+    assert window.stack.currentWidget() is window.people_view
+    assert not window.progress.isVisible()
+    assert tile_titles(window)[:3] == ["Unnamed"] * 3
+
+    double_click(qtbot, window.people_view.grid, 0)
+    person_view = window.person_view
+    assert window.stack.currentWidget() is person_view
+    faces_before = len(person_view.model.faces)
+    assert faces_before >= 2
+
+    person_view.name_edit.setFocus()
+    person_view.name_edit.selectAll()
+    qtbot.keyClicks(person_view.name_edit, "Kit")
+    qtbot.keyClick(person_view.name_edit, Qt.Key.Key_Return)
+    assert tile_titles(window)[0] == "Kit"
+    assert person_view.not_button.text() == "Not Kit"
+
+    person_view.grid.setCurrentIndex(person_view.grid.model().index(0, 0))
+    assert person_view.new_person_button.isEnabled()
+    tiles = len(tile_titles(window))
+    qtbot.mouseClick(person_view.new_person_button, Qt.MouseButton.LeftButton)
+    assert len(person_view.model.faces) == faces_before - 1
+    assert len(tile_titles(window)) == tiles + 1
+
+    press_undo(qtbot, window)  # the split
+    assert len(person_view.model.faces) == faces_before
+    assert len(tile_titles(window)) == tiles
+    press_undo(qtbot, window)  # the name
+    assert tile_titles(window)[0] == "Unnamed"
+    assert person_view.name_edit.text() == ""
+
+
+def test_open_a_face_shows_its_photo(qtbot, people_library, embedder):
+    window = MainWindow(people_library, embedder=embedder)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_person(window.people_model.tiles[0].person_id)
+    double_click(qtbot, window.person_view.grid, 0)
+    assert window.stack.currentWidget() is window.photo_view
+    canvas = window.photo_view.canvas
+    assert not canvas.pixmap.isNull() and canvas.chosen in [f.face_id for f in canvas.frames]
+
+
+def test_pause_then_cancel_from_the_status_bar(qtbot, window, copy_photos):
+    window.add_folder(copy_photos("knn/test"))
+    progress = window.progress
+    qtbot.mouseClick(progress.pause_button, Qt.MouseButton.LeftButton)
+    assert progress.pause_button.text() == "Resume" and window.job.paused
+    qtbot.wait(300)
+    assert progress.label.text().startswith("Paused")
+    qtbot.mouseClick(progress.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.job is None, timeout=INDEXING_TIMEOUT_MS)
+    assert not progress.isVisible()
+    assert window.library.status()["photos"]["indexed"] == 0
+    assert window.stack.currentWidget() is window.welcome and window.welcome.button.isVisible()
+
+
+def test_closing_while_indexing_stops_the_job(qtbot, window, copy_photos):
+    window.add_folder(copy_photos("knn/test"))
+    job = window.job
+    window.close()
+    assert job.isFinished()
+
+
+def test_not_this_person_then_a_new_person_from_unsorted(qtbot, people_library, embedder):
+    window = MainWindow(people_library, embedder=embedder)
+    qtbot.addWidget(window)
+    window.show()
+    person_view = window.person_view
+    window.open_person(window.people_model.tiles[0].person_id)
+    faces = len(person_view.model.faces)
+    person_view.grid.setCurrentIndex(person_view.grid.model().index(0, 0))
+    moved = person_view.selected_faces()
+    qtbot.mouseClick(person_view.not_button, Qt.MouseButton.LeftButton)
+    assert len(person_view.model.faces) == faces - 1
+
+    window.open_person(None)  # the Unsorted tile
+    assert person_view.name_edit.isReadOnly() and not person_view.not_button.isVisible()
+    unsorted = [face["face_id"] for face in person_view.model.faces]
+    assert set(moved) <= set(unsorted)
+    person_view.grid.setCurrentIndex(person_view.grid.model().index(unsorted.index(moved[0]), 0))
+    tiles = len(tile_titles(window))
+    qtbot.mouseClick(person_view.new_person_button, Qt.MouseButton.LeftButton)
+    assert moved[0] not in [face["face_id"] for face in person_view.model.faces]
+    assert len(tile_titles(window)) in (tiles, tiles + 1)  # the Unsorted tile goes when emptied
+    assert any(tile.face_count == 1 and tile.person_id for tile in window.people_model.tiles)
+
+
+def test_a_refresh_keeps_a_name_being_typed_and_a_taken_name_is_refused(qtbot, people_library, embedder):
+    window = MainWindow(people_library, embedder=embedder)
+    qtbot.addWidget(window)
+    window.show()
+    first, second = (tile.person_id for tile in window.people_model.tiles[:2])
+    window.open_person(first)
+    name_edit = window.person_view.name_edit
+    name_edit.setFocus()
+    qtbot.keyClicks(name_edit, "Ann")
+    window.refresh()  # as when grouping ends in the background
+    assert name_edit.text() == "Ann"
+    qtbot.keyClick(name_edit, Qt.Key.Key_Return)
+
+    window.open_person(second)
+    name_edit.setFocus()
+    qtbot.keyClicks(name_edit, "ann")
+    qtbot.keyClick(name_edit, Qt.Key.Key_Return)
+    assert name_edit.text() == "", "a refused name is put back"
+    assert "already called 'Ann'" in window.findChild(QMessageBox).text()
