@@ -109,7 +109,7 @@ class Embedder:
     @torch.inference_mode()
     def embed_batch(self, crops: np.ndarray, flip: bool) -> np.ndarray:
         # the fixed standardisation FaceNet 2018 models were trained with
-        images = (torch.from_numpy(np.ascontiguousarray(crops)).permute(0, 3, 1, 2).float() - 127.5) / 128
+        images = (torch.tensor(crops).permute(0, 3, 1, 2).float() - 127.5) / 128
         if flip:  # one batch of twice the size runs faster than two
             both = self.model(torch.cat([images, images.flip(3)]))
             embeddings = both[: len(images)] + both[len(images) :]
