@@ -276,6 +276,59 @@ def undo(ctx: click.Context) -> None:
     click.echo(f"Undone: {_person_operation(ctx, 'undo')}")
 
 
+@cli.command()
+@click.argument("person")
+@click.option("--to", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Album folder (made if missing).")
+@click.option("--copy", is_flag=True, help="Copy the photos instead of hard-linking them.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Only photos taken on or after this day.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Only photos taken on or before this day.")
+@click.pass_context
+def export(ctx: click.Context, person: str, folder: Path, copy: bool, since, until) -> None:
+    """Put the photos of PERSON (an id or a name) in an album folder; originals stay untouched."""
+    from datetime import timedelta
+
+    from .people.interop import export_person
+
+    with open_library(ctx) as library:
+        person_id = _person_id(library, person)
+        report = export_person(library, person_id, folder, link=not copy, since=since,
+                               until=until + timedelta(days=1) if until else None)
+    click.echo(f"{len(report.added)} photos added to {folder}, {len(report.skipped)} already there")
+    for source, reason in report.failed:
+        click.echo(f"  not exported: {source}: {reason}", err=True)
+    if not copy and report.added:
+        click.echo("The album holds hard links where possible: edit copies, not the album files, "
+                   "to keep originals unchanged (or use --copy).")
+
+
+@cli.command()
+@click.option("--person", help="Only the photos of this person (an id or a name).")
+@click.option("--to", "folder", type=click.Path(file_okay=False, path_type=Path),
+              help="Write sidecars under this folder (mirroring the photos' folders) instead of beside the photos.")
+@click.pass_context
+def xmp(ctx: click.Context, person: str | None, folder: Path | None) -> None:
+    """Write face regions and people keywords to XMP sidecars (digiKam, Lightroom, darktable read them)."""
+    from .people.interop import write_sidecars
+
+    with open_library(ctx) as library:
+        person_id = None if person is None else _person_id(library, person)
+        written = write_sidecars(library, person_id, folder)
+    click.echo(f"{len(written)} XMP sidecars written")
+
+
+def _person_id(library, person: str) -> int:
+    """A person given by id or by name."""
+    from .people import queries
+
+    if person.isdigit():
+        return queries.person(library, int(person))["id"]
+    for row in queries.people(library):
+        if row["name"] and row["name"].casefold() == person.strip().casefold():
+            return row["id"]
+    raise PhotofaceError(f"There is no person named {person!r}; `photoface people` lists them.")
+
+
 def _person_operation(ctx: click.Context, function: str, *args):
     from .people import operations
 

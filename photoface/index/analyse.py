@@ -7,6 +7,7 @@ import numpy as np
 
 from ..detect.crops import CROP_MARGIN, CROP_SIZE, face_crop, quality, sharpness, thumbnail_jpeg
 from ..detect.detector import DetectedFace, FaceDetector
+from ..export import FaceRegion, read_regions
 from ..photos import PhotoError, load_photo
 from ..photos.orientation import box_to_stored, point_to_stored
 from ..store.records import FaceRecord, PhotoRecord
@@ -26,6 +27,7 @@ class PhotoAnalysis:
     faces: list[FaceRecord] = field(default_factory=list)
     crops: np.ndarray | None = None  # (n_faces, 160, 160, 3) uint8, for the embedder
     error: str | None = None
+    regions: list[FaceRegion] = field(default_factory=list)  # faces other programs named (XMP)
 
 
 def analyse_photo(record: PhotoRecord, detector: FaceDetector, detect_side: int = DETECT_SIDE) -> PhotoAnalysis:
@@ -45,6 +47,7 @@ def analyse_photo(record: PhotoRecord, detector: FaceDetector, detect_side: int 
     found = detector.detect(detect_image)
     if not found:
         return PhotoAnalysis(record, crops=np.zeros((0, CROP_SIZE, CROP_SIZE, 3), np.uint8))
+    regions = [region for region in read_regions(Path(record.path)) if region.name]
 
     boxes = [tuple(v * to_full for v in face.box) for face in found]
     crop_source = _crop_source(record.path, photo, boxes)
@@ -54,7 +57,7 @@ def analyse_photo(record: PhotoRecord, detector: FaceDetector, detect_side: int 
         crop = face_crop(crop_source.image, tuple(v * crop_scale for v in box))
         crops.append(crop)
         faces.append(_face_record(face, box, to_full, crop, photo))
-    return PhotoAnalysis(record, faces, np.stack(crops))
+    return PhotoAnalysis(record, faces, np.stack(crops), regions=regions)
 
 
 def _crop_source(path: str, photo, boxes):

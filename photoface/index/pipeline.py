@@ -16,6 +16,7 @@ import numpy as np
 
 from ..detect.detector import FaceDetector
 from ..embed.models import DEFAULT_MODEL_ID, Embedder, load_embedder
+from ..people.interop import import_named_regions
 from ..photos import file_hash, iter_photo_files
 from ..store.library import Library
 from ..store.records import PhotoRecord
@@ -42,6 +43,7 @@ class IndexReport:
     failed: int = 0
     faces: int = 0
     gone: int = 0
+    named: int = 0  # faces named by other programs' XMP regions
     interrupted: bool = False
 
 
@@ -145,7 +147,8 @@ class Indexer:
                 self.library.save_failed_photo(analysis.record, analysis.error)
                 report.failed += 1
             else:
-                self.library.save_indexed_photo(analysis.record, analysis.faces, self.embedder.model_id)
+                photo_id = self.library.save_indexed_photo(analysis.record, analysis.faces, self.embedder.model_id)
+                report.named += import_named_regions(self.library, photo_id, analysis.regions)
                 report.indexed += 1
                 report.faces += len(analysis.faces)
             advance()
