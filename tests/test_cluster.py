@@ -80,7 +80,7 @@ def test_inverted_file_finds_the_close_neighbours():
 def test_linkage_on_a_complete_graph_is_exact_average_linkage():
     vectors, _ = blobs(np.eye(8)[:4] + 0.3, per_blob=15, spread=0.25)
     neighbours, distances = nearest_neighbours(vectors, len(vectors))
-    ours = average_linkage(neighbours, distances, threshold=1.0)
+    ours = average_linkage(vectors, neighbours, distances, threshold=1.0)
     tree = linkage(pdist(vectors, "sqeuclidean"), method="average")
     assert same_partition(ours, fcluster(tree, 1.0, criterion="distance"))
     assert len(np.unique(ours)) > 1

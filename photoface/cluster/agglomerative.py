@@ -18,11 +18,14 @@ from scipy import sparse
 from .linkage import average_linkage
 from .neighbours import nearest_neighbours
 
-DEFAULT_THRESHOLD = 1.1
-"""Average-linkage cut, in squared L2 distance between unit embeddings (2 - 2 cos).
+DEFAULT_THRESHOLD = 0.9
+"""Average-linkage cut: mean squared L2 distance (2 - 2 cos) between two clusters' faces.
 
-Provisional: the LFW same/different threshold reported for FaceNet
-20180408-102900. To be calibrated on LFW by ``benchmarks/cluster_lfw.py``.
+Calibrated by ``benchmarks/cluster_lfw.py`` on half of LFW's identities
+(best pairwise + BCubed F there); on the other half it gives pairwise F 0.964
+and BCubed F 0.947. It errs towards splitting a person rather than mixing
+two: on celeba_train precision is 1.000 and recall 0.76, and merging two
+tiles is one click while untangling a mixed one is many.
 """
 
 DEFAULT_NEIGHBOURS = 10
@@ -51,7 +54,7 @@ def cluster_embeddings(vectors: np.ndarray, *, threshold: float = DEFAULT_THRESH
     candidates, distances = _nearest_seeds(vectors, seeds, seed_index, k)
     seed_neighbours = np.searchsorted(seed_index, candidates[seed_index])
     seed_neighbours[candidates[seed_index] < 0] = -1
-    labels[seed_index] = seed_index[average_linkage(seed_neighbours, distances[seed_index], threshold)]
+    labels[seed_index] = seed_index[average_linkage(vectors[seed_index], seed_neighbours, distances[seed_index], threshold)]
     others = np.flatnonzero(~seeds)
     labels[others] = _vote(_labels_at(labels, candidates[others]), distances[others], threshold)
     if photo_ids is not None:

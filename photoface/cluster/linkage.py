@@ -1,16 +1,18 @@
 """Average linkage over a sparse k-nearest-neighbour graph, cut at a distance threshold.
 
 scikit-learn's ``AgglomerativeClustering(connectivity=...)`` does not scale to
-100k faces: it recomputes every edge distance from the raw vectors at once
-(1.5M edges x 512 floats is gigabytes), and when the graph has several
-connected components (every well-separated person is one) it joins them by
-computing distances between all pairs of components. Here the edges carry the
-distances the neighbour search already found, and merging runs on a heap.
+100k faces: it recomputes every edge distance from the raw vectors at once and
+joins separate graph components by comparing all pairs of them. Here the kNN
+graph only proposes which clusters may merge; the distance between two
+clusters is their exact average linkage, computed without any pairwise
+matrix: for squared L2 distances the mean over all pairs is
 
-The distance between two clusters is the mean over the graph edges that join
-them (the pairs the kNN search saw; the others are unknown and left out, as in
-scikit-learn's connectivity-constrained average linkage, but weighted exactly).
-Two clusters merge while that mean is below the threshold, closest pair first.
+    |mean_a - mean_b|^2 + spread_a + spread_b,
+
+where a cluster's spread is the mean squared distance of its members to its
+centroid. Averaging only the edges the kNN search saw (the unseen pairs being
+farther) would understate it and chain people together: on LFW every person
+ended in one cluster above a cut of 0.9.
 """
 
 import heapq
@@ -18,22 +20,23 @@ import heapq
 import numpy as np
 
 
-def average_linkage(neighbours: np.ndarray, distances: np.ndarray, threshold: float) -> np.ndarray:
-    """Flat clusters of a kNN graph: for each point, the index of a representative of its cluster.
+def average_linkage(vectors: np.ndarray, neighbours: np.ndarray, distances: np.ndarray,
+                    threshold: float) -> np.ndarray:
+    """Flat clusters: for each point, the index of a representative of its cluster.
 
     ``neighbours`` / ``distances`` are ``(n, k)`` as from ``nearest_neighbours``
-    (index -1 marks a missing neighbour).
+    (index -1 marks a missing neighbour); two clusters merge, closest first,
+    while their mean pairwise squared distance is below ``threshold``.
     """
-    n = len(neighbours)
     first, second, length = _undirected_edges(neighbours, distances)
-    # A point whose edges are all at or above the threshold never merges: any
-    # mean over them stays at or above it too. Leave such points out.
+    # A point whose k nearest are all at or above the threshold never merges:
+    # every other point is farther still, so any mean stays above it too.
     close = length < threshold
-    active = np.zeros(n, dtype=bool)
+    active = np.zeros(len(neighbours), dtype=bool)
     active[first[close]] = active[second[close]] = True
     kept = active[first] & active[second]
-    parent = np.arange(n)
-    _merge(first[kept], second[kept], length[kept], threshold, parent)
+    parent = np.arange(len(neighbours))
+    _Merger(vectors, first[kept], second[kept], threshold, parent).run()
     return _roots(parent)
 
 
@@ -50,45 +53,62 @@ def _undirected_edges(neighbours, distances):
     return low[first_seen], high[first_seen], length[first_seen]
 
 
-def _merge(first, second, length, threshold, parent):
-    """Greedy average-linkage merges below ``threshold``; records merged points in ``parent``."""
-    # links[a][b] is one shared [sum of edge distances, edge count] for both directions.
-    links: dict[int, dict[int, list]] = {}
-    for a, b, d in zip(first.tolist(), second.tolist(), length.tolist()):
-        link = [d, 1]
-        links.setdefault(a, {})[b] = link
-        links.setdefault(b, {})[a] = link
-    heap = [(d, a, b) for a, b, d in zip(first.tolist(), second.tolist(), length.tolist())
-            if d < threshold]
-    heapq.heapify(heap)
-    while heap:
-        mean, a, b = heapq.heappop(heap)
-        link = links.get(a, {}).get(b)
-        if link is None or link[0] / link[1] != mean:
-            continue  # stale: a side was merged away or the link changed since
-        if len(links[a]) < len(links[b]):
-            a, b = b, a  # move the smaller neighbourhood
-        _absorb(links, a, b, threshold, heap)
-        parent[b] = a
+class _Merger:
+    """Greedy average-linkage merging on a heap; clusters are kept as centroid, spread and size."""
+
+    def __init__(self, vectors, first, second, threshold, parent):
+        self.threshold = threshold
+        self.parent = parent
+        self.centroid = np.asarray(vectors, dtype=np.float64).copy()
+        self.spread = np.zeros(len(vectors))
+        self.size = np.ones(len(vectors))
+        self.version = np.zeros(len(vectors), dtype=np.int64)  # bumps when a cluster changes
+        self.adjacent: dict[int, set[int]] = {}
+        for a, b in zip(first.tolist(), second.tolist()):
+            self.adjacent.setdefault(a, set()).add(b)
+            self.adjacent.setdefault(b, set()).add(a)
+        self.heap: list = []
+        for a in self.adjacent:
+            self._push_links(a, [c for c in self.adjacent[a] if c > a])
+
+    def run(self) -> None:
+        while self.heap:
+            _, a, b, version_a, version_b = heapq.heappop(self.heap)
+            if (version_a, version_b) != (self.version[a], self.version[b]) or b not in self.adjacent.get(a, ()):
+                continue  # stale: a side changed or was merged away since
+            if len(self.adjacent[a]) < len(self.adjacent[b]):
+                a, b = b, a  # keep the cluster with more links, move the other
+            self._absorb(a, b)
+
+    def _absorb(self, a: int, b: int) -> None:
+        size = self.size[a] + self.size[b]
+        centroid = (self.size[a] * self.centroid[a] + self.size[b] * self.centroid[b]) / size
+        self.spread[a] = (self.size[a] * (self.spread[a] + _sq(self.centroid[a] - centroid))
+                          + self.size[b] * (self.spread[b] + _sq(self.centroid[b] - centroid))) / size
+        self.centroid[a], self.size[a] = centroid, size
+        self.version[a] += 1
+        self.parent[b] = a
+        for c in self.adjacent.pop(b):
+            self.adjacent[c].discard(b)
+            if c != a:
+                self.adjacent[c].add(a)
+                self.adjacent[a].add(c)
+        self.adjacent[a].discard(b)
+        self._push_links(a, list(self.adjacent[a]))
+
+    def _push_links(self, a: int, others: list[int]) -> None:
+        if not others:
+            return
+        means = (((self.centroid[others] - self.centroid[a]) ** 2).sum(axis=1)
+                 + self.spread[a] + self.spread[others])
+        for c, mean in zip(others, means.tolist()):
+            if mean < self.threshold:
+                low, high = min(a, c), max(a, c)
+                heapq.heappush(self.heap, (mean, low, high, self.version[low], self.version[high]))
 
 
-def _absorb(links, a, b, threshold, heap):
-    """Merge cluster b into cluster a, pushing every link whose key or mean changed."""
-    del links[a][b]
-    for c, link in links.pop(b).items():
-        if c == a:
-            continue
-        del links[c][b]
-        existing = links[a].get(c)
-        if existing is None:
-            links[a][c] = links[c][a] = link
-        else:
-            existing[0] += link[0]
-            existing[1] += link[1]
-            link = existing
-        mean = link[0] / link[1]
-        if mean < threshold:
-            heapq.heappush(heap, (mean, min(a, c), max(a, c)))
+def _sq(vector: np.ndarray) -> float:
+    return float(vector @ vector)
 
 
 def _roots(parent: np.ndarray) -> np.ndarray:
