@@ -1,0 +1,88 @@
+"""Indexing and inspecting the library: index, status, faces."""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import cli, open_library
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@click.option("--workers", type=click.IntRange(1, 32), help="Decode/detect threads (default: CPU cores, at most 4).")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+def index(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, quiet: bool) -> None:
+    """Find, align and embed every face in the photos under PATHS."""
+    from tqdm import tqdm
+
+    from ..index.pipeline import Indexer, IndexOptions
+
+    options = IndexOptions() if workers is None else IndexOptions(workers=workers)
+    with open_library(ctx) as library:
+        indexer = Indexer(library, options)
+        with tqdm(unit="photo", disable=quiet or None, dynamic_ncols=True) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+            report = indexer.run(paths, progress=progress)
+    click.echo(
+        f"{report.files} photos: {report.indexed} indexed ({report.faces} faces), "
+        f"{report.unchanged} unchanged, {report.moved} moved, {report.failed} unreadable, "
+        f"{report.gone} gone"
+    )
+    if report.interrupted:
+        click.echo("Interrupted: run the same command again to finish.", err=True)
+        sys.exit(130)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Photos, faces, errors and models in the library."""
+    with open_library(ctx) as library:
+        summary = library.status()
+    summary["library"] = str(ctx.obj)
+    if as_json:
+        click.echo(json.dumps(summary, indent=2))
+        return
+    photos = summary["photos"]
+    click.echo(f"Library: {summary['library']}")
+    click.echo(f"Photos:  {photos['indexed']} indexed, {photos['error']} unreadable, {photos['gone']} gone")
+    click.echo(f"Faces:   {summary['faces']}")
+    for model in summary["models"]:
+        click.echo(f"Model:   {model['id']} ({model['dim']}-d, {model['embeddings']} faces) {model['description']}")
+    for error in summary["errors"]:
+        click.echo(f"  unreadable: {error['path']}: {error['reason']}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per face.")
+@click.pass_context
+def faces(ctx: click.Context, as_json: bool) -> None:
+    """List every face: photo, box in the upright photo, score."""
+    from ..photos.orientation import box_to_upright
+
+    with open_library(ctx) as library:
+        rows = [
+            {
+                "face_id": face["id"],
+                "photo": face["path"],
+                "box": [round(v, 1) for v in box_to_upright(
+                    face["box"], (face["width"], face["height"]), face["orientation"])],
+                "score": round(face["det_score"], 4),
+                "quality": round(face["quality"], 3),
+            }
+            for face in library.faces()
+        ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=1))
+    else:
+        for row in rows:
+            click.echo(f"{row['face_id']}\t{row['photo']}\t{row['box']}\t{row['score']}")
+
