@@ -21,6 +21,7 @@ from sqlite_utils import Database
 
 from photoface.errors import PhotofaceError
 from photoface.photos.orientation import Box, box_to_upright, iou
+from photoface.store import lock
 from photoface.store.migrations import migrate
 from photoface.store.records import FaceRecord, PhotoRecord
 from photoface.store.transaction import write_transaction
@@ -56,26 +57,34 @@ _UPSERT_PHOTO = """
 class Library:
     """An open library; use ``Library.open(folder)``, ideally in a ``with``."""
 
-    def __init__(self, db: Database, folder: Path):
+    def __init__(self, db: Database, folder: Path, lock_key: Path | None = None):
         self.db = db
         self.folder = folder
+        self._lock_key = lock_key
 
     @classmethod
     def open(cls, folder: Path) -> "Library":
-        """Open the library in ``folder``, creating and upgrading it as needed."""
+        """Open the library in ``folder``, creating and upgrading it as needed.
+
+        Only one process at a time may have a library open (``store.lock``);
+        a second one gets ``LibraryInUse``.
+        """
         folder = Path(folder)
         db_path = folder / DB_NAME
         _make_writable_folder(folder, db_path)
+        lock_key = lock.acquire(folder)
         try:
-            db = _connect(db_path)
-        except sqlite3.DatabaseError as err:
-            raise _open_error(db_path, err) from err
-        except OSError as err:  # the backup before an upgrade
-            raise PhotofaceError(f"Cannot back up {db_path} before upgrading it: {err}") from err
-        return cls(db, folder)
+            db = _connect_explained(db_path)
+        except BaseException:
+            lock.release(lock_key)
+            raise
+        return cls(db, folder, lock_key)
 
     def close(self) -> None:
         self.db.close()
+        if self._lock_key is not None:
+            lock.release(self._lock_key)
+            self._lock_key = None
 
     def __enter__(self) -> "Library":
         return self
@@ -410,6 +419,16 @@ def _make_writable_folder(folder: Path, db_path: Path) -> None:
                 f"Cannot write to {path}: photoface keeps its library there. "
                 "Choose a folder you can write to, or fix its permissions."
             )
+
+
+def _connect_explained(db_path: Path) -> Database:
+    """``_connect``, with failures turned into errors a user can act on."""
+    try:
+        return _connect(db_path)
+    except sqlite3.DatabaseError as err:
+        raise _open_error(db_path, err) from err
+    except OSError as err:  # the backup before an upgrade
+        raise PhotofaceError(f"Cannot back up {db_path} before upgrading it: {err}") from err
 
 
 def _connect(db_path: Path) -> Database:
