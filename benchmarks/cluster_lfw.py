@@ -36,13 +36,13 @@ THRESHOLDS = np.round(np.arange(0.80, 1.41, 0.05), 2)
 
 
 def labelled_faces(library: Library, model_id: str, label_of, pick):
-    """Vectors, qualities and labels of one face per labelled photo."""
+    """Vectors, qualities, labels and paths of one face per labelled photo."""
     face_ids, matrix = library.embedding_matrix(model_id)
     row_of = {int(face_id): row for row, face_id in enumerate(face_ids)}
     by_photo: dict[str, list] = {}
     for face in library.faces():
         by_photo.setdefault(face["path"], []).append(face)
-    rows, qualities, labels = [], [], []
+    rows, qualities, labels, paths = [], [], [], []
     for path, faces in sorted(by_photo.items()):
         label = label_of(Path(path))
         if label is None:
@@ -51,7 +51,13 @@ def labelled_faces(library: Library, model_id: str, label_of, pick):
         rows.append(row_of[face["id"]])
         qualities.append(face["quality"])
         labels.append(label)
-    return matrix[rows], np.array(qualities), np.array(labels)
+        paths.append(path)
+    return matrix[rows], np.array(qualities), np.array(labels), paths
+
+
+def celeba_identities(folder: Path) -> dict[str, str]:
+    """CelebA identity of each photo's main face, by file name (``identity.txt``)."""
+    return dict(line.split() for line in (folder / "identity.txt").read_text().splitlines()[1:])
 
 
 def main_face(faces) -> int:
@@ -93,7 +99,7 @@ def main() -> None:
     data = shared_data_dir()
     lfw, lfw_indexer = index(WORK_DIR / "lfw", data / "lfw")
     model = lfw_indexer.embedder.model_id
-    vectors, qualities, names = labelled_faces(lfw, model, lambda path: path.parent.name, main_face)
+    vectors, qualities, names, _ = labelled_faces(lfw, model, lambda path: path.parent.name, main_face)
     calibration = np.array([hashlib.sha256(n.encode()).digest()[0] % 2 == 0 for n in names])
 
     sweep = [scores(vectors[calibration], qualities[calibration], names[calibration], t) for t in THRESHOLDS]
@@ -101,9 +107,9 @@ def main() -> None:
         show("LFW calibration half", row)
     best = max(sweep, key=lambda row: row["pairwise"][2] + row["bcubed"][2])["threshold"]
 
-    celeba_ids = dict(line.split() for line in (data / "celeba_train" / "identity.txt").read_text().splitlines()[1:])
+    celeba_ids = celeba_identities(data / "celeba_train")
     celeba, _ = index(WORK_DIR / "celeba", data / "celeba_train")
-    c_vectors, c_qualities, c_labels = labelled_faces(celeba, model, lambda path: celeba_ids.get(path.name), largest_face)
+    c_vectors, c_qualities, c_labels, _ = labelled_faces(celeba, model, lambda path: celeba_ids.get(path.name), largest_face)
 
     results = {"calibration_sweep": sweep, "chosen_threshold": best, "default_threshold": DEFAULT_THRESHOLD}
     for threshold in sorted({best, DEFAULT_THRESHOLD}):

@@ -1,6 +1,6 @@
 """Indexing speed on 12-megapixel JPEGs, photoface vs a naive pipeline, in one run.
 
-    .venv/bin/python -m benchmarks.index_speed [--photos 60] [--baseline-photos 8]
+    .venv/bin/python -m benchmarks.index_speed [--photos 60] [--baseline-photos N]
 
 Builds (once, under ``benchmarks/work/``) a library of 4000x3000 JPEGs made
 from the shared photos: each is a 2x2 grid of upscaled photos with 0-6 faces
@@ -65,16 +65,22 @@ def build_photos(folder: Path, count: int, seed: int = 0) -> dict[str, list]:
 def time_photoface(photos: Path, workers: int | None) -> dict:
     library = WORK_DIR / "speed-library"
     shutil.rmtree(library, ignore_errors=True)
-    command = [sys.executable, "-m", "photoface", "--library", str(library), "index", "--quiet", str(photos)]
-    if workers:
-        command += ["--workers", str(workers)]
     started = time.perf_counter()
-    subprocess.run(command, check=True)
+    subprocess.run(photoface_index_command(library, photos, workers), check=True)
     seconds = time.perf_counter() - started
-    faces = json.loads(subprocess.run(
+    return {"seconds": seconds, "faces": library_faces(library)}
+
+
+def photoface_index_command(library: Path, photos: Path, workers: int | None) -> list[str]:
+    command = [sys.executable, "-m", "photoface", "--library", str(library), "index", "--quiet", str(photos)]
+    return command + ["--workers", str(workers)] if workers else command
+
+
+def library_faces(library: Path) -> list[dict]:
+    """``photoface faces --json`` of a library."""
+    return json.loads(subprocess.run(
         [sys.executable, "-m", "photoface", "--library", str(library), "faces", "--json"],
         check=True, capture_output=True, text=True).stdout)
-    return {"seconds": seconds, "faces": faces}
 
 
 def naive_index(paths: list[Path]) -> dict:
@@ -102,7 +108,7 @@ def recall(truth: dict[str, list], found: dict[str, list]) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--photos", type=int, default=60)
-    parser.add_argument("--baseline-photos", type=int, default=12)
+    parser.add_argument("--baseline-photos", type=int, help="Photos the naive baseline indexes (default: all, the same set).")
     parser.add_argument("--workers", type=int)
     args = parser.parse_args()
 
@@ -116,16 +122,17 @@ def main() -> None:
     for face in ours["faces"]:
         our_boxes.setdefault(Path(face["photo"]).name, []).append(face["box"])
     baseline_files = [f for f in files if f.name in truth] + [f for f in files if f.name not in truth]
-    naive = naive_index(baseline_files[: args.baseline_photos])
+    baseline_files = baseline_files[: args.baseline_photos or len(files)]
+    naive = naive_index(baseline_files)
 
     ours_rate = len(files) / ours["seconds"]
-    naive_rate = args.baseline_photos / naive["seconds"]
+    naive_rate = len(baseline_files) / naive["seconds"]
     naive_truth = {name: boxes for name, boxes in truth.items() if name in naive["boxes"]}
     rows = {
         "photos": len(files),
         "photoface_photos_per_s": ours_rate,
         "photoface_faces_per_s": len(ours["faces"]) / ours["seconds"],
-        "naive_photos": args.baseline_photos,
+        "naive_photos": len(baseline_files),
         "naive_photos_per_s": naive_rate,
         "speedup": ours_rate / naive_rate,
         "photoface_recall_dlib": recall(truth, our_boxes),

@@ -21,7 +21,7 @@ from PIL import Image
 from photoface.detect.detector import main_face_index
 from photoface.embed.quantize import dequantize_int8, quantize_int8
 from photoface.evaluation.datasets import lfw_pairs, shared_data_dir
-from photoface.evaluation.metrics import verification
+from photoface.evaluation.metrics import VerificationResult, verification
 from photoface.index.pipeline import Indexer, IndexOptions
 from photoface.store.library import Library
 
@@ -40,6 +40,17 @@ def main() -> None:
     options = IndexOptions(workers=args.workers, flip=not args.no_flip)
     library_dir = WORK_DIR / ("lfw-noflip" if args.no_flip else "lfw")
 
+    vectors, missing = photoface_main_faces(images, options, library_dir)
+    results = {}
+    for name, table in (("float32", vectors), ("int8", dequantize_int8(quantize_int8(vectors)))):
+        results[name] = verify(table, images, pairs)
+        print(f"LFW deep-funneled, {name:7s} ({vectors.shape[1]}-d, flip={options.flip}): {results[name].summary()}")
+    print(f"{len(images)} images, no face found in {len(missing)} (scored with a centre crop)")
+    write_results(options, results, len(images), missing)
+
+
+def photoface_main_faces(images: list[Path], options: IndexOptions, library_dir: Path = WORK_DIR / "lfw"):
+    """Index ``images`` incrementally into ``library_dir``; one vector per image and the images with no face."""
     with Library.open(library_dir) as library:
         indexer = Indexer(library, options)
         started = time.perf_counter()
@@ -47,20 +58,16 @@ def main() -> None:
         seconds = time.perf_counter() - started
         print(f"indexed {report.indexed} new images ({report.faces} faces) in {seconds:.0f} s, "
               f"{report.unchanged} already in the library")
-        vectors, missing = main_face_vectors(library, indexer, images)
+        return main_face_vectors(library, indexer, images)
 
-    index = {path: i for i, path in enumerate(images)}
-    first = np.array([index[p.first] for p in pairs])
-    second = np.array([index[p.second] for p in pairs])
-    same = np.array([p.same for p in pairs])
-    folds = np.array([p.fold for p in pairs])
-    results = {}
-    for name, table in (("float32", vectors), ("int8", dequantize_int8(quantize_int8(vectors)))):
-        distances = np.sum((table[first] - table[second]) ** 2, axis=1)
-        results[name] = verification(distances, same, folds)
-        print(f"LFW deep-funneled, {name:7s} ({vectors.shape[1]}-d, flip={options.flip}): {results[name].summary()}")
-    print(f"{len(images)} images, no face found in {len(missing)} (scored with a centre crop)")
-    write_results(options, results, len(images), missing)
+
+def verify(vectors: np.ndarray, images: list[Path], pairs: list) -> VerificationResult:
+    """The 10-fold protocol on squared L2 distances between the pairs' rows of ``vectors``."""
+    row = {path: i for i, path in enumerate(images)}
+    first = vectors[[row[p.first] for p in pairs]]
+    second = vectors[[row[p.second] for p in pairs]]
+    distances = np.sum((first - second) ** 2, axis=1)
+    return verification(distances, np.array([p.same for p in pairs]), np.array([p.fold for p in pairs]))
 
 
 def main_face_vectors(library: Library, indexer: Indexer, images: list[Path]):

