@@ -7,15 +7,19 @@ from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWid
 
 from photoface.embed.models import Embedder
 from photoface.errors import PhotofaceError
+from photoface.folders import FolderChanges, indexer_roots
+from photoface.folders import library_folders as folder_list
 from photoface.people import operations
 from photoface.store.library import Library
 
 from .jobs.clustering import ClusteringJob
 from .jobs.indexing import IndexingJob
+from .jobs.watching import FolderWatching
 from .models.faces import FacesModel
 from .models.people import PeopleModel
 from .models.thumbnails import ThumbnailCache
 from .progress import JobProgress
+from .views.folders import FoldersDialog
 from .views.people import TILE_SIDE, PeopleView
 from .views.person import PersonView
 from .views.photo import PhotoView
@@ -31,7 +35,7 @@ class MainWindow(QMainWindow):
         self.library = Library.open(self.library_dir)  # the GUI thread's connection
         self.embedder = embedder  # loaded by the first indexing job, then reused
         self.job: IndexingJob | ClusteringJob | None = None
-        self.waiting_folders: list[Path] = []  # added while a job runs
+        self.waiting_roots: list[Path] = []  # folders and photos to index after the job running
         thumbnails = ThumbnailCache(self.library, TILE_SIDE)
         self.people_model = PeopleModel(self.library, thumbnails, self)
         self.welcome = WelcomeView()
@@ -39,25 +43,71 @@ class MainWindow(QMainWindow):
         self.person_view = PersonView(self.library, FacesModel(self.library, thumbnails, self))
         self.photo_view = PhotoView(self.library)
         self.progress = JobProgress()
+        self.folders_dialog = FoldersDialog(self)
+        self.watching = FolderWatching(self)
         self._build()
         self.refresh()
+        self._catch_up()
 
     # --- folders and background work ----------------------------------------------
 
     def add_folder(self, folder: Path | None = None) -> None:
-        """Index a folder at once (asks for it when not given): the "Add folder" button's slot."""
+        """Watch a folder and index it at once (asks for it when not given): "Add folder"'s slot."""
         if folder is None:
             chosen = QFileDialog.getExistingDirectory(self, "Add a folder of photos")
             if not chosen:
                 return
             folder = Path(chosen)
-        self.waiting_folders.append(Path(folder))
-        if self.job is None:
+        try:
+            folder = folder_list.add_folder(self.library, folder)
+        except PhotofaceError as error:
+            self.show_error(str(error))
+            return
+        self._folders_edited()
+        self._index([folder])
+
+    def pause_folder(self, folder: Path, paused: bool) -> None:
+        """Stop (or start again) watching and scanning a folder; resuming catches up at once."""
+        folder_list.set_paused(self.library, folder, paused)
+        self._folders_edited()
+        if not paused:
+            self._index([folder])
+
+    def remove_folder(self, folder: Path) -> None:
+        """Forget a folder and its faces (named people stay); not while indexing."""
+        if self.job is not None:
+            self.show_error("Photos are being indexed; remove the folder when that is done.")
+            return
+        removed = folder_list.remove_folder(self.library, folder)
+        self._folders_edited()
+        self.people_changed(f"Removed {folder} and the faces in its {removed:,} photos")
+
+    def show_folders(self) -> None:
+        self.folders_dialog.show_folders(folder_list.folders(self.library))
+        self.folders_dialog.open()
+
+    def _folders_edited(self) -> None:
+        self.watching.watch(folder_list.watched_paths(self.library))
+        self.folders_dialog.show_folders(folder_list.folders(self.library))
+
+    def _catch_up(self) -> None:
+        """At start: watch the folders, and scan them for what changed while the app was closed."""
+        folders = folder_list.watched_paths(self.library)
+        self.watching.watch(folders)
+        if folders:
+            self._index(folders)
+
+    def _folders_changed(self, changes: FolderChanges) -> None:
+        self._index(indexer_roots(changes, folder_list.watched_paths(self.library)))
+
+    def _index(self, roots: list[Path]) -> None:
+        self.waiting_roots += [root for root in roots if root not in self.waiting_roots]
+        if self.job is None and self.waiting_roots:
             self._start_indexing()
 
     def _start_indexing(self) -> None:
-        folders, self.waiting_folders = self.waiting_folders, []
-        job = IndexingJob(self.library_dir, folders, self.embedder, self)
+        roots, self.waiting_roots = self.waiting_roots, []
+        job = IndexingJob(self.library_dir, roots, self.embedder, self)
         job.succeeded.connect(self._indexing_done)
         self._run(job)
         self.progress.follow(job)
@@ -66,6 +116,9 @@ class MainWindow(QMainWindow):
     def _indexing_done(self, report) -> None:
         self.embedder = self.job.embedder
         self._end_job()
+        if not (report.indexed or report.named):  # nothing new to group (a catch-up, a deletion)
+            self._all_done()
+            return
         # Grouped even after a cancel: the faces found so far are worth showing.
         job = ClusteringJob(self.library_dir, self)
         job.succeeded.connect(self._clustering_done)
@@ -74,12 +127,16 @@ class MainWindow(QMainWindow):
 
     def _clustering_done(self, report) -> None:
         self._end_job()
+        self.statusBar().showMessage(f"{report.people:,} groups of faces; {report.unsorted:,} unsorted",
+                                     MESSAGE_MS)
+        self._all_done()
+
+    def _all_done(self) -> None:
         self.progress.done()
         self.welcome.set_working(False)
         self.refresh()
-        self.statusBar().showMessage(f"{report.people:,} groups of faces; {report.unsorted:,} unsorted",
-                                     MESSAGE_MS)
-        if self.waiting_folders:
+        self.folders_dialog.show_folders(folder_list.folders(self.library))
+        if self.waiting_roots:
             self._start_indexing()
 
     def _run(self, job) -> None:
@@ -141,6 +198,7 @@ class MainWindow(QMainWindow):
         box.open()  # not modal: background work goes on
 
     def closeEvent(self, event) -> None:
+        self.watching.stop()
         if self.job is not None:
             # Disconnected first: a closed window starts no follow-up job.
             self.job.succeeded.disconnect()
@@ -162,6 +220,10 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.statusBar().addPermanentWidget(self.progress, stretch=1)
         self.welcome.add_folder.connect(self.add_folder)
+        self.watching.changed.connect(self._folders_changed)
+        self.folders_dialog.add_requested.connect(lambda: self.add_folder())
+        self.folders_dialog.pause_requested.connect(self.pause_folder)
+        self.folders_dialog.remove_requested.connect(self.remove_folder)
         self.people_view.person_opened.connect(self.open_person)
         self.person_view.back.connect(self.show_people)
         self.person_view.changed.connect(self.people_changed)
@@ -173,9 +235,10 @@ class MainWindow(QMainWindow):
     def _add_actions(self) -> None:
         add = QAction("Add folder…", self, shortcut=QKeySequence.StandardKey.Open)
         add.triggered.connect(lambda: self.add_folder())
+        folders = QAction("Photo folders…", self, triggered=self.show_folders)
         undo = QAction("Undo", self, shortcut=QKeySequence.StandardKey.Undo)
         undo.triggered.connect(self.undo)
         menu = self.menuBar().addMenu("&Library")
-        menu.addAction(add)
-        menu.addAction(undo)
+        for action in (add, folders, undo):
+            menu.addAction(action)
         self.addActions([add, undo])

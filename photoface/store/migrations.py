@@ -138,11 +138,24 @@ def _v2_people(db: Database) -> None:
         db.execute(statement)
 
 
+def _v3_folders(db: Database) -> None:
+    """The folders a library watches (issue #4); a paused one is neither scanned nor watched."""
+    db.execute(
+        """CREATE TABLE folders (
+            id INTEGER PRIMARY KEY,
+            path TEXT UNIQUE NOT NULL,
+            paused INTEGER NOT NULL DEFAULT 0,
+            added_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )"""
+    )
+
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[Migration] = [
     _v1_initial,
     _v2_people,
+    _v3_folders,
 ]
 
 

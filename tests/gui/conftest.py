@@ -9,6 +9,7 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+from photoface.gui.main_window import MainWindow  # noqa: E402
 from photoface.index.pipeline import Indexer  # noqa: E402
 from photoface.people.recluster import recluster  # noqa: E402
 from photoface.store.library import Library  # noqa: E402
@@ -34,3 +35,12 @@ def people_library_template(tmp_path_factory, embedder) -> Path:
 def people_library(people_library_template, tmp_path) -> Path:
     """A private copy of the clustered library folder (tests change people)."""
     return Path(shutil.copytree(people_library_template, tmp_path / "library"))
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, embedder):
+    """The main window over a new, empty library."""
+    window = MainWindow(tmp_path / "library", embedder=embedder)
+    qtbot.addWidget(window)
+    window.show()
+    return window

@@ -32,14 +32,6 @@ class LongestGap:
         self._last = now
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, embedder):
-    window = MainWindow(tmp_path / "library", embedder=embedder)
-    qtbot.addWidget(window)
-    window.show()
-    return window
-
-
 def tile_titles(window):
     model = window.people_view.grid.model()
     return [model.index(row, 0).data(TITLE_ROLE) for row in range(model.rowCount())]

@@ -1,0 +1,89 @@
+"""The library's folder list and the watchdog watcher (real files, real events, no model)."""
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from photoface.errors import PhotofaceError
+from photoface.folders import (FolderChanges, FolderWatcher, add_folder, folders, indexer_roots,
+                               remove_folder, set_paused, watched_paths)
+from photoface.store.library import Library
+
+from .conftest import PHOTOS
+
+EVENT_TIMEOUT_S = 20
+
+
+@pytest.fixture
+def library(tmp_path):
+    with Library.open(tmp_path / "library") as library:
+        yield library
+
+
+def test_folders_are_kept_paused_and_removed(library, tmp_path):
+    outer, inner, other = tmp_path / "a", tmp_path / "a" / "b", tmp_path / "c"
+    for folder in (inner, other):
+        folder.mkdir(parents=True)
+    assert add_folder(library, inner) == inner.resolve()
+    assert add_folder(library, other) == other.resolve()
+    add_folder(library, outer)  # takes the place of the folder inside it
+    assert [folder.path for folder in folders(library)] == [outer.resolve(), other.resolve()]
+    with pytest.raises(PhotofaceError, match="already watched as part of"):
+        add_folder(library, inner)
+    with pytest.raises(PhotofaceError, match="is not a folder"):
+        add_folder(library, tmp_path / "missing")
+
+    set_paused(library, outer.resolve(), True)
+    assert watched_paths(library) == [other.resolve()]
+    assert folders(library)[0].paused
+    remove_folder(library, other.resolve())
+    assert watched_paths(library) == []
+    with pytest.raises(PhotofaceError, match="not one of the library's folders"):
+        remove_folder(library, other.resolve())
+
+
+def test_gone_paths_are_seen_by_scanning_the_folder_above_them(tmp_path):
+    folder = tmp_path / "photos"
+    (folder / "trip").mkdir(parents=True)
+    changes = FolderChanges(changed={folder / "new.jpg"},
+                            gone={folder / "trip" / "old.jpg", folder / "gone-folder" / "x.jpg"})
+    assert indexer_roots(changes, [folder]) == [folder]  # the folder holds the rest
+    only_in_trip = FolderChanges(gone={folder / "trip" / "old.jpg"})
+    assert indexer_roots(only_in_trip, [folder]) == [folder / "trip"]
+    whole_folder_gone = FolderChanges(gone={tmp_path / "elsewhere" / "x.jpg"})
+    assert indexer_roots(whole_folder_gone, [tmp_path / "elsewhere"]) == []
+
+
+def test_watcher_reports_copies_moves_and_deletions_once_quiet(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    kept = Path(shutil.copy(PHOTOS / "knn/test/obama1.jpg", folder / "kept.jpg"))
+    reports: list[FolderChanges] = []
+    arrived = threading.Event()
+
+    def report(changes):
+        reports.append(changes)
+        arrived.set()
+
+    watcher = FolderWatcher(report)
+    try:
+        watcher.watch([folder])
+        for name in ("a.jpg", "b.jpg"):
+            shutil.copy(PHOTOS / "knn/test/kit_with_rose.jpg", folder / name)
+        (folder / "notes.txt").write_text("not a photo")
+        (folder / "sub").mkdir()
+        kept.rename(folder / "sub" / "kept.jpg")
+        (folder / "b.jpg").unlink()
+        assert arrived.wait(EVENT_TIMEOUT_S)
+        time.sleep(2 * watcher.quiet_s)  # time for a second report, if there were one
+    finally:
+        watcher.stop()
+    changed = set().union(*(r.changed for r in reports))
+    gone = set().union(*(r.gone for r in reports))
+    assert {folder / "a.jpg", folder / "sub" / "kept.jpg"} <= changed
+    assert not any(path.suffix == ".txt" for path in changed)
+    assert {folder / "kept.jpg", folder / "b.jpg"} <= gone
+    assert len(reports) == 1, "a burst of events is reported once"
