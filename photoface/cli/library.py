@@ -35,6 +35,9 @@ def index(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, quie
         f"{report.unchanged} unchanged, {report.moved} moved, {report.failed} unreadable, "
         f"{report.gone} gone"
     )
+    for root in report.paused:
+        click.echo(f"Paused {root}: not reachable (unplugged or unmounted?), so nothing there was marked gone.",
+                   err=True)
     if report.interrupted:
         click.echo("Interrupted: run the same command again to finish.", err=True)
         sys.exit(130)

@@ -9,7 +9,7 @@ photos in flight and a re-run resumes where it stopped.
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from ..detect.detector import FaceDetector
 from ..embed.models import DEFAULT_MODEL_ID, Embedder, load_embedder
 from ..people.interop import import_named_regions
 from ..photos import file_hash, iter_photo_files
+from ..photos.scan import resolved
 from ..store.library import Library
 from ..store.records import PhotoRecord
 from .analyse import DETECT_SIDE, PhotoAnalysis, analyse_photo
@@ -45,6 +46,7 @@ class IndexReport:
     gone: int = 0
     named: int = 0  # faces named by other programs' XMP regions
     interrupted: bool = False
+    paused: list[Path] = field(default_factory=list)  # roots not reachable: nothing there marked gone
 
 
 Progress = Callable[[int, int], None]  # photos done, photos in total
@@ -60,8 +62,9 @@ class Indexer:
 
     def run(self, roots: Iterable[Path], progress: Progress | None = None,
             should_stop: Callable[[], bool] = lambda: False) -> IndexReport:
-        roots = [Path(root).resolve() for root in roots]
-        files = list(iter_photo_files(roots))
+        roots = [resolved(root) for root in roots]
+        unreadable: list[Path] = []
+        files = list(iter_photo_files(roots, unreadable))
         report = IndexReport(files=len(files))
         done = 0
 
@@ -78,26 +81,49 @@ class Indexer:
             except KeyboardInterrupt:
                 report.interrupted = True
         if not report.interrupted:
-            seen = {str(path) for path in files}
-            report.gone = sum(self.library.mark_gone(str(root), seen) for root in roots if root.is_dir())
+            self._mark_gone(roots, files, unreadable, report)
         return report
+
+    def _mark_gone(self, roots: list[Path], files: list[Path], unreadable: list[Path], report: IndexReport) -> None:
+        """Mark what the scan did not see as gone, except in folders that are not reachable now.
+
+        A folder that vanished, could not be read to the end (a drive unplugged
+        mid-scan) or is empty while the library knows photos there (an unmounted
+        drive's mount point) is paused: nothing in it is marked gone.
+        """
+        seen = {str(path) for path in files}
+        for root in roots:
+            known = self.library.present_photos_under(str(root))
+            if not root.is_dir():
+                if known:
+                    report.paused.append(root)
+            elif known and (any(folder.is_relative_to(root) for folder in unreadable) or _is_empty(root)):
+                report.paused.append(root)
+            else:
+                report.gone += self.library.mark_gone(str(root), seen)
 
     def _sort_out_known(self, files, pool, report, advance) -> list[PhotoRecord]:
         """Skip unchanged files cheaply; recognise moved ones by content; return the rest."""
         changed = []
         for path in files:
-            stat = path.stat()
+            try:
+                stat = path.stat()
+            except OSError:  # gone since the scan; the next scan decides
+                advance()
+                continue
             row = self.library.photo_by_path(str(path))
-            if row and row["status"] != "gone" and (row["size"], row["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
+            if row and _settled(row) and (row["size"], row["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
                 report.unchanged += 1
                 advance()
             else:
                 changed.append((path, stat, row))
-        hashes = pool.map(file_hash, [path for path, _, _ in changed])
+        hashes = pool.map(_hash_if_readable, [path for path, _, _ in changed])
         to_analyse = []
         for (path, stat, row), content_hash in zip(changed, hashes):
             record = PhotoRecord(str(path), stat.st_size, stat.st_mtime_ns, content_hash)
-            if row and row["content_hash"] == content_hash and row["status"] != "gone":
+            if content_hash is None:  # decoding will fail too, and record why
+                to_analyse.append(record)
+            elif row and row["content_hash"] == content_hash and _settled(row):
                 self.library.update_file_stat(row["id"], stat.st_size, stat.st_mtime_ns)
                 report.unchanged += 1
                 advance()
@@ -152,3 +178,26 @@ class Indexer:
                 report.indexed += 1
                 report.faces += len(analysis.faces)
             advance()
+
+
+def _settled(row: dict) -> bool:
+    """A known photo that needs no second look while its file is unchanged.
+
+    One that could not be read (a drive unplugged mid-run) is tried again.
+    """
+    return row["status"] == "indexed" or (row["status"] == "error" and not row["error"].startswith("cannot read"))
+
+
+def _hash_if_readable(path: Path) -> str | None:
+    try:
+        return file_hash(path)
+    except OSError:
+        return None
+
+
+def _is_empty(folder: Path) -> bool:
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except OSError:
+        return True

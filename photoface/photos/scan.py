@@ -17,22 +17,34 @@ def is_photo_file(path: str | Path) -> bool:
     return not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_EXTENSIONS
 
 
-def iter_photo_files(roots: Iterable[str | Path]) -> Iterator[Path]:
+def iter_photo_files(roots: Iterable[str | Path], unreadable: list[Path] | None = None) -> Iterator[Path]:
     """Photo files under ``roots``, as resolved absolute paths, each once.
 
     Folders are walked in name order, hidden entries skipped, folder symlinks
     followed (each real folder visited once, so loops end) and unreadable
-    folders skipped. A root that is a file is yielded if it is a photo.
+    folders skipped (and appended to ``unreadable`` when given: a drive
+    unplugged mid-scan shows up there). A root that is a file is yielded if
+    it is a photo.
     """
     visited_dirs: set[Path] = set()
     yielded: set[Path] = set()
+    unreadable = [] if unreadable is None else unreadable
     for root in roots:
-        root = Path(root).expanduser().resolve()
-        candidates = _walk(root, visited_dirs) if root.is_dir() else _if_photo(root)
+        root = resolved(root)
+        candidates = _walk(root, visited_dirs, unreadable) if root.is_dir() else _if_photo(root)
         for path in candidates:
             if path not in yielded:  # a file symlinked from several places
                 yielded.add(path)
                 yield path
+
+
+def resolved(path: str | Path) -> Path:
+    """``path`` made absolute with its symlinks resolved; a symlink loop stays as it is (not found)."""
+    path = Path(path).expanduser()
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError):  # Python < 3.13 raises RuntimeError for loops
+        return path.absolute()
 
 
 def _if_photo(path: Path) -> Iterator[Path]:
@@ -42,7 +54,7 @@ def _if_photo(path: Path) -> Iterator[Path]:
         yield path
 
 
-def _walk(directory: Path, visited_dirs: set[Path]) -> Iterator[Path]:
+def _walk(directory: Path, visited_dirs: set[Path], unreadable: list[Path]) -> Iterator[Path]:
     if directory in visited_dirs:
         return
     visited_dirs.add(directory)
@@ -51,6 +63,7 @@ def _walk(directory: Path, visited_dirs: set[Path]) -> Iterator[Path]:
             entries = sorted(scan, key=lambda entry: entry.name)
     except OSError as exc:
         log.warning("skipping unreadable folder %s: %s", directory, exc.strerror or exc)
+        unreadable.append(directory)
         return
     for entry in entries:
         if entry.name.startswith("."):
@@ -58,11 +71,11 @@ def _walk(directory: Path, visited_dirs: set[Path]) -> Iterator[Path]:
         try:
             is_dir = entry.is_dir()
             is_photo = not is_dir and entry.is_file() and is_photo_file(entry.name)
-            path = Path(entry.path).resolve() if entry.is_symlink() else Path(entry.path)
+            path = resolved(entry.path) if entry.is_symlink() else Path(entry.path)
         except OSError:  # vanished or unreadable while we looked
             continue
         if is_dir:
-            yield from _walk(path, visited_dirs)
+            yield from _walk(path, visited_dirs, unreadable)
         elif is_photo:
             yield path
 

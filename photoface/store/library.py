@@ -186,18 +186,15 @@ class Library:
 
     def mark_gone(self, root: str, seen_paths: set[str]) -> int:
         """Mark photos under folder ``root`` that the scan did not see; returns how many."""
-        # Compare with "root/" so that /a/b never claims /a/bc; substr, not
-        # LIKE, because paths may hold % and _.
-        prefix = root.rstrip(os.sep) + os.sep
         with write_transaction(self.db):
-            present = self.db.execute(
-                "SELECT id, path FROM photos"
-                " WHERE status != 'gone' AND substr(path, 1, length(:prefix)) = :prefix",
-                {"prefix": prefix},
-            ).fetchall()
+            present = self._present_under(root)
             missing = [(photo_id,) for photo_id, path in present if path not in seen_paths]
             self.db.conn.executemany("UPDATE photos SET status = 'gone' WHERE id = ?", missing)
         return len(missing)
+
+    def present_photos_under(self, root: str) -> int:
+        """How many photos under folder ``root`` are not gone."""
+        return len(self._present_under(root))
 
     # --- reading ------------------------------------------------------------
 
@@ -291,6 +288,16 @@ class Library:
         return row[0]
 
     # --- helpers -------------------------------------------------------------
+
+    def _present_under(self, root: str) -> list[tuple[int, str]]:
+        # Compare with "root/" so that /a/b never claims /a/bc; substr, not
+        # LIKE, because paths may hold % and _.
+        prefix = root.rstrip(os.sep) + os.sep
+        return self.db.execute(
+            "SELECT id, path FROM photos"
+            " WHERE status != 'gone' AND substr(path, 1, length(:prefix)) = :prefix",
+            {"prefix": prefix},
+        ).fetchall()
 
     def _one(self, sql: str, params: list) -> dict | None:
         return next(iter(self.db.query(sql, params)), None)
