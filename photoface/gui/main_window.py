@@ -9,7 +9,7 @@ from photoface.embed.models import Embedder
 from photoface.errors import PhotofaceError
 from photoface.folders import FolderChanges, indexer_roots
 from photoface.folders import library_folders as folder_list
-from photoface.people import operations
+from photoface.people import operations, queries
 from photoface.store.library import Library
 
 from .jobs.clustering import ClusteringJob
@@ -19,10 +19,13 @@ from .models.faces import FacesModel
 from .models.people import PeopleModel
 from .models.thumbnails import ThumbnailCache
 from .progress import JobProgress
+from .settings import load_settings, save_library_location, save_settings
+from .views.export import ExportDialog
 from .views.folders import FoldersDialog
 from .views.people import TILE_SIDE, PeopleView
 from .views.person import PersonView
 from .views.photo import PhotoView
+from .views.settings import SettingsDialog
 from .views.welcome import WelcomeView
 
 MESSAGE_MS = 8000
@@ -33,6 +36,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.library_dir = Path(library_dir)
         self.library = Library.open(self.library_dir)  # the GUI thread's connection
+        self.settings = load_settings(self.library_dir)
         self.embedder = embedder  # loaded by the first indexing job, then reused
         self.job: IndexingJob | ClusteringJob | None = None
         self.waiting_roots: list[Path] = []  # folders and photos to index after the job running
@@ -107,7 +111,7 @@ class MainWindow(QMainWindow):
 
     def _start_indexing(self) -> None:
         roots, self.waiting_roots = self.waiting_roots, []
-        job = IndexingJob(self.library_dir, roots, self.embedder, self)
+        job = IndexingJob(self.library_dir, roots, self.embedder, self, self.settings.index_options())
         job.succeeded.connect(self._indexing_done)
         self._run(job)
         self.progress.follow(job)
@@ -155,6 +159,30 @@ class MainWindow(QMainWindow):
         self.job.wait()  # it has emitted its last signal; let the thread end
         self.job.deleteLater()
         self.job = None
+
+    # --- dialogs --------------------------------------------------------------------
+
+    def show_export(self) -> ExportDialog:
+        """The export dialog over the named people (not modal, so tests and background work go on)."""
+        named = [person for person in queries.people(self.library, include_hidden=False) if person["name"]]
+        dialog = ExportDialog(self.library_dir, named, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def show_settings(self) -> SettingsDialog:
+        dialog = SettingsDialog(self.settings, self.library_dir, self)
+        dialog.accepted.connect(lambda: self._save_settings(dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _save_settings(self, dialog: SettingsDialog) -> None:
+        self.settings = dialog.settings()
+        save_settings(self.library_dir, self.settings)
+        if dialog.library_dir() != self.library_dir:
+            save_library_location(dialog.library_dir())
+            self.statusBar().showMessage(f"{dialog.library_dir()} opens at the next start", MESSAGE_MS)
 
     # --- people -------------------------------------------------------------------
 
@@ -225,6 +253,8 @@ class MainWindow(QMainWindow):
         self.folders_dialog.pause_requested.connect(self.pause_folder)
         self.folders_dialog.remove_requested.connect(self.remove_folder)
         self.people_view.person_opened.connect(self.open_person)
+        self.people_view.changed.connect(self.people_changed)
+        self.people_view.failed.connect(self.show_error)
         self.person_view.back.connect(self.show_people)
         self.person_view.changed.connect(self.people_changed)
         self.person_view.failed.connect(self.show_error)
@@ -236,9 +266,12 @@ class MainWindow(QMainWindow):
         add = QAction("Add folder…", self, shortcut=QKeySequence.StandardKey.Open)
         add.triggered.connect(lambda: self.add_folder())
         folders = QAction("Photo folders…", self, triggered=self.show_folders)
+        export = QAction("Export albums…", self, triggered=self.show_export)
+        settings = QAction("Settings…", self, triggered=self.show_settings,
+                           shortcut=QKeySequence.StandardKey.Preferences)
         undo = QAction("Undo", self, shortcut=QKeySequence.StandardKey.Undo)
         undo.triggered.connect(self.undo)
         menu = self.menuBar().addMenu("&Library")
-        for action in (add, folders, undo):
+        for action in (add, folders, export, settings, undo):
             menu.addAction(action)
         self.addActions([add, undo])

@@ -92,3 +92,14 @@ def _person(row: dict) -> dict:
 
 def _face_ids(library: Library, sql: str) -> list[int]:
     return [face for (face,) in library.db.execute(f"{sql} ORDER BY 1")]
+
+
+def person_suggestions(library: Library, person_id: int) -> list[dict]:
+    """'Is this them?' for one person: face_id, score, distance; likeliest first."""
+    return list(library.db.query(
+        "SELECT suggestions.face_id, suggestions.score, suggestions.distance"
+        f" FROM suggestions JOIN {_VISIBLE_FACES} ON visible.id = suggestions.face_id"
+        " WHERE suggestions.person_id = ?"
+        " ORDER BY suggestions.score DESC, suggestions.distance, suggestions.face_id",
+        [person_id],
+    ))

@@ -5,10 +5,12 @@ import time
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from photoface.gui.main_window import MainWindow
 from photoface.gui.models.people import TITLE_ROLE
+from photoface.gui.views.merge import MergeDialog
+from photoface.people import queries
 
 from ..conftest import PHOTOS
 from .conftest import PEOPLE_PHOTOS
@@ -46,10 +48,30 @@ def double_click(qtbot, grid, row):
 
 def press_undo(qtbot, window):
     window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     qtbot.keyClick(window.person_view.grid, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
 
 
-def test_add_folder_then_name_split_and_undo(qtbot, window, tmp_path):
+def select_rows(qtbot, grid, rows):
+    for row in rows:
+        centre = grid.visualRect(grid.model().index(row, 0)).center()
+        qtbot.mouseClick(grid.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier, centre)
+
+
+def name_in_person_view(qtbot, person_view, name):
+    person_view.name_edit.setFocus()
+    person_view.name_edit.selectAll()
+    qtbot.keyClicks(person_view.name_edit, name)
+    qtbot.keyClick(person_view.name_edit, Qt.Key.Key_Return)
+
+
+def wait_until_idle(qtbot, window):
+    qtbot.waitUntil(lambda: window.job is None and not window.waiting_roots and bool(window.people_model.tiles),
+                    timeout=INDEXING_TIMEOUT_MS)
+
+
+def test_the_whole_window_end_to_end(qtbot, window, tmp_path):
+    """Add a folder, name, split, merge, answer a suggestion, undo, export an album."""
     assert window.stack.currentWidget() is window.welcome
     assert window.welcome.button.isVisible(), "an empty library says what to do"
     photos = shutil.copytree(PHOTOS / PEOPLE_PHOTOS, tmp_path / "photos")
@@ -57,8 +79,7 @@ def test_add_folder_then_name_split_and_undo(qtbot, window, tmp_path):
     gaps = LongestGap()
     window.add_folder(photos)  # what the "Add folder" button does once a folder is chosen
     assert window.progress.isVisible() and not window.welcome.button.isVisible()
-    qtbot.waitUntil(lambda: window.job is None and bool(window.people_model.tiles),
-                    timeout=INDEXING_TIMEOUT_MS)
+    wait_until_idle(qtbot, window)
     gaps.timer.stop()
     print(f"\nlongest GUI-thread gap while indexing: {gaps.longest * 1000:.0f} ms")
     assert gaps.longest < 1.0
@@ -66,32 +87,71 @@ def test_add_folder_then_name_split_and_undo(qtbot, window, tmp_path):
     assert not window.progress.isVisible()
     assert tile_titles(window)[:3] == ["Unnamed"] * 3
 
+    # Name a tile.
     double_click(qtbot, window.people_view.grid, 0)
     person_view = window.person_view
     assert window.stack.currentWidget() is person_view
+    kit = person_view.person["id"]
     faces_before = len(person_view.model.faces)
     assert faces_before >= 2
-
-    person_view.name_edit.setFocus()
-    person_view.name_edit.selectAll()
-    qtbot.keyClicks(person_view.name_edit, "Kit")
-    qtbot.keyClick(person_view.name_edit, Qt.Key.Key_Return)
+    name_in_person_view(qtbot, person_view, "Kit")
     assert tile_titles(window)[0] == "Kit"
     assert person_view.not_button.text() == "Not Kit"
 
+    # Split a face out, and undo it.
     person_view.grid.setCurrentIndex(person_view.grid.model().index(0, 0))
     assert person_view.new_person_button.isEnabled()
     tiles = len(tile_titles(window))
     qtbot.mouseClick(person_view.new_person_button, Qt.MouseButton.LeftButton)
     assert len(person_view.model.faces) == faces_before - 1
     assert len(tile_titles(window)) == tiles + 1
-
-    press_undo(qtbot, window)  # the split
+    press_undo(qtbot, window)
     assert len(person_view.model.faces) == faces_before
     assert len(tile_titles(window)) == tiles
-    press_undo(qtbot, window)  # the name
-    assert tile_titles(window)[0] == "Unnamed"
-    assert person_view.name_edit.text() == ""
+
+    # Merge two tiles: select both, confirm in the dialog that shows both; then undo.
+    qtbot.mouseClick(person_view.back_button, Qt.MouseButton.LeftButton)
+    people_view = window.people_view
+    select_rows(qtbot, people_view.grid, [1, 2])
+    assert people_view.merge_button.isEnabled()
+    qtbot.mouseClick(people_view.merge_button, Qt.MouseButton.LeftButton)
+    dialog = window.findChild(MergeDialog)
+    assert {dialog.keep.title, dialog.other.title} == {"Unnamed"}
+    dialog.accept()
+    assert len(tile_titles(window)) == tiles - 1
+    window.undo()
+    assert len(tile_titles(window)) == tiles
+
+    # A second person named, then new photos: "Is this Kit?" suggestions to answer.
+    window.open_person(window.people_model.tiles[1].person_id)
+    name_in_person_view(qtbot, person_view, "Rose")
+    window.add_folder(shutil.copytree(PHOTOS / "knn/test", tmp_path / "more"))
+    wait_until_idle(qtbot, window)
+    suggested = queries.suggestions(window.library)
+    assert suggested, "the new photos' faces are suggested for the named people"
+    window.open_person(suggested[0]["person_id"])
+    strip = person_view.suggestions
+    asked = len(strip.faces)
+    assert person_view.suggestion_grid.isVisible() and asked >= 1
+    assert person_view.suggestion_label.text() == f"Is this {suggested[0]['name']}?"
+    qtbot.mouseClick(person_view.no_button, Qt.MouseButton.LeftButton)
+    assert len(strip.faces) == asked - 1
+    press_undo(qtbot, window)
+    assert len(strip.faces) == asked
+
+    # Export Kit's album, with XMP sidecars.
+    export = window.show_export()
+    export.choose_people([kit])
+    export.folder.setText(str(tmp_path / "albums"))
+    export.copy.setChecked(True)
+    export.sidecars.setChecked(True)
+    qtbot.mouseClick(export.export_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: export.summary is not None, timeout=30_000)
+    album = tmp_path / "albums" / "Kit"
+    kit_photos = {face["photo_id"] for face in queries.person_faces(window.library, kit)}
+    assert len(list(album.glob("*.jpg"))) == export.summary.added == len(kit_photos)
+    assert export.summary.sidecars == len(kit_photos) and list((album / "XMP").rglob("*.xmp"))
+    assert f"{len(kit_photos)} photos written" in export.result.text()
 
 
 def test_open_a_face_shows_its_photo(qtbot, people_library, embedder):

@@ -19,7 +19,7 @@ from PySide6.QtCore import QThread, Signal
 
 from photoface.embed.models import Embedder, load_embedder
 from photoface.errors import PhotofaceError
-from photoface.index.pipeline import Indexer
+from photoface.index.pipeline import IndexOptions, Indexer
 from photoface.store.library import Library
 
 log = logging.getLogger(__name__)
@@ -34,11 +34,13 @@ class IndexingJob(QThread):
     failed = Signal(str)  # a message for the user
 
     def __init__(self, library_dir: Path, roots: Sequence[Path], embedder: Embedder | None = None,
-                 parent=None):
+                 parent=None, options: IndexOptions | None = None):
         super().__init__(parent)
         self.library_dir = Path(library_dir)
         self.roots = [Path(root) for root in roots]
-        self.embedder = embedder  # loaded here when None; reuse it for the next job
+        self.options = options or IndexOptions()
+        # Loaded here when None or of another model; reuse it for the next job.
+        self.embedder = embedder if embedder and embedder.model_id == self.options.model_id else None
         self._may_run = threading.Event()
         self._may_run.set()
         self._cancelled = False
@@ -69,10 +71,10 @@ class IndexingJob(QThread):
     def _index(self):
         if self.embedder is None:
             self.stage.emit("Loading the face model…")
-            self.embedder = load_embedder()
+            self.embedder = load_embedder(self.options.model_id)
         self.stage.emit("Looking for photos…")
         with Library.open(self.library_dir) as library:
-            indexer = Indexer(library, embedder=self.embedder)
+            indexer = Indexer(library, self.options, embedder=self.embedder)
             return indexer.run(self.roots, progress=self.progress.emit, should_stop=self._should_stop)
 
     def _should_stop(self) -> bool:

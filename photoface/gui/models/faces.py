@@ -1,4 +1,4 @@
-"""The faces of one person, or the unsorted faces, for a grid."""
+"""The faces of one person, the unsorted faces, or the faces suggested for a person."""
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 
@@ -12,8 +12,11 @@ PHOTO_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class FacesModel(QAbstractListModel):
-    def __init__(self, library: Library, thumbnails: ThumbnailCache, parent=None):
+    """A person's faces; with ``suggested``, the faces suggested for the person instead."""
+
+    def __init__(self, library: Library, thumbnails: ThumbnailCache, parent=None, suggested: bool = False):
         super().__init__(parent)
+        self.suggested = suggested
         self.library = library
         self.thumbnails = thumbnails
         self.person_id: int | None = None  # None: the unsorted faces
@@ -38,6 +41,8 @@ class FacesModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self.thumbnails.pixmap(face["face_id"])
         if role == Qt.ItemDataRole.ToolTipRole:
+            if self.suggested:
+                return "Suggested: confirm or reject it"
             return "Confirmed" if face["confirmed"] else "Grouped automatically"
         if role == FACE_ID_ROLE:
             return face["face_id"]
@@ -46,6 +51,9 @@ class FacesModel(QAbstractListModel):
         return None
 
     def _load(self) -> list[dict]:
+        if self.person_id is not None and self.suggested:
+            return [{"face_id": row["face_id"], "photo_id": None, "confirmed": False}
+                    for row in queries.person_suggestions(self.library, self.person_id)]
         if self.person_id is not None:
             return queries.person_faces(self.library, self.person_id)
         return [{"face_id": face, "photo_id": None, "confirmed": False}

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QFont
 
 from photoface.people import queries
@@ -16,6 +16,7 @@ HIDDEN_ROLE = Qt.ItemDataRole.UserRole + 2
 
 UNNAMED = "Unnamed"
 UNSORTED = "Unsorted"
+PERSON_MIME = "application/x-photoface-person"
 
 
 @dataclass
@@ -34,6 +35,10 @@ class Tile:
 
 
 class PeopleModel(QAbstractListModel):
+    """Tiles of people; a person tile dropped on another asks to merge them."""
+
+    merge_requested = Signal(int, int)  # the person dropped on (kept), the person dropped
+
     def __init__(self, library: Library, thumbnails: ThumbnailCache, parent=None):
         super().__init__(parent)
         self.library = library
@@ -55,7 +60,7 @@ class PeopleModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{tile.title}\n{_faces(tile.face_count)}"
         if role == Qt.ItemDataRole.DecorationRole:
-            return self._cover(tile)
+            return self.cover(tile)
         if role == Qt.ItemDataRole.FontRole and tile.name is None:
             return _italic()  # no name yet: set apart from the named
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -68,10 +73,41 @@ class PeopleModel(QAbstractListModel):
             return tile.hidden
         return None
 
+    def flags(self, index: QModelIndex) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.isValid() and self.tiles[index.row()].person_id is not None:
+            flags |= Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
+        return flags
+
+    def mimeTypes(self) -> list[str]:
+        return [PERSON_MIME]
+
+    def mimeData(self, indexes) -> QMimeData:
+        data = QMimeData()
+        data.setData(PERSON_MIME, str(self.tiles[indexes[0].row()].person_id).encode())
+        return data
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def dropMimeData(self, data: QMimeData, action, row: int, column: int, parent: QModelIndex) -> bool:
+        """Dropped on a person: ask to merge. Nothing moves in the model itself."""
+        if not (parent.isValid() and data.hasFormat(PERSON_MIME)):
+            return False
+        target = self.tiles[parent.row()].person_id
+        dropped = int(bytes(data.data(PERSON_MIME)).decode())
+        if target is not None and target != dropped:
+            self.merge_requested.emit(target, dropped)
+        return False
+
+    def tile(self, person_id: int) -> Tile:
+        return self.tiles[self.row_of(person_id)]
+
     def row_of(self, person_id: int | None) -> int | None:
         return next((row for row, tile in enumerate(self.tiles) if tile.person_id == person_id), None)
 
-    def _cover(self, tile: Tile):
+    def cover(self, tile: Tile):
+        """The best face's thumbnail (None for an empty person)."""
         if tile.cover_face is None and tile.person_id is not None:
             faces = queries.person_faces(self.library, tile.person_id)
             tile.cover_face = faces[0]["face_id"] if faces else None

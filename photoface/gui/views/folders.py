@@ -23,7 +23,7 @@ class FoldersDialog(QDialog):
         self.folders: list[Folder] = []
         self.list = QListWidget()
         self.list.currentRowChanged.connect(self._update_buttons)
-        self.add_button = QPushButton("Add folder…", clicked=self.add_requested)
+        self.add_button = QPushButton("Add folder…", clicked=lambda: self.add_requested.emit())
         self.pause_button = QPushButton("Pause", clicked=self._toggle_pause)
         self.remove_button = QPushButton("Remove…", clicked=self._remove)
         self._lay_out()

@@ -1,16 +1,23 @@
-"""The people screen: a grid of tiles, biggest first, with a search box."""
+"""The people screen: a grid of tiles, biggest first, with a search box; merge two people."""
 
 from PySide6.QtCore import QModelIndex, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLineEdit, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from photoface.errors import PhotofaceError
+from photoface.people import operations
 
 from ..models.people import PERSON_ID_ROLE, PeopleFilter, PeopleModel
 from .grid import tile_grid
+from .merge import MergeDialog
 
 TILE_SIDE = 128
 
 
 class PeopleView(QWidget):
     person_opened = Signal(object)  # a person id, or None for the unsorted faces
+    changed = Signal(str)  # people changed; a line saying how
+    failed = Signal(str)
 
     def __init__(self, model: PeopleModel, parent=None):
         super().__init__(parent)
@@ -21,14 +28,52 @@ class PeopleView(QWidget):
         self.search.textChanged.connect(self.filter.setFilterFixedString)
         self.show_hidden = QCheckBox("Show hidden people")
         self.show_hidden.toggled.connect(self.filter.set_show_hidden)
+        self.merge_button = QPushButton("Merge…", enabled=False, clicked=self._merge_selected,
+                                        toolTip="Select two people (Ctrl+click), or drag one onto the other")
         self.grid = tile_grid(TILE_SIDE, text_lines=2)
         self.grid.setModel(self.filter)
+        self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.grid.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.grid.setDefaultDropAction(self.model.supportedDropActions())
+        self.grid.selectionModel().selectionChanged.connect(self._update_buttons)
         self.grid.activated.connect(self._open)  # double-click or Enter
+        model.merge_requested.connect(self.ask_merge)
+        model.modelReset.connect(self._update_buttons)
         self._lay_out()
+
+    def selected_people(self) -> list[int]:
+        """Selected person ids in grid order (the Unsorted tile left out)."""
+        indexes = sorted(self.grid.selectionModel().selectedIndexes(), key=QModelIndex.row)
+        return [i.data(PERSON_ID_ROLE) for i in indexes if i.data(PERSON_ID_ROLE) is not None]
+
+    def ask_merge(self, keep: int, other: int) -> MergeDialog:
+        """Show both people and merge them if the user agrees (the dialog is not modal)."""
+        dialog = MergeDialog(self.model, self.model.tile(keep), self.model.tile(other), self)
+        dialog.accepted.connect(lambda: self._merge(keep, other))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _merge_selected(self) -> None:
+        first, second = self.selected_people()
+        self.ask_merge(first, second)  # the bigger one (first in the grid) keeps its id
+
+    def _merge(self, keep: int, other: int) -> None:
+        titles = self.model.tile(keep).title, self.model.tile(other).title
+        try:
+            operations.merge_people(self.model.library, keep, other)
+        except PhotofaceError as error:
+            self.failed.emit(str(error))
+            return
+        self.changed.emit(f"Merged {titles[1]} into {titles[0]}")
+
+    def _update_buttons(self) -> None:
+        self.merge_button.setEnabled(len(self.selected_people()) == 2)
 
     def _lay_out(self) -> None:
         bar = QHBoxLayout()
         bar.addWidget(self.search, stretch=1)
+        bar.addWidget(self.merge_button)
         bar.addWidget(self.show_hidden)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)

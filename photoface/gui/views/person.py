@@ -1,8 +1,8 @@
-"""One person's faces: rename inline, and move wrongly grouped faces out."""
+"""One person's faces: rename inline, move wrongly grouped faces out, answer "Is this them?"."""
 
 from PySide6.QtCore import QModelIndex, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QListView, QMenu,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from photoface.errors import PhotofaceError
 from photoface.people import operations, queries
@@ -13,6 +13,7 @@ from ..models.people import UNNAMED
 from .grid import tile_grid
 
 FACE_SIDE = 112
+SUGGESTION_SIDE = 80
 
 
 class PersonView(QWidget):
@@ -26,12 +27,22 @@ class PersonView(QWidget):
         self.library = library
         self.model = model
         self.person: dict | None = None  # None: the unsorted faces
-        self.back_button = QPushButton("← People", clicked=self.back)
+        self.back_button = QPushButton("← People", clicked=lambda: self.back.emit())
         self.name_edit = QLineEdit(placeholderText="Add a name")
         self.name_edit.editingFinished.connect(self._rename)
         self.count_label = QLabel()
         self.not_button = QPushButton(clicked=self._not_this_person)
         self.new_person_button = QPushButton("New person", clicked=self._new_person)
+        self.move_menu = QMenu(self)
+        self.move_menu.aboutToShow.connect(self._fill_move_menu)
+        self.move_button = QPushButton("Move to…", menu=self.move_menu)
+        self.hide_button = QPushButton(clicked=self._toggle_hidden)
+        self.suggestions = FacesModel(library, model.thumbnails, self, suggested=True)
+        self.suggestion_label = QLabel()
+        self.suggestion_grid = _strip(self.suggestions)
+        self.suggestion_grid.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.yes_button = QPushButton("Yes", clicked=self._confirm_suggested)
+        self.no_button = QPushButton("No", clicked=self._reject_suggested)
         self.grid = tile_grid(FACE_SIDE)
         self.grid.setModel(model)
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -42,6 +53,9 @@ class PersonView(QWidget):
     def show_person(self, person_id: int | None) -> None:
         self.person = None if person_id is None else queries.person(self.library, person_id)
         self.model.show_person(person_id)
+        self.suggestions.show_person(person_id)
+        if self.suggestions.faces:  # one click answers for the likeliest face
+            self.suggestion_grid.setCurrentIndex(self.suggestions.index(0, 0))
         self._update_header()
 
     def reload(self) -> bool:
@@ -54,7 +68,19 @@ class PersonView(QWidget):
         return True
 
     def selected_faces(self) -> list[int]:
-        return sorted(index.data(FACE_ID_ROLE) for index in self.grid.selectionModel().selectedIndexes())
+        return _selected(self.grid)
+
+    def selected_suggestions(self) -> list[int]:
+        return _selected(self.suggestion_grid)
+
+    def move_to(self, target: int) -> None:
+        """Move the selected faces to another person (the "Move to…" menu's actions)."""
+        faces = self.selected_faces()
+        done = f"{_count(faces)} moved to {self._name_of(target)}"
+        if self.person is not None:
+            self._run(lambda: operations.split_person(self.library, self.person["id"], faces, into=target), done)
+        else:  # unsorted faces join the person one by one (each undone on its own)
+            self._run(lambda: [operations.confirm_face(self.library, face, target) for face in faces], done)
 
     # --- user actions ----------------------------------------------------------
 
@@ -79,6 +105,21 @@ class PersonView(QWidget):
         self._run(lambda: operations.create_person(self.library, faces),
                   f"{_count(faces)} moved to a new person")
 
+    def _confirm_suggested(self) -> None:
+        faces, person_id = self.selected_suggestions(), self.person["id"]
+        self._run(lambda: [operations.confirm_face(self.library, face, person_id) for face in faces],
+                  f"{_count(faces)} confirmed as {self._title()}")
+
+    def _reject_suggested(self) -> None:
+        faces, person_id = self.selected_suggestions(), self.person["id"]
+        self._run(lambda: [operations.reject_face(self.library, face, person_id) for face in faces],
+                  f"{_count(faces)} rejected for {self._title()}")
+
+    def _toggle_hidden(self) -> None:
+        hidden = not self.person["hidden"]
+        self._run(lambda: operations.hide_person(self.library, self.person["id"], hidden),
+                  f"{'Hid' if hidden else 'Showed'} {self._title()}")
+
     def _run(self, operation, done: str) -> None:
         try:
             operation()
@@ -96,6 +137,9 @@ class PersonView(QWidget):
     def _title(self) -> str:
         return "Unsorted" if self.person is None else self.person["name"] or UNNAMED
 
+    def _name_of(self, person_id: int) -> str:
+        return queries.person(self.library, person_id)["name"] or UNNAMED
+
     def _update_header(self) -> None:
         is_person = self.person is not None
         self.name_edit.setReadOnly(not is_person)
@@ -105,12 +149,33 @@ class PersonView(QWidget):
         self.not_button.setText(f"Not {self.person['name']}" if is_person and self.person["name"]
                                 else "Not this person")
         self.not_button.setVisible(is_person)
+        self.hide_button.setVisible(is_person)
+        self.hide_button.setText("Show person" if is_person and self.person["hidden"] else "Hide person")
+        self.suggestion_label.setText(f"Is this {self._title()}?" if is_person and self.person["name"]
+                                      else "The same person?")
+        for widget in (self.suggestion_label, self.suggestion_grid, self.yes_button, self.no_button):
+            widget.setVisible(bool(self.suggestions.faces))
         self._update_buttons()
+
+    def _fill_move_menu(self) -> None:
+        """Named people, by name: the ones a face is moved to (name a group first to move there)."""
+        self.move_menu.clear()
+        current = self.person and self.person["id"]
+        named = sorted((p for p in queries.people(self.library) if p["name"] and p["id"] != current),
+                       key=lambda p: p["name"].casefold())
+        for person in named:
+            self.move_menu.addAction(person["name"], lambda person_id=person["id"]: self.move_to(person_id))
+        if not named:
+            self.move_menu.addAction("Name a person first").setEnabled(False)
 
     def _update_buttons(self) -> None:
         chosen = bool(self.grid.selectionModel().hasSelection())
         self.not_button.setEnabled(chosen)
         self.new_person_button.setEnabled(chosen)
+        self.move_button.setEnabled(chosen)
+        answering = bool(self.suggestion_grid.selectionModel().hasSelection())
+        self.yes_button.setEnabled(answering)
+        self.no_button.setEnabled(answering)
 
     def _lay_out(self) -> None:
         header = QHBoxLayout()
@@ -123,11 +188,34 @@ class PersonView(QWidget):
         actions.addWidget(QLabel("Selected faces:"))
         actions.addWidget(self.not_button)
         actions.addWidget(self.new_person_button)
+        actions.addWidget(self.move_button)
         actions.addStretch()
+        actions.addWidget(self.hide_button)
+        suggestions = QHBoxLayout()
+        suggestions.addWidget(self.suggestion_label)
+        suggestions.addWidget(self.suggestion_grid, stretch=1)
+        suggestions.addWidget(self.yes_button)
+        suggestions.addWidget(self.no_button)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
+        layout.addLayout(suggestions)
         layout.addWidget(actions_row)
         layout.addWidget(self.grid)
+
+
+def _strip(model: FacesModel) -> QListView:
+    """One row of suggested faces, scrolling sideways."""
+    strip = tile_grid(SUGGESTION_SIDE)
+    strip.setFlow(QListView.Flow.LeftToRight)
+    strip.setWrapping(False)
+    strip.setFixedHeight(SUGGESTION_SIDE + 40)
+    strip.setModel(model)
+    strip.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    return strip
+
+
+def _selected(grid: QListView) -> list[int]:
+    return sorted(index.data(FACE_ID_ROLE) for index in grid.selectionModel().selectedIndexes())
 
 
 def _count(faces) -> str:

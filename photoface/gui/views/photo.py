@@ -35,7 +35,7 @@ class PhotoView(QWidget):
         self.path_label = QLabel()
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         header = QHBoxLayout()
-        header.addWidget(QPushButton("← Back", clicked=self.back))
+        header.addWidget(QPushButton("← Back", clicked=lambda: self.back.emit()))
         header.addWidget(self.path_label, stretch=1)
         layout = QVBoxLayout(self)
         layout.addLayout(header)

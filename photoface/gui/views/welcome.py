@@ -17,7 +17,7 @@ class WelcomeView(QWidget):
         super().__init__(parent)
         self.message = QLabel(INVITATION, wordWrap=True, maximumWidth=460)
         self.message.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.button = QPushButton("Add folder…", clicked=self.add_folder)
+        self.button = QPushButton("Add folder…", clicked=lambda: self.add_folder.emit())
         layout = QVBoxLayout(self)
         layout.addStretch()
         layout.addWidget(self.message, alignment=Qt.AlignmentFlag.AlignCenter)

@@ -1,0 +1,65 @@
+"""Settings: face model, detection sensitivity, minimum face size, worker threads, library location."""
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout)
+
+from photoface.embed.models import available_models
+
+from ..settings import SENSITIVITY_SIDES, Settings
+
+MAX_FACE_SIZE = 200
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: Settings, library_dir: Path, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("Settings")
+        self.model = QComboBox()
+        for model in available_models():
+            self.model.addItem(model.model_id, model.model_id)
+            self.model.setItemData(self.model.count() - 1, model.description, Qt.ItemDataRole.ToolTipRole)
+        self.sensitivity = QComboBox()
+        self.sensitivity.addItems(list(SENSITIVITY_SIDES))
+        self.min_face_size = QSpinBox(minimum=10, maximum=MAX_FACE_SIZE, suffix=" px")
+        self.workers = QSpinBox(minimum=1, maximum=max(os.cpu_count() or 1, 1))
+        self.library = QLineEdit(str(library_dir))
+        self._show(settings)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
+                                   accepted=self.accept, rejected=self.reject)
+        browse = QPushButton("Choose…", clicked=self._browse)
+        library_row = QHBoxLayout()
+        library_row.addWidget(self.library, stretch=1)
+        library_row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("Face model:", self.model)
+        form.addRow("Detection sensitivity:", self.sensitivity)
+        form.addRow("Smallest face:", self.min_face_size)
+        form.addRow("Worker threads:", self.workers)
+        form.addRow("Library folder:", library_row)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(QLabel("Indexing settings apply to photos indexed from now on; a new library"
+                                " folder is opened at the next start.", wordWrap=True))
+        layout.addWidget(buttons)
+
+    def settings(self) -> Settings:
+        return Settings(model_id=self.model.currentData(), sensitivity=self.sensitivity.currentText(),
+                        min_face_size=self.min_face_size.value(), workers=self.workers.value())
+
+    def library_dir(self) -> Path:
+        return Path(self.library.text()).expanduser()
+
+    def _show(self, settings: Settings) -> None:
+        self.model.setCurrentIndex(max(self.model.findData(settings.model_id), 0))
+        self.sensitivity.setCurrentText(settings.sensitivity)
+        self.min_face_size.setValue(settings.min_face_size)
+        self.workers.setValue(settings.workers)
+
+    def _browse(self) -> None:
+        chosen = QFileDialog.getExistingDirectory(self, "Library folder", self.library.text())
+        if chosen:
+            self.library.setText(chosen)
