@@ -4,13 +4,14 @@ import os
 from pathlib import Path
 
 from photoface.errors import PhotofaceError
+from photoface.people import queries
 
 VIEWS = ("people", "person", "photo")
 SIZE = (1100, 760)
 
 
 def save_screenshot(library_dir: Path, path: Path, view: str = "people") -> None:
-    """Render ``view`` of the library as it is now; the person is the biggest one."""
+    """Render ``view`` of the library as it is now (the person: see ``_go_to``)."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt starts
     from .app import application
     from .main_window import MainWindow
@@ -34,6 +35,8 @@ def _go_to(window, view: str) -> None:
     people = [tile.person_id for tile in window.people_model.tiles if tile.person_id is not None]
     if not people:
         raise PhotofaceError(f"The library has no people yet to show in the {view} view.")
-    window.open_person(people[0])
+    # The biggest person with "Is this ...?" suggestions, so that the strip shows; else the biggest.
+    suggested = {row["person_id"] for row in queries.suggestions(window.library)}
+    window.open_person(next((person for person in people if person in suggested), people[0]))
     if view == "photo":
         window.open_face(window.person_view.model.faces[0]["face_id"])

@@ -1,0 +1,81 @@
+"""People-grid and person-view actions over a clustered library: drag to merge, Move to, hide; settings."""
+
+import json
+
+import pytest
+from PySide6.QtCore import QSettings, Qt
+
+from photoface.gui.main_window import MainWindow
+from photoface.gui.settings import SETTINGS_FILE, load_settings, saved_library_location
+from photoface.gui.views.merge import MergeDialog
+from photoface.people import operations, queries
+
+from .test_window import tile_titles
+
+
+@pytest.fixture
+def people_window(qtbot, people_library, embedder):
+    window = MainWindow(people_library, embedder=embedder)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def drop(model, dragged_row, target_row):
+    data = model.mimeData([model.index(dragged_row, 0)])
+    return model.dropMimeData(data, Qt.DropAction.MoveAction, -1, -1, model.index(target_row, 0))
+
+
+def test_dropping_a_tile_on_another_asks_then_merges(people_window):
+    model = people_window.people_model
+    first, second = model.tiles[0], model.tiles[1]
+    tiles = len(model.tiles)
+    drop(model, 1, 0)
+    dialog = people_window.findChild(MergeDialog)
+    assert (dialog.keep.person_id, dialog.other.person_id) == (first.person_id, second.person_id)
+    dialog.reject()
+    assert len(model.tiles) == tiles, "cancelled: nothing merged"
+
+    drop(model, 1, 0)
+    next(d for d in people_window.findChildren(MergeDialog) if d.isVisible()).accept()
+    assert len(model.tiles) == tiles - 1
+    assert model.tiles[0].face_count == first.face_count + second.face_count
+    assert drop(model, 0, 0) is False and not any(d.isVisible() for d in people_window.findChildren(MergeDialog))
+
+
+def test_move_to_a_named_person_and_hide_a_person(qtbot, people_window):
+    library = people_window.library
+    target, source = (tile.person_id for tile in people_window.people_model.tiles[:2])
+    operations.name_person(library, target, "Ann")
+    people_window.open_person(source)
+    person_view = people_window.person_view
+    person_view.grid.setCurrentIndex(person_view.grid.model().index(0, 0))
+    moved = person_view.selected_faces()
+    person_view.move_menu.aboutToShow.emit()  # as when the menu opens
+    action = next(a for a in person_view.move_menu.actions() if a.text() == "Ann")
+    action.trigger()
+    assert set(moved) <= set(queries.person(library, target)["face_ids"])
+
+    qtbot.mouseClick(person_view.hide_button, Qt.MouseButton.LeftButton)
+    assert person_view.hide_button.text() == "Show person"
+    people_view = people_window.people_view
+    shown = tile_titles(people_window)
+    people_view.show_hidden.setChecked(True)
+    assert len(tile_titles(people_window)) == len(shown) + 1, "hidden people are out of the way"
+    people_view.search.setText("ann")
+    assert tile_titles(people_window) == ["Ann"]
+
+
+def test_settings_are_kept_and_reach_the_indexer(qtbot, people_window, people_library, tmp_path):
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "config"))
+    dialog = people_window.show_settings()
+    dialog.sensitivity.setCurrentText("High (finds smaller faces)")
+    dialog.min_face_size.setValue(40)
+    dialog.workers.setValue(1)
+    dialog.library.setText(str(tmp_path / "elsewhere"))
+    dialog.accept()
+    saved = json.loads((people_library / SETTINGS_FILE).read_text())
+    assert (saved["min_face_size"], saved["workers"]) == (40, 1)
+    options = load_settings(people_library).index_options()
+    assert (options.detect_side, options.min_face_size, options.workers) == (1440, 40, 1)
+    assert saved_library_location() == tmp_path / "elsewhere"
