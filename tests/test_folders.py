@@ -48,11 +48,15 @@ def test_folders_are_kept_paused_and_removed(library, tmp_path):
 def test_gone_paths_are_seen_by_scanning_the_folder_above_them(tmp_path):
     folder = tmp_path / "photos"
     (folder / "trip").mkdir(parents=True)
+    (folder / "trip" / "kept.jpg").write_bytes(b"")
     changes = FolderChanges(changed={folder / "new.jpg"},
                             gone={folder / "trip" / "old.jpg", folder / "gone-folder" / "x.jpg"})
     assert indexer_roots(changes, [folder]) == [folder]  # the folder holds the rest
     only_in_trip = FolderChanges(gone={folder / "trip" / "old.jpg"})
     assert indexer_roots(only_in_trip, [folder]) == [folder / "trip"]
+    (folder / "emptied").mkdir()
+    last_one_gone = FolderChanges(gone={folder / "emptied" / "last.jpg"})
+    assert indexer_roots(last_one_gone, [folder]) == [folder]
     whole_folder_gone = FolderChanges(gone={tmp_path / "elsewhere" / "x.jpg"})
     assert indexer_roots(whole_folder_gone, [tmp_path / "elsewhere"]) == []
 

@@ -50,10 +50,15 @@ def indexer_roots(changes: FolderChanges, folders: Iterable[Path]) -> list[Path]
 
 
 def _existing_ancestor(path: Path, folders: list[Path]) -> Path | None:
+    """The nearest folder above ``path`` that exists and is not empty.
+
+    An empty folder is passed over: the indexer reads a root that is empty
+    but had photos as an unmounted drive and marks nothing there gone.
+    """
     for ancestor in path.parents:
         if not any(ancestor.is_relative_to(folder) for folder in folders):
             return None  # the watched folder itself is gone: keep its photos until it is back
-        if ancestor.is_dir():
+        if ancestor.is_dir() and (ancestor in folders or any(ancestor.iterdir())):
             return ancestor
     return None
 
