@@ -4,8 +4,10 @@ import json
 
 import pytest
 from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QLineEdit
 
 from photoface.gui.main_window import MainWindow
+from photoface.gui.models.people import PERSON_ID_ROLE
 from photoface.gui.settings import SETTINGS_FILE, load_settings, saved_library_location
 from photoface.gui.views.merge import MergeDialog
 from photoface.people import operations, queries
@@ -41,6 +43,20 @@ def test_dropping_a_tile_on_another_asks_then_merges(people_window):
     assert len(model.tiles) == tiles - 1
     assert model.tiles[0].face_count == first.face_count + second.face_count
     assert drop(model, 0, 0) is False and not any(d.isVisible() for d in people_window.findChildren(MergeDialog))
+
+
+def test_rename_a_tile_inline(qtbot, people_window):
+    people_view = people_window.people_view
+    index = people_view.filter.index(1, 0)
+    person_id = index.data(PERSON_ID_ROLE)
+    assert index.data(Qt.ItemDataRole.EditRole) == ""
+    people_view.grid.setCurrentIndex(index)
+    qtbot.keyClick(people_view.grid, Qt.Key.Key_F2)
+    editor = people_view.grid.findChild(QLineEdit)
+    editor.setText("Zoe")
+    people_view.grid.commitData(editor)  # what Return or leaving the editor does
+    assert queries.person(people_window.library, person_id)["name"] == "Zoe"
+    assert "Zoe" in tile_titles(people_window)
 
 
 def test_move_to_a_named_person_and_hide_a_person(qtbot, people_window):

@@ -35,9 +35,10 @@ class Tile:
 
 
 class PeopleModel(QAbstractListModel):
-    """Tiles of people; a person tile dropped on another asks to merge them."""
+    """Tiles of people; a person tile dropped on another asks to merge them, an edited title to rename."""
 
     merge_requested = Signal(int, int)  # the person dropped on (kept), the person dropped
+    rename_requested = Signal(int, str)
 
     def __init__(self, library: Library, thumbnails: ThumbnailCache, parent=None):
         super().__init__(parent)
@@ -59,6 +60,8 @@ class PeopleModel(QAbstractListModel):
         tile = self.tiles[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             return f"{tile.title}\n{_faces(tile.face_count)}"
+        if role == Qt.ItemDataRole.EditRole:
+            return tile.name or ""
         if role == Qt.ItemDataRole.DecorationRole:
             return self.cover(tile)
         if role == Qt.ItemDataRole.FontRole and tile.name is None:
@@ -76,8 +79,18 @@ class PeopleModel(QAbstractListModel):
     def flags(self, index: QModelIndex) -> Qt.ItemFlag:
         flags = super().flags(index)
         if index.isValid() and self.tiles[index.row()].person_id is not None:
-            flags |= Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled
+            flags |= Qt.ItemFlag.ItemIsDragEnabled | Qt.ItemFlag.ItemIsDropEnabled | Qt.ItemFlag.ItemIsEditable
         return flags
+
+    def setData(self, index: QModelIndex, value, role=Qt.ItemDataRole.EditRole) -> bool:
+        """A name typed on a tile (F2): the view renames; the tile shows it after the refresh."""
+        tile = self.tiles[index.row()] if index.isValid() else None
+        if role != Qt.ItemDataRole.EditRole or tile is None or tile.person_id is None:
+            return False
+        name = " ".join(str(value).split())
+        if name and name != tile.name:
+            self.rename_requested.emit(tile.person_id, name)
+        return False
 
     def mimeTypes(self) -> list[str]:
         return [PERSON_MIME]

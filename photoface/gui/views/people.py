@@ -34,10 +34,12 @@ class PeopleView(QWidget):
         self.grid.setModel(self.filter)
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.grid.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.grid.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)  # F2 renames a tile
         self.grid.setDefaultDropAction(self.model.supportedDropActions())
         self.grid.selectionModel().selectionChanged.connect(self._update_buttons)
         self.grid.activated.connect(self._open)  # double-click or Enter
         model.merge_requested.connect(self.ask_merge)
+        model.rename_requested.connect(self._rename)
         model.modelReset.connect(self._update_buttons)
         self._lay_out()
 
@@ -66,6 +68,14 @@ class PeopleView(QWidget):
             self.failed.emit(str(error))
             return
         self.changed.emit(f"Merged {titles[1]} into {titles[0]}")
+
+    def _rename(self, person_id: int, name: str) -> None:
+        try:
+            operations.name_person(self.model.library, person_id, name)
+        except PhotofaceError as error:
+            self.failed.emit(str(error))
+            return
+        self.changed.emit(f"Named {name}")
 
     def _update_buttons(self) -> None:
         self.merge_button.setEnabled(len(self.selected_people()) == 2)
