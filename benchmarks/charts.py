@@ -23,6 +23,15 @@ def _faces(row: dict) -> str:
     return f"{row['matched']} / {row['true_faces']} ({100 * row['recall']:.0f} %)"
 
 
+def _winner(ours: str, peer: str, ours_value: float, peer_value: float, higher_is_better: bool = True):
+    """Both cells, the better one in bold (neither on a tie)."""
+    if ours_value == peer_value:
+        return ours, peer
+    if (ours_value > peer_value) == higher_is_better:
+        return f"**{ours}**", peer
+    return ours, f"**{peer}**"
+
+
 def markdown_table(suite: dict) -> str:
     rows = suite["rows"]
     lines = [f"| measure | photoface | {PEER} |", "|---|---|---|"]
@@ -34,11 +43,12 @@ def markdown_table(suite: dict) -> str:
         lfw = rows["lfw"]
         ours, peer = lfw["photoface"], lfw["peer"]
         add(f"LFW verification, {lfw['variant']} LFW, {lfw['pairs']:,} pairs, 10 folds: accuracy +- SE",
-            f"**{_pct(ours['accuracy'])} +- {100 * ours['accuracy_se']:.2f}**",
-            f"{_pct(peer['accuracy'])} +- {100 * peer['accuracy_se']:.2f} (HOG; at its fixed 0.6 tolerance: "
-            f"{_pct(peer['accuracy_at_tolerance_0.6'])})")
-        add("LFW VAL @ FAR 0.1 %", _pct(ours["val_at_far"]), _pct(peer["val_at_far"]))
-        add("LFW ROC AUC", f"{ours['auc']:.4f}", f"{peer['auc']:.4f}")
+            *_winner(f"{_pct(ours['accuracy'])} +- {100 * ours['accuracy_se']:.2f}",
+                     f"{_pct(peer['accuracy'])} +- {100 * peer['accuracy_se']:.2f}", ours["accuracy"], peer["accuracy"]))
+        add("LFW accuracy at face_recognition's fixed distance 0.6", "", _pct(peer["accuracy_at_tolerance_0.6"]))
+        add("LFW VAL @ FAR 0.1 %", *_winner(_pct(ours["val_at_far"]), _pct(peer["val_at_far"]),
+                                             ours["val_at_far"], peer["val_at_far"]))
+        add("LFW ROC AUC", *_winner(f"{ours['auc']:.4f}", f"{peer['auc']:.4f}", ours["auc"], peer["auc"]))
         add("LFW images where no face was found (scored on a centre crop)", str(ours["no_face_found"]),
             str(peer["no_face_found"]))
     if "detection" in rows:
@@ -61,12 +71,14 @@ def markdown_table(suite: dict) -> str:
         speed = rows["speed"]
         ours, peer = speed["photoface"], speed["peer"]
         add(f"indexing {speed['photos']} JPEGs of 12 MP, photos/s (faces/s)",
-            f"**{ours['photos_per_s']:.2f}** ({ours['faces_per_s']:.1f})",
-            f"{peer['photos_per_s']:.2f} ({peer['faces_per_s']:.1f}), {speed['peer_workers']} processes")
-        add("indexing speed, photoface / peer", f"**{speed['ratio_photos_per_s']:.1f}x**", "1x")
+            *_winner(f"{ours['photos_per_s']:.2f} ({ours['faces_per_s']:.1f})",
+                     f"{peer['photos_per_s']:.2f} ({peer['faces_per_s']:.1f}), {speed['peer_workers']} processes",
+                     ours["photos_per_s"], peer["photos_per_s"]))
+        add("indexing speed, photoface / peer", f"{speed['ratio_photos_per_s']:.1f}x", "1x")
         add("faces indexed; dlib boxes found at 12 MP", f"{ours['faces']}; {ours['dlib_boxes_recall'][0]} / {ours['dlib_boxes_recall'][1]}",
             f"{peer['faces']}; {peer['dlib_boxes_recall'][0]} / {peer['dlib_boxes_recall'][1]}")
-        add("peak RSS while indexing (all processes)", f"{ours['peak_rss_mb']:.0f} MB", f"{peer['peak_rss_mb']:.0f} MB")
+        add("peak RSS while indexing (all processes)", *_winner(
+            f"{ours['peak_rss_mb']:.0f} MB", f"{peer['peak_rss_mb']:.0f} MB", ours["peak_rss_mb"], peer["peak_rss_mb"], False))
         add("bytes stored per face: embedding (whole library file)",
             f"{ours['embedding_bytes_per_face']:.0f} ({ours['library_bytes_per_face'] / 1024:.1f} KiB, thumbnail included)",
             f"{peer['embedding_bytes_per_face']:.0f} (128 float64; no library of its own)")
@@ -77,8 +89,9 @@ def markdown_table(suite: dict) -> str:
             ours, peer = part["photoface"], part["peer"]
             add(f"clustering {label} ({part['faces_scored']:,} faces both found, {part['people']:,} people): "
                 f"pairwise F / BCubed F",
-                f"**{ours['pairwise'][2]:.3f} / {ours['bcubed'][2]:.3f}**",
-                f"{peer['pairwise'][2]:.3f} / {peer['bcubed'][2]:.3f} (Chinese whispers 0.5)")
+                *_winner(f"{ours['pairwise'][2]:.3f} / {ours['bcubed'][2]:.3f}",
+                         f"{peer['pairwise'][2]:.3f} / {peer['bcubed'][2]:.3f} (Chinese whispers 0.5)",
+                         ours["pairwise"][2] + ours["bcubed"][2], peer["pairwise"][2] + peer["bcubed"][2]))
     return "\n".join(lines)
 
 
@@ -110,14 +123,14 @@ def render(suite: dict, folder: Path) -> list[Path]:
     return written
 
 
-def _bars(ax, labels: list[str], series: dict[str, list[float]], errors: dict | None = None) -> None:
+def _bars(ax, labels: list[str], series: dict[str, list[float]], errors: dict | None = None, fmt: str = "%.3g") -> None:
     width = 0.8 / len(series)
     for i, (system, values) in enumerate(series.items()):
         positions = [x + (i - (len(series) - 1) / 2) * width for x in range(len(labels))]
         bars = ax.bar(positions, values, width, label=system if system == "photoface" else
                       {"peer": PEER, "peer_cnn": f"{PEER}, CNN"}[system],
                       color=COLOURS[system], yerr=(errors or {}).get(system), capsize=3)
-        ax.bar_label(bars, fmt="%.3g", fontsize=7)
+        ax.bar_label(bars, fmt=fmt, fontsize=7)
     ax.set_xticks(range(len(labels)), labels, fontsize=8)
 
 
@@ -126,10 +139,10 @@ def _accuracy(row: dict, axes) -> None:
     _bars(axes[0], ["accuracy %", "VAL @ FAR 0.1 %"],
           {"photoface": [100 * ours["accuracy"], 100 * ours["val_at_far"]],
            "peer": [100 * peer["accuracy"], 100 * peer["val_at_far"]]},
-          {"photoface": [100 * ours["accuracy_se"], 0], "peer": [100 * peer["accuracy_se"], 0]})
+          {"photoface": [100 * ours["accuracy_se"], 0], "peer": [100 * peer["accuracy_se"], 0]}, fmt="%.2f")
     axes[0].set_ylim(80, 100.5)
     axes[0].set_title(f"LFW ({row['variant']}), 10 folds", fontsize=9)
-    _bars(axes[1], ["ROC AUC"], {"photoface": [ours["auc"]], "peer": [peer["auc"]]})
+    _bars(axes[1], ["ROC AUC"], {"photoface": [ours["auc"]], "peer": [peer["auc"]]}, fmt="%.4f")
     axes[1].set_ylim(0.98, 1.0)
     axes[1].legend(fontsize=7, loc="lower right")
 

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from photoface.evaluation.clustering import bcubed_prf, pairwise_prf
 from photoface.evaluation.datasets import dlib_boxes, lfw_pairs, shared_data_dir
 from photoface.evaluation.metrics import match_boxes
 from photoface.index.pipeline import Indexer, IndexOptions
-from photoface.store.library import Library
+from photoface.store.library import DB_NAME, Library
 
 from . import cluster_lfw, index_speed, lfw, peer_dlib
 
@@ -61,8 +62,9 @@ def verification(pairs: list, library_dir: Path = WORK_DIR / "lfw") -> dict:
     peer = peer_dlib.labelled_faces(images, "main")
     peer_vectors = np.stack([peer[str(p)]["vector"] for p in images])
     ours_result, peer_result = lfw.verify(ours, images, pairs), lfw.verify(peer_vectors, images, pairs)
-    peer_distance = np.sqrt(np.sum((peer_vectors[[images.index(p.first) for p in pairs]]
-                                    - peer_vectors[[images.index(p.second) for p in pairs]]) ** 2, axis=1))
+    row = {path: i for i, path in enumerate(images)}
+    peer_distance = np.linalg.norm(peer_vectors[[row[p.first] for p in pairs]]
+                                   - peer_vectors[[row[p.second] for p in pairs]], axis=1)
     same = np.array([p.same for p in pairs])
     return {
         "variant": "deep-funneled", "pairs": len(pairs), "images": len(images),
@@ -171,8 +173,8 @@ def throughput(photo_count: int, workers: int) -> dict:
 
 def stored_bytes(library: Path, faces: int) -> dict:
     """The library's bytes per face: its embedding alone, and the whole database (faces, thumbnails, photos)."""
-    database = next(library.glob("*.db"))
-    with sqlite3.connect(database) as db:
+    database = library / DB_NAME
+    with closing(sqlite3.connect(database)) as db:
         vector_bytes = db.execute("SELECT AVG(LENGTH(vector)) FROM embeddings").fetchone()[0]
     return {"embedding_bytes_per_face": vector_bytes, "library_bytes_per_face": database.stat().st_size / max(faces, 1)}
 
