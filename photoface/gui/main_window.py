@@ -220,6 +220,8 @@ class MainWindow(QMainWindow):
         on_person = self.stack.currentWidget() in (self.person_view, self.photo_view)
         if not (on_person and self.person_view.reload()):
             self.show_people()
+        elif self.stack.currentWidget() is self.photo_view:
+            self.photo_view.reload()
 
     def show_error(self, message: str) -> None:
         box = QMessageBox(QMessageBox.Icon.Warning, "photoface", message, parent=self)
@@ -260,6 +262,8 @@ class MainWindow(QMainWindow):
         self.person_view.failed.connect(self.show_error)
         self.person_view.face_opened.connect(self.open_face)
         self.photo_view.back.connect(lambda: self.stack.setCurrentWidget(self.person_view))
+        self.photo_view.changed.connect(self.people_changed)
+        self.photo_view.failed.connect(self.show_error)
         self._add_actions()
 
     def _add_actions(self) -> None:

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QLineEdit
 
 from photoface.gui.main_window import MainWindow
@@ -95,3 +95,25 @@ def test_settings_are_kept_and_reach_the_indexer(qtbot, people_window, people_li
     options = load_settings(people_library).index_options()
     assert (options.detect_side, options.min_face_size, options.workers) == (1440, 40, 1)
     assert saved_library_location() == tmp_path / "elsewhere"
+
+
+def test_click_a_face_in_the_photo_to_name_or_correct_it(qtbot, people_window):
+    library = people_window.library
+    named, other = (tile.person_id for tile in people_window.people_model.tiles[:2])
+    operations.name_person(library, named, "Ann")
+    face = queries.person(library, other)["face_ids"][0]
+    people_window.open_person(other)
+    people_window.open_face(face)
+    canvas = people_window.photo_view.canvas
+    left, top, width, height = next(frame.box for frame in canvas.frames if frame.face_id == face)
+    fitted, scale = canvas._fitted(), canvas._fitted().width() / canvas.full_width
+    centre = QPoint(round(fitted.left() + (left + width / 2) * scale), round(fitted.top() + (top + height / 2) * scale))
+    with qtbot.waitSignal(canvas.face_clicked) as clicked:
+        qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=centre)
+    assert clicked.args[0] == face
+
+    menu = people_window.photo_view.face_menu(face)
+    assert [a.text() for a in menu.actions()] == ["This is Ann", "Not Unnamed", "New person"]
+    menu.actions()[0].trigger()
+    assert face in queries.person(library, named)["face_ids"]
+    assert "Ann" in [frame.label for frame in canvas.frames if frame.face_id == face]

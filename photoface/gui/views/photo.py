@@ -1,12 +1,13 @@
-"""One photo, upright, with a frame and a name on each face."""
+"""One photo, upright, with a frame and a name on each face; click a frame to name or correct it."""
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from photoface.people import queries
+from photoface.errors import PhotofaceError
+from photoface.people import operations, queries
 from photoface.photos.loader import load_photo
 from photoface.photos.orientation import box_to_upright
 from photoface.store.library import Library
@@ -23,15 +24,20 @@ class FaceFrame:
     face_id: int
     box: tuple[float, float, float, float]  # upright, full-resolution pixels
     label: str
+    person: dict | None = None  # None: unsorted
 
 
 class PhotoView(QWidget):
     back = Signal()
+    changed = Signal(str)  # people changed; a line saying how
+    failed = Signal(str)
 
     def __init__(self, library: Library, parent=None):
         super().__init__(parent)
         self.library = library
+        self.face_id: int | None = None
         self.canvas = PhotoCanvas()
+        self.canvas.face_clicked.connect(lambda face, where: self.face_menu(face).popup(where))
         self.path_label = QLabel()
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         header = QHBoxLayout()
@@ -47,13 +53,46 @@ class PhotoView(QWidget):
         path = faces[0]["path"]
         photo = load_photo(path, max_side=SHOWN_SIDE)
         self.path_label.setText(path)
-        names = _names_of_faces(self.library)
-        frames = [FaceFrame(face["id"], _upright_box(face), names.get(face["id"], UNSORTED)) for face in faces]
+        people = _people_of_faces(self.library)
+        frames = [FaceFrame(face["id"], _upright_box(face), _label(people.get(face["id"])), people.get(face["id"]))
+                  for face in faces]
+        self.face_id = face_id
         self.canvas.show_photo(_to_qimage(photo.image), photo.upright_size[0], frames, face_id)
+
+    def reload(self) -> None:
+        if self.face_id is not None:
+            self.show_face(self.face_id)
+
+    def face_menu(self, face_id: int) -> QMenu:
+        """What a click on a face offers: who it is (named people), not who it is said to be, a new person."""
+        frame = next(frame for frame in self.canvas.frames if frame.face_id == face_id)
+        menu = QMenu(self)
+        menu.aboutToHide.connect(menu.deleteLater)
+        current = frame.person["id"] if frame.person else None
+        for person in sorted((p for p in queries.people(self.library) if p["name"] and p["id"] != current),
+                             key=lambda p: p["name"].casefold()):
+            menu.addAction(f"This is {person['name']}", lambda p=person: self._run(
+                lambda: operations.confirm_face(self.library, face_id, p["id"]), f"Named the face {p['name']}"))
+        if current is not None:
+            menu.addAction(f"Not {frame.label}", lambda: self._run(
+                lambda: operations.remove_faces(self.library, current, [face_id]), f"Face taken out of {frame.label}"))
+        menu.addAction("New person", lambda: self._run(
+            lambda: operations.create_person(self.library, [face_id]), "The face is a new person"))
+        return menu
+
+    def _run(self, operation, done: str) -> None:
+        try:
+            operation()
+        except PhotofaceError as error:
+            self.failed.emit(str(error))
+            return
+        self.changed.emit(done)
 
 
 class PhotoCanvas(QWidget):
     """Paints the photo fitted to the widget and the face frames over it."""
+
+    face_clicked = Signal(int, QPoint)  # the face, where on screen
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -79,6 +118,21 @@ class PhotoCanvas(QWidget):
         for frame in self.frames:
             self._draw_frame(painter, frame, target, scale)
 
+    def mousePressEvent(self, event) -> None:
+        face_id = self.face_at(event.position())
+        if face_id is not None:
+            self.face_clicked.emit(face_id, event.globalPosition().toPoint())
+
+    def face_at(self, point: QPointF) -> int | None:
+        """The face whose frame holds this widget point (the smallest, where frames overlap)."""
+        if self.pixmap.isNull():
+            return None
+        target = self._fitted()
+        scale = target.width() / self.full_width
+        x, y = (point.x() - target.left()) / scale, (point.y() - target.top()) / scale
+        inside = [frame for frame in self.frames if _holds(frame.box, x, y)]
+        return min(inside, key=lambda frame: frame.box[2] * frame.box[3]).face_id if inside else None
+
     def _fitted(self) -> QRectF:
         size = self.pixmap.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
         left, top = (self.width() - size.width()) / 2, (self.height() - size.height()) / 2
@@ -98,9 +152,17 @@ class PhotoCanvas(QWidget):
         painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, frame.label)
 
 
-def _names_of_faces(library: Library) -> dict[int, str]:
-    return {face: person["name"] or UNNAMED
-            for person in queries.people(library) for face in person["face_ids"]}
+def _holds(box: tuple[float, float, float, float], x: float, y: float) -> bool:
+    left, top, width, height = box
+    return left <= x <= left + width and top <= y <= top + height
+
+
+def _people_of_faces(library: Library) -> dict[int, dict]:
+    return {face: person for person in queries.people(library) for face in person["face_ids"]}
+
+
+def _label(person: dict | None) -> str:
+    return UNSORTED if person is None else person["name"] or UNNAMED
 
 
 def _upright_box(face: dict) -> tuple[float, float, float, float]:
