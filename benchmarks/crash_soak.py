@@ -1,0 +1,260 @@
+"""Crash soak: kill -9 photoface at random moments, restart, and check nothing was lost.
+
+Each round starts ``photoface index`` (or, every third round, ``cluster``) on
+a library, kills it with SIGKILL at a random moment (mostly just after it
+starts writing, a quarter of the rounds during start-up), then checks the
+library: ``PRAGMA integrity_check`` is ok, no face is stored twice (same photo,
+same box), every face has its embedding, and every user decision (confirmed
+faces, names, rejections) is exactly what the last completed people operation
+left. Between rounds a people operation (name or merge a person) runs to
+completion. At the end the killed library is finished with one more index run
+and must hold the same faces as a library indexed once without kills.
+
+    python -m benchmarks.crash_soak --rounds 100      # the figure in the README
+    tests/test_safety_crash_soak.py                   # a few rounds in CI
+"""
+
+import argparse
+import json
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from photoface.evaluation.datasets import shared_data_dir
+from photoface.photos.orientation import iou
+
+RESULTS = Path(__file__).parent / "results"
+MATCH_IOU = 0.7
+
+
+@dataclass
+class SoakReport:
+    rounds: int = 0
+    kills: int = 0  # SIGKILLs delivered to a running photoface
+    kills_while_writing: int = 0  # ... in a round where the library changed
+    people_operations: int = 0
+    named_faces: int = 0
+    faces: int = 0
+    photos: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def survived(self) -> int:
+        return self.kills if not self.problems else 0
+
+
+def photoface(library: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "photoface", "--library", str(library), *args]
+
+
+def run_checked(command: list[str]) -> str:
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[3:])} failed: {result.stderr.strip()}")
+    return result.stdout
+
+
+def connect(library: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"file:{library / 'library.db'}?mode=ro", uri=True)
+
+
+def health_problems(library: Path) -> list[str]:
+    """What is wrong with the library's database, if anything."""
+    if not (library / "library.db").exists():
+        return []
+    with connect(library) as db:
+        problems = []
+        integrity = db.execute("PRAGMA integrity_check").fetchall()
+        if integrity != [("ok",)]:
+            problems.append(f"integrity_check: {integrity[:3]}")
+        if db.execute("PRAGMA foreign_key_check").fetchall():
+            problems.append("foreign_key_check failed")
+        duplicated = db.execute(
+            'SELECT photo_id, "left", top, width, height FROM faces'
+            ' GROUP BY photo_id, "left", top, width, height HAVING count(*) > 1').fetchall()
+        if duplicated:
+            problems.append(f"{len(duplicated)} faces stored twice")
+        orphans = db.execute(
+            "SELECT count(*) FROM faces LEFT JOIN embeddings ON embeddings.face_id = faces.id"
+            " WHERE embeddings.face_id IS NULL").fetchone()[0]
+        if orphans:
+            problems.append(f"{orphans} faces without an embedding")
+    return problems
+
+
+def decisions(library: Path) -> dict:
+    """Every user decision in the library: confirmed faces with their person's name, rejections."""
+    if not (library / "library.db").exists():
+        return {}
+    with connect(library) as db:
+        if not db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'face_people'").fetchone()[0]:
+            return {}
+        confirmed = db.execute(
+            "SELECT face_people.face_id, persons.id, persons.name FROM face_people"
+            " JOIN persons ON persons.id = face_people.person_id WHERE confirmed = 1").fetchall()
+        rejections = db.execute("SELECT face_id, person_id FROM rejections").fetchall()
+    return {"confirmed": sorted(confirmed), "rejections": sorted(rejections)}
+
+
+def faces_by_photo(library: Path) -> dict[str, list[tuple]]:
+    """Each present photo's face boxes."""
+    with connect(library) as db:
+        rows = db.execute(
+            'SELECT photos.path, faces."left", faces.top, faces.width, faces.height'
+            " FROM photos LEFT JOIN faces ON faces.photo_id = photos.id WHERE photos.status != 'gone'").fetchall()
+    found: dict[str, list[tuple]] = {}
+    for path, *box in rows:
+        found.setdefault(path, [])
+        if box[0] is not None:
+            found[path].append(tuple(box))
+    return found
+
+
+def lost_or_extra_faces(found: dict[str, list[tuple]], reference: dict[str, list[tuple]]) -> list[str]:
+    """Photos whose faces do not pair up one to one (IoU >= MATCH_IOU) with the reference's.
+
+    Boxes are compared by overlap, not equality: detection in batches of
+    different sizes may move a box by a pixel.
+    """
+    different = []
+    for path in sorted(set(found) | set(reference)):
+        boxes, expected = found.get(path), reference.get(path)
+        if boxes is None or expected is None or len(boxes) != len(expected):
+            different.append(path)
+        elif any(max((iou(box, other) for other in expected), default=0) < MATCH_IOU for box in boxes):
+            different.append(path)
+    return different
+
+
+def changed_decisions(before: dict, after: dict) -> str:
+    """A short description of how two ``decisions`` differ ('' when equal)."""
+    parts = []
+    for key in ("confirmed", "rejections"):
+        lost = set(map(tuple, before.get(key, []))) - set(map(tuple, after.get(key, [])))
+        added = set(map(tuple, after.get(key, []))) - set(map(tuple, before.get(key, [])))
+        if lost or added:
+            parts.append(f"{key}: lost {sorted(lost)[:3]}, added {sorted(added)[:3]}")
+    return "; ".join(parts)
+
+
+def library_size(library: Path) -> tuple[int, int]:
+    if not (library / "library.db").exists():
+        return (0, 0)
+    with connect(library) as db:
+        return db.execute("SELECT (SELECT count(*) FROM photos), (SELECT count(*) FROM faces)").fetchone()
+
+
+def kill_at_random(command: list[str], library: Path, rng: random.Random, early: bool) -> bool:
+    """Run ``command`` and SIGKILL it; whether it was still running then.
+
+    ``early``: at a random moment of its first seconds (start-up, opening,
+    scanning). Otherwise a random moment shortly after it starts writing,
+    however slow the machine is to get there.
+    """
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not early:
+        before = library_size(library)
+        deadline = time.monotonic() + 120
+        while process.poll() is None and library_size(library) == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+    try:
+        process.wait(timeout=rng.uniform(0.2, 3.0) if early else rng.uniform(0.0, 1.5))
+        return False
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        return True
+
+
+def people_operation(library: Path, rng: random.Random, round_number: int) -> None:
+    """Cluster, then a user decision: name a person, merge one into a named one, or make one of a face."""
+    run_checked(photoface(library, "cluster"))
+    people = json.loads(run_checked(photoface(library, "people", "--json")))
+    unnamed = [p for p in people if not p["name"] and not p["hidden"]]
+    named = [p for p in people if p["name"]]
+    name = f"Person {round_number}"
+    if unnamed and named and rng.random() < 0.4:
+        run_checked(photoface(library, "merge", str(rng.choice(named)["id"]), str(rng.choice(unnamed)["id"])))
+    elif unnamed:
+        run_checked(photoface(library, "name", str(rng.choice(unnamed)["id"]), name))
+    else:
+        with_person = {face_id for person in people for face_id in person["face_ids"]}
+        faces = [face["face_id"] for face in json.loads(run_checked(photoface(library, "faces", "--json")))]
+        alone = [face_id for face_id in faces if face_id not in with_person]
+        run_checked(photoface(library, "new", str(rng.choice(alone or faces)), "--name", name))
+
+
+def soak(photos: Path, work: Path, rounds: int, seed: int = 0, log=lambda message: None) -> SoakReport:
+    rng = random.Random(seed)
+    killed, clean = work / "killed", work / "clean"
+    index = ["index", "--quiet", "--workers", "2", str(photos)]
+    report = SoakReport()
+    expected = decisions(killed)
+    for round_number in range(1, rounds + 1):
+        clustering = round_number % 3 == 0 and library_size(killed)[1] > 0
+        command = photoface(killed, "cluster") if clustering else photoface(killed, *index)
+        before = library_size(killed)
+        early = clustering or rng.random() < 0.25
+        was_running = kill_at_random(command, killed, rng, early)
+        report.rounds += 1
+        report.kills += was_running
+        report.kills_while_writing += was_running and library_size(killed) != before
+        problems = health_problems(killed)
+        if changed := changed_decisions(expected, decisions(killed)):
+            problems.append(f"user decisions changed: {changed}")
+        for problem in problems:
+            report.problems.append(f"round {round_number}: {problem}")
+        log(f"round {round_number}: {'cluster' if clustering else 'index'} {'early' if early else 'writing'},"
+            f" {'killed' if was_running else 'had finished'}; photos, faces {library_size(killed)};"
+            f" {problems or 'ok'}")
+        if problems:
+            break
+        if library_size(killed)[1]:
+            people_operation(killed, rng, round_number)
+            report.people_operations += 1
+            expected = decisions(killed)
+    run_checked(photoface(killed, *index))
+    run_checked(photoface(clean, *index))
+    problems = health_problems(killed)
+    if changed := changed_decisions(expected, decisions(killed)):
+        problems.append(f"user decisions changed by the final run: {changed}")
+    if different := lost_or_extra_faces(faces_by_photo(killed), faces_by_photo(clean)):
+        problems.append(f"faces differ from a library indexed without kills in {len(different)} photos:"
+                        f" {different[:3]}")
+    report.problems += [f"final: {problem}" for problem in problems]
+    report.photos, report.faces = library_size(killed)
+    report.named_faces = len(expected.get("confirmed", []))
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    data = shared_data_dir() / "photos"
+    with tempfile.TemporaryDirectory(prefix="photoface-soak-") as folder:
+        work = Path(folder)
+        photos = work / "photos"
+        for name in ("knn", "dlib", "deepface", "misc"):
+            shutil.copytree(data / name, photos / name)
+        shutil.copytree(shared_data_dir() / "celeba_train", photos / "celeba")
+        started = time.perf_counter()
+        report = soak(photos, work, args.rounds, args.seed, log=print)
+        elapsed = time.perf_counter() - started
+    result = {**report.__dict__, "survived": report.survived, "seconds": round(elapsed)}
+    print(json.dumps(result, indent=1))
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "crash_soak.json").write_text(json.dumps(result, indent=1))
+    sys.exit(1 if report.problems else 0)
+
+
+if __name__ == "__main__":
+    main()
