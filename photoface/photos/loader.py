@@ -1,7 +1,9 @@
 """Decode a photo into an upright RGB image, or say in a few words why not."""
 
+import errno
 import math
 import os
+import stat
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,7 +110,7 @@ def read_orientation(image: Image.Image) -> int:
 
 def _load(path: Path, max_side: int | None) -> LoadedPhoto:
     try:
-        file = path.open("rb")
+        file = _open_regular_file(path)
     except OSError as exc:
         raise PhotoError(path, f"cannot read: {exc.strerror or exc}".lower()) from exc
     # Our own file object: Pillow leaves it open, and closing it after load()
@@ -129,6 +131,22 @@ def _load(path: Path, max_side: int | None) -> LoadedPhoto:
     if orientation in _TO_UPRIGHT:
         rgb = rgb.transpose(_TO_UPRIGHT[orientation])
     return LoadedPhoto(rgb, stored_size, orientation)
+
+
+def _open_regular_file(path: Path):
+    """Open for reading; a FIFO or device named like a photo is refused instead of blocking forever."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        if not stat.S_ISREG(mode):
+            raise PhotoError(path, "not a regular file")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _check_pixels(path: Path, size: tuple[int, int]) -> None:

@@ -50,7 +50,7 @@ def resolved(path: str | Path) -> Path:
 def _if_photo(path: Path) -> Iterator[Path]:
     if not path.exists():
         log.warning("photo folder or file not found: %s", path)
-    elif path.is_file() and is_photo_file(path):
+    elif path.is_file() and is_photo_file(path) and _storable(path):
         yield path
 
 
@@ -76,8 +76,18 @@ def _walk(directory: Path, visited_dirs: set[Path], unreadable: list[Path]) -> I
             continue
         if is_dir:
             yield from _walk(path, visited_dirs, unreadable)
-        elif is_photo:
+        elif is_photo and _storable(path):
             yield path
+
+
+def _storable(path: Path) -> bool:
+    """Whether the library can keep this path: its name must be valid UTF-8 (SQLite text)."""
+    try:
+        str(path).encode("utf-8")
+        return True
+    except UnicodeEncodeError:  # bytes that are not UTF-8 come in as lone surrogates
+        log.warning("skipping %s: its name is not valid UTF-8; rename it to index it", ascii(str(path)))
+        return False
 
 def file_hash(path: str | Path) -> str:
     """Hex blake2b-256 of the file's bytes, read in chunks."""
