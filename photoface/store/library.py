@@ -19,6 +19,7 @@ from types import TracebackType
 import numpy as np
 from sqlite_utils import Database
 
+from photoface.embed.quantize import quantize_int8
 from photoface.errors import PhotofaceError
 from photoface.photos.orientation import Box, box_to_upright, iou
 from photoface.store import lock
@@ -272,6 +273,22 @@ class Library:
         vectors = [_decode_vector(dtype, blob) for _, dtype, blob in rows]
         matrix = np.stack(vectors) if vectors else np.empty((0, dim), dtype=np.float32)
         return face_ids, matrix
+
+    def save_embeddings(self, model_id: str, face_ids, vectors: np.ndarray, dtype: str = "f4") -> None:
+        """Store (or replace) the embeddings ``model_id`` made of existing faces, in one transaction.
+
+        ``dtype`` "i1" keeps each value in one byte (``embed.quantize``): 128 bytes for a 128-d face.
+        """
+        vectors = np.asarray(vectors, dtype=np.float32)
+        rows = quantize_int8(vectors) if dtype == "i1" else vectors.astype("<f4")
+        with write_transaction(self.db):
+            dim = self._model_dim(model_id)
+            if vectors.ndim != 2 or vectors.shape[1] != dim or len(vectors) != len(face_ids):
+                raise ValueError(f"expected {len(face_ids)} embeddings of {dim} values, got shape {vectors.shape}")
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO embeddings (face_id, model_id, dim, dtype, vector) VALUES (?, ?, ?, ?, ?)",
+                [(int(face_id), model_id, dim, dtype, row.tobytes()) for face_id, row in zip(face_ids, rows)],
+            )
 
     def photo_of_face(self, face_id: int) -> int:
         """The id of the photo a face is in; KeyError for an unknown face."""

@@ -1,0 +1,287 @@
+"""The training loop: P x K batches, online semi-hard mining, triplet loss, early stopping.
+
+Depth ``head`` trains only a head over cached embeddings of augmented views
+(minutes on a laptop CPU); ``last`` also trains the network's last block and
+bottleneck, ``whole`` every layer, both from face crops with random crops and
+mirroring. Batch-norm statistics stay frozen (batches of ~40 faces are too
+small to re-estimate them), and dropout is off.
+
+Every epoch appends a row to ``log.csv``, redraws ``curves.png`` and writes
+``last.pt``; ``best.pt`` is the epoch with the best validation accuracy, where
+epoch 0 is the untrained start, so training that does not help is never kept.
+"""
+
+import csv
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm import tqdm
+
+from photoface.errors import PhotofaceError
+from photoface.evaluation.metrics import verification
+
+from . import checkpoints
+from .data import FaceSet, centre_crops, random_crops
+from .heads import LinearHead
+from .losses import MARGIN, harmonic_batch, triplet_loss
+from .miners import SemiHardMiner
+from .sampler import PKSampler
+
+DEPTHS = ("head", "last", "whole")
+OPTIMIZERS = ("adagrad", "adam", "sgd")
+# InceptionResnetV1 modules trained at depth "last"
+LAST_BLOCKS = ("block8", "last_linear", "last_bn")
+LOG_COLUMNS = ("epoch", "loss", "active_fraction", "triplets", "val_accuracy", "seconds")
+
+
+@dataclass
+class TrainConfig:
+    out_dim: int = 128
+    init: str = "pca"  # pca | identity | random (heads.LinearHead.initialise)
+    depth: str = "head"
+    optimizer: str = "adagrad"
+    lr: float = 0.05  # the paper's AdaGrad rate
+    weight_decay: float = 0.0
+    epochs: int = 30
+    p: int = 10  # identities per batch
+    k: int = 6  # faces per identity
+    margin: float = MARGIN
+    fallback: str = "hardest"  # miners.mine_semihard
+    patience: int = 8  # stop after this many epochs without a better validation accuracy (0: never)
+    seed: int = 0
+    harmonic: str | None = None  # "base" or a v1 checkpoint: train v2 comparable with v1 (losses.harmonic_batch)
+
+
+@dataclass
+class FitResult:
+    best_epoch: int
+    best_val_accuracy: float
+    history: list[dict] = field(default_factory=list)
+    out_dir: Path | None = None
+
+
+class Trunk(nn.Module):
+    """The base network as the Embedder runs it (standardise, embed, normalise, centre), trainable."""
+
+    def __init__(self, embedder, depth: str):
+        super().__init__()
+        self.network = embedder.model
+        self.register_buffer("centre", torch.zeros(embedder.dim) if embedder.centre is None else embedder.centre.clone())
+        for name, parameter in self.network.named_parameters():
+            parameter.requires_grad = depth == "whole" or name.split(".")[0] in LAST_BLOCKS
+        self.network.eval()  # frozen batch norm, no dropout
+
+    def forward(self, crops: np.ndarray) -> torch.Tensor:
+        images = (torch.tensor(crops).permute(0, 3, 1, 2).float() - 127.5) / 128
+        embeddings = F.normalize(self.network(images), dim=1)
+        return F.normalize(embeddings - self.centre, dim=1)
+
+    def trained_state(self) -> dict:
+        trained = {name for name, p in self.network.named_parameters() if p.requires_grad}
+        return {name: tensor for name, tensor in self.network.state_dict().items() if name in trained}
+
+
+def fit(train: FaceSet, val: FaceSet | None, config: TrainConfig, out_dir: Path, *,
+        embedder=None, resume: bool = False, show_progress: bool = True) -> FitResult:
+    """Train per ``config``; writes the log, plot and checkpoints into ``out_dir``."""
+    _check(config, train, embedder)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(config.seed)
+    head = LinearHead(train.features.shape[2], config.out_dim).initialise(
+        config.init, train.features.reshape(-1, train.features.shape[2]), config.seed)
+    trunk = None if config.depth == "head" else Trunk(embedder, config.depth)
+    parameters = [p for p in head.parameters()] + ([p for p in trunk.parameters() if p.requires_grad] if trunk else [])
+    optimizer = _optimizer(config, parameters)
+    old_embeddings = _v1_embedder(config, train)
+    state = {"history": [], "best": -1.0, "best_epoch": 0, "start": 1}
+    if resume and (out_dir / "last.pt").is_file():
+        _restore(out_dir / "last.pt", head, trunk, optimizer, state)
+    else:
+        accuracy = validation_accuracy(head, trunk, val)
+        _record(out_dir, state, {"epoch": 0, "loss": float("nan"), "active_fraction": float("nan"),
+                                 "triplets": 0, "val_accuracy": accuracy, "seconds": 0.0})
+        _save(out_dir, "best.pt", head, trunk, optimizer, config, train.model_id, 0, state)
+        state.update(best=accuracy)
+    sampler = PKSampler(train.labels, config.p, config.k, config.seed)
+    miner = SemiHardMiner(config.margin, config.fallback)
+    for epoch in range(state["start"], config.epochs + 1):
+        started = time.perf_counter()
+        rng = np.random.default_rng([config.seed, epoch, 1])
+        losses, actives, triplets = [], [], 0
+        for batch in tqdm(sampler.epoch(epoch), desc=f"epoch {epoch}/{config.epochs}", leave=False,
+                          disable=not show_progress):
+            result = _step(head, trunk, optimizer, miner, train, batch, rng, config, old_embeddings)
+            if result.triplets:
+                losses.append(result.loss.item())
+                actives.append(result.active_fraction)
+                triplets += result.triplets
+        accuracy = validation_accuracy(head, trunk, val)
+        _record(out_dir, state, {"epoch": epoch, "loss": _mean(losses), "active_fraction": _mean(actives),
+                                 "triplets": triplets, "val_accuracy": accuracy,
+                                 "seconds": round(time.perf_counter() - started, 2)})
+        if accuracy > state["best"]:
+            state.update(best=accuracy, best_epoch=epoch)
+            _save(out_dir, "best.pt", head, trunk, optimizer, config, train.model_id, epoch, state)
+        _save(out_dir, "last.pt", head, trunk, optimizer, config, train.model_id, epoch, state)
+        if config.patience and epoch - state["best_epoch"] >= config.patience:
+            break
+    plot_history(state["history"], out_dir / "curves.png")
+    return FitResult(state["best_epoch"], state["best"], state["history"], out_dir)
+
+
+def _step(head, trunk, optimizer, miner, train: FaceSet, batch, rng, config, old_embeddings):
+    """One optimiser step on one P x K batch (a random cached view per face, or a random crop)."""
+    if trunk is None:
+        views = rng.integers(0, train.features.shape[1], size=len(batch))
+        inputs = torch.as_tensor(train.features[batch, views])
+        embeddings = head(inputs)
+    else:
+        inputs = None
+        embeddings = head(trunk(random_crops(train.crops[batch], rng)))
+    labels = torch.as_tensor(train.labels[batch])
+    if old_embeddings is not None:
+        embeddings, labels, is_new = harmonic_batch(embeddings, old_embeddings(inputs), labels)
+    anchors, positives, negatives = miner(embeddings.detach(), labels)
+    if old_embeddings is not None:  # triplets of v1 embeddings alone teach v2 nothing
+        keep = is_new[anchors] | is_new[positives] | is_new[negatives]
+        anchors, positives, negatives = anchors[keep], positives[keep], negatives[keep]
+    result = triplet_loss(embeddings[anchors], embeddings[positives], embeddings[negatives], config.margin)
+    if result.triplets:
+        optimizer.zero_grad()
+        result.loss.backward()
+        optimizer.step()
+    return result
+
+
+@torch.no_grad()
+def embed(head: LinearHead, trunk: Trunk | None, faces: FaceSet) -> np.ndarray:
+    """The un-augmented embedding of every face (view 0, or the centre crop through the trunk)."""
+    if trunk is None:
+        return head(torch.as_tensor(faces.features[:, 0])).numpy()
+    parts = [head(trunk(centre_crops(faces.crops[start : start + 32]))) for start in range(0, len(faces), 32)]
+    return torch.cat(parts).numpy()
+
+
+def validation_accuracy(head, trunk, val: FaceSet | None, seed: int = 0) -> float:
+    """Verification accuracy (10-fold protocol) over every same-identity pair of ``val`` and as
+    many different-identity pairs drawn at random (NaN without a validation set)."""
+    if val is None or len(np.unique(val.labels)) == len(val):  # no same-identity pair to verify
+        return float("nan")
+    embeddings = embed(head, trunk, val)
+    return float(pair_verification(embeddings, val.labels, seed=seed).accuracy)
+
+
+def pair_verification(embeddings: np.ndarray, labels: np.ndarray, other: np.ndarray | None = None,
+                      seed: int = 0):
+    """The LFW protocol over pairs of a labelled set; ``other`` (a second version of the same
+    faces' embeddings) gives the cross-version figure: first face from one, second from the other."""
+    first, second = np.triu_indices(len(labels), k=1)
+    same = labels[first] == labels[second]
+    rng = np.random.default_rng(seed)
+    negatives = np.flatnonzero(~same)
+    chosen = np.concatenate([np.flatnonzero(same), rng.choice(negatives, size=min(same.sum(), len(negatives)),
+                                                               replace=False)])
+    first, second, same = first[chosen], second[chosen], same[chosen]
+    other = embeddings if other is None else other
+    distances = np.sum((embeddings[first] - other[second]) ** 2, axis=1)
+    folds = rng.permutation(len(chosen)) % min(10, len(chosen))
+    return verification(distances, same, folds)
+
+
+def _v1_embedder(config: TrainConfig, train: FaceSet) -> Callable | None:
+    """For harmonic training: inputs -> the stored v1 embeddings of the same faces."""
+    if config.harmonic is None:
+        return None
+    if config.harmonic == "base":
+        if config.out_dim != train.features.shape[2]:
+            raise PhotofaceError(f"Harmonic training against the base model needs --dim {train.features.shape[2]}")
+        return lambda inputs: inputs
+    v1 = checkpoints.load(Path(config.harmonic))
+    if v1.head.out_dim != config.out_dim or v1.base_model_id != train.model_id:
+        raise PhotofaceError(f"{config.harmonic} makes {v1.head.out_dim}-d embeddings of {v1.base_model_id}; "
+                             f"v2 makes {config.out_dim}-d embeddings of {train.model_id}")
+    return lambda inputs: torch.as_tensor(v1.embed_features(inputs.numpy()))
+
+
+def _check(config: TrainConfig, train: FaceSet, embedder) -> None:
+    if config.depth not in DEPTHS:
+        raise PhotofaceError(f"depth must be one of {DEPTHS}, not {config.depth!r}")
+    if config.optimizer not in OPTIMIZERS:
+        raise PhotofaceError(f"optimizer must be one of {OPTIMIZERS}, not {config.optimizer!r}")
+    if config.depth != "head" and (train.crops is None or embedder is None):
+        raise PhotofaceError(f"depth {config.depth!r} retrains the network: it needs face crops "
+                             "(a folder of photos, not a library) and the embedder")
+    if config.depth != "head" and config.harmonic:
+        raise PhotofaceError("harmonic training is implemented for depth 'head' only")
+    if len(np.unique(train.labels)) < 2:
+        raise PhotofaceError("Training needs faces of at least 2 named people")
+
+
+def _optimizer(config: TrainConfig, parameters) -> torch.optim.Optimizer:
+    if config.optimizer == "adagrad":
+        return torch.optim.Adagrad(parameters, lr=config.lr, weight_decay=config.weight_decay)
+    if config.optimizer == "adam":
+        return torch.optim.Adam(parameters, lr=config.lr, weight_decay=config.weight_decay)
+    return torch.optim.SGD(parameters, lr=config.lr, momentum=0.9, weight_decay=config.weight_decay)
+
+
+def _save(out_dir, name, head, trunk, optimizer, config, base_model_id, epoch, state) -> None:
+    checkpoints.save(out_dir / name, {
+        "base_model_id": base_model_id,
+        "config": asdict(config),
+        "epoch": epoch,
+        "head": head.state_dict(),
+        "trunk": trunk.trained_state() if trunk else None,
+        "optimizer": optimizer.state_dict(),
+        "history": state["history"],
+        "best": state["best"],
+        "best_epoch": state["best_epoch"],
+    })
+
+
+def _restore(path: Path, head, trunk, optimizer, state) -> None:
+    saved = checkpoints.load(path).raw
+    head.load_state_dict(saved["head"])
+    if trunk is not None:
+        trunk.network.load_state_dict(saved["trunk"], strict=False)
+    optimizer.load_state_dict(saved["optimizer"])
+    state.update(history=saved["history"], best=saved["best"], best_epoch=saved["best_epoch"],
+                 start=saved["epoch"] + 1)
+
+
+def _record(out_dir: Path, state: dict, row: dict) -> None:
+    state["history"].append(row)
+    with open(out_dir / "log.csv", "w", newline="") as file:
+        writer = csv.DictWriter(file, LOG_COLUMNS)
+        writer.writeheader()
+        writer.writerows(state["history"])
+
+
+def plot_history(history: list[dict], path: Path) -> None:
+    """Loss, share of active triplets and validation accuracy per epoch, one panel each."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    epochs = [row["epoch"] for row in history]
+    figure, axes = pyplot.subplots(1, 3, figsize=(12, 3.2))
+    for axis, key, title in zip(axes, ("loss", "active_fraction", "val_accuracy"),
+                                ("triplet loss", "active triplets", "validation accuracy")):
+        axis.plot(epochs, [row[key] for row in history], marker=".")
+        axis.set_title(title)
+        axis.set_xlabel("epoch")
+    figure.tight_layout()
+    figure.savefig(path, dpi=90)
+    pyplot.close(figure)
+
+
+def _mean(values: list[float]) -> float:
+    return float(np.mean(values)) if values else float("nan")
