@@ -1,0 +1,114 @@
+"""MTCNN's three-stage cascade (Zhang et al. 2016), run faster on a CPU.
+
+facenet-pytorch's ``detect_face`` resizes every candidate window on its own
+(hundreds of small ``interpolate`` calls per photo: over half of detection
+time). Here each stage's windows are cut and resized in one batched
+``roi_align`` call, which also zero-pads windows that cross the border as the
+original MTCNN does. The pyramid keeps area interpolation: Pillow's uint8
+resizes were faster but made boxes jump by 5 % between JPEG re-encodings of
+one photo. The networks and the box arithmetic are facenet-pytorch's own.
+"""
+
+import numpy as np
+import torch
+from facenet_pytorch.models.mtcnn import ONet, PNet, RNet
+from facenet_pytorch.models.utils.detect_face import batched_nms_numpy, bbreg, generateBoundingBox, rerec
+from PIL import Image
+from torch.nn.functional import interpolate
+from torchvision.ops import nms, roi_align
+
+PYRAMID_FACTOR = 0.709  # MTCNN's scale step between pyramid levels
+
+
+class Cascade:
+    """P-Net proposals, R-Net refinement, O-Net boxes, scores and landmarks."""
+
+    def __init__(self, min_face_size: int, thresholds: tuple[float, float, float]):
+        self.min_face_size = min_face_size
+        self.thresholds = thresholds
+        self.pnet, self.rnet, self.onet = PNet(), RNet(), ONet()  # weights ship in the wheel
+        for network in (self.pnet, self.rnet, self.onet):
+            # Channels-last convs and max-pools run ~20 % faster on CPU, same output.
+            network.eval().to(memory_format=torch.channels_last)
+
+    @torch.inference_mode()
+    def __call__(self, image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Boxes (n, 4) as x1, y1, x2, y2, scores (n,) and landmarks (n, 5, 2) in image pixels."""
+        pixels = _as_tensor(image)
+        boxes = self._propose(pixels)
+        if len(boxes):
+            boxes = self._refine(pixels, boxes)
+        if not len(boxes):
+            return np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros((0, 5, 2), np.float32)
+        return self._output(pixels, boxes)
+
+    def _propose(self, pixels: torch.Tensor) -> torch.Tensor:
+        """P-Net over the image pyramid: candidate squares with scores, (n, 5)."""
+        candidates = []
+        height, width = pixels.shape[2:]
+        for scale in self._scales(min(height, width)):
+            size = (int(height * scale + 1), int(width * scale + 1))
+            level = _normalised(interpolate(pixels, size=size, mode="area"))
+            regression, probabilities = self.pnet(level)
+            found, _ = generateBoundingBox(regression, probabilities[:, 1], scale, self.thresholds[0])
+            candidates.append(found[nms(found[:, :4], found[:, 4], 0.5)])
+        boxes = torch.cat(candidates) if candidates else torch.zeros((0, 9))
+        boxes = boxes[nms(boxes[:, :4], boxes[:, 4], 0.7)]
+        width, height = boxes[:, 2] - boxes[:, 0], boxes[:, 3] - boxes[:, 1]
+        regressed = boxes[:, :4] + boxes[:, 5:9] * torch.stack([width, height, width, height], 1)
+        return rerec(torch.cat([regressed, boxes[:, 4:5]], 1))
+
+    def _scales(self, short_side: int) -> list[float]:
+        scale = 12.0 / self.min_face_size
+        side = short_side * scale
+        scales = []
+        while side >= 12:
+            scales.append(scale)
+            scale *= PYRAMID_FACTOR
+            side *= PYRAMID_FACTOR
+        return scales
+
+    def _refine(self, pixels: torch.Tensor, boxes: torch.Tensor) -> torch.Tensor:
+        regression, probabilities = self.rnet(_windows(pixels, boxes, 24))
+        keep = probabilities[:, 1] > self.thresholds[1]
+        boxes = torch.cat([boxes[keep, :4], probabilities[keep, 1:2]], 1)
+        regression = regression[keep]
+        pick = nms(boxes[:, :4], boxes[:, 4], 0.7)
+        return rerec(bbreg(boxes[pick], regression[pick]))
+
+    def _output(self, pixels: torch.Tensor, boxes: torch.Tensor):
+        regression, points, probabilities = self.onet(_windows(pixels, boxes, 48))
+        keep = probabilities[:, 1] > self.thresholds[2]
+        boxes = torch.cat([boxes[keep, :4], probabilities[keep, 1:2]], 1)
+        regression, points = regression[keep], points[keep]
+        width = (boxes[:, 2] - boxes[:, 0] + 1).unsqueeze(1)
+        height = (boxes[:, 3] - boxes[:, 1] + 1).unsqueeze(1)
+        landmarks = torch.stack([width * points[:, :5] + boxes[:, 0:1] - 1,
+                                 height * points[:, 5:] + boxes[:, 1:2] - 1], 2)
+        boxes = bbreg(boxes, regression)
+        pick = batched_nms_numpy(boxes[:, :4], boxes[:, 4], torch.zeros(len(boxes)), 0.7, "Min")
+        boxes, landmarks = boxes[pick], landmarks[pick]
+        return boxes[:, :4].numpy(), boxes[:, 4].numpy(), landmarks.numpy()
+
+
+def _as_tensor(image: Image.Image) -> torch.Tensor:
+    """An RGB image as a 1x3xHxW float tensor, 0-255."""
+    return torch.from_numpy(np.array(image)).permute(2, 0, 1).unsqueeze(0).float().contiguous()
+
+
+def _normalised(pixels: torch.Tensor) -> torch.Tensor:
+    """MTCNN's input: [-1, 1], channels-last."""
+    return ((pixels - 127.5) * 0.0078125).contiguous(memory_format=torch.channels_last)
+
+
+def _windows(pixels: torch.Tensor, boxes: torch.Tensor, side: int) -> torch.Tensor:
+    """Every box cut out and resized to side x side in one call (zeros outside the image).
+
+    Boxes use MTCNN's inclusive pixel coordinates, so a box spans
+    [x1 - 1, x2] in continuous coordinates; the sampling grid is dense enough
+    to average like an area resize. Outside the image roi_align reads black,
+    as MTCNN's zero-padded crops do.
+    """
+    rois = torch.cat([torch.zeros(len(boxes), 1), boxes[:, :2] - 1, boxes[:, 2:4]], 1)
+    windows = roi_align(pixels, rois, (side, side), spatial_scale=1.0, sampling_ratio=-1, aligned=True)
+    return _normalised(windows)
