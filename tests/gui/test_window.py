@@ -1,9 +1,8 @@
-"""The real window over a real library: add a folder, see people, name, split, undo."""
+"""The real window over a real library, end to end; opening photos, pausing, closing, refreshing."""
 
 import shutil
 import time
 
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
