@@ -60,4 +60,4 @@ def main() -> None:
 
 
 # The commands, one module per area; importing them registers them on `cli`.
-from . import library, people, export, train  # noqa: E402,F401
+from . import library, people, export, train, maintenance  # noqa: E402,F401

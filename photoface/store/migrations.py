@@ -24,10 +24,8 @@ way (create new, copy rows, drop old, rename) does not cascade-delete faces;
 ``PRAGMA foreign_key_check`` must pass before a step commits.
 """
 
-import os
-import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlite_utils import Database
@@ -230,15 +228,12 @@ def _back_up(db: Database, version: int) -> None:
     Written under a temporary name and renamed, so a crash never leaves a
     half backup that looks whole.
     """
+    from photoface.store.backup import copy_database  # which imports this module
+
     db_file = _db_file(db)
     if not db_file:  # in-memory: nothing on disk to protect
         return
-    backup = Path(f"{db_file}.bak-v{version}")
-    partial = backup.with_name(backup.name + ".partial")
-    partial.unlink(missing_ok=True)
-    with closing(sqlite3.connect(partial)) as target:
-        db.conn.backup(target)
-    os.replace(partial, backup)
+    copy_database(db.conn, Path(f"{db_file}.bak-v{version}"))
 
 
 def _db_file(db: Database) -> str:

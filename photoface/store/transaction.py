@@ -1,9 +1,12 @@
 """The one way the library writes: an immediate transaction."""
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlite_utils import Database
+
+from photoface.errors import PhotofaceError
 
 
 @contextmanager
@@ -14,11 +17,25 @@ def write_transaction(db: Database) -> Iterator[Database]:
     beside an indexer) waits for it under the busy timeout instead of failing
     halfway through with "database is locked".
     """
-    db.execute("BEGIN IMMEDIATE")
     try:
-        yield db
-        db.conn.execute("COMMIT")
-    except BaseException:
-        if db.conn.in_transaction:  # a failed statement may have ended it already
-            db.conn.execute("ROLLBACK")
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+            db.conn.execute("COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:  # a failed statement may have ended it already
+                db.conn.execute("ROLLBACK")
+            raise
+    except sqlite3.OperationalError as err:
+        explained = _EXPLAINED.get(err.sqlite_errorcode & 0xFF)  # the primary code of an extended one
+        if explained:
+            raise PhotofaceError(explained) from err
         raise
+
+
+# Write failures the user can fix; the transaction was rolled back, so nothing is half-written.
+_EXPLAINED = {
+    sqlite3.SQLITE_FULL: "The disk holding the library is full. Nothing was lost: free some space and run again.",
+    sqlite3.SQLITE_READONLY: "The library cannot be written (read-only disk or file). Nothing was lost.",
+    sqlite3.SQLITE_IOERR: "The disk holding the library failed to write. Nothing was lost; check the disk.",
+}
