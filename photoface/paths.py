@@ -1,6 +1,7 @@
 """Where photoface keeps its files (per-user, via platformdirs)."""
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -15,8 +16,21 @@ def data_dir() -> Path:
 
 
 def model_cache_dir() -> Path:
-    """Converted model weights live here, made once and reused."""
+    """Converted model weights live here, made once and reused.
+
+    The desktop build (packaging/photoface.spec) ships them converted inside
+    itself, so it starts offline without converting.
+    """
+    bundled = bundled_dir()
+    if bundled and (bundled / "models").is_dir():
+        return bundled / "models"
     return data_dir() / "models"
+
+
+def bundled_dir() -> Path | None:
+    """The desktop build's own files (PyInstaller's folder); None when run from Python."""
+    folder = getattr(sys, "_MEIPASS", None)
+    return Path(folder) if folder else None
 
 
 def default_library_dir() -> Path:
