@@ -3,18 +3,22 @@
 import json
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
+from click.testing import CliRunner
 
+from photoface.cli import cli
 from photoface.store.library import Library
 
 from .test_safety_lock import HOLDER
 from .test_store import DIM, MODEL, face_record, photo_record
 
 
-def photoface(library, *args):
-    return subprocess.run([sys.executable, "-m", "photoface", "--library", str(library), *args],
-                          capture_output=True, text=True)
+def photoface(library, *args) -> SimpleNamespace:
+    """The command, run in this process (the lock is per process: a holder must be another one)."""
+    result = CliRunner().invoke(cli, ["--library", str(library), *args])
+    return SimpleNamespace(returncode=result.exit_code, stdout=result.stdout, stderr=result.stderr)
 
 
 def names(library_dir) -> list[str]:
