@@ -91,3 +91,11 @@ def test_watcher_reports_copies_moves_and_deletions_once_quiet(tmp_path):
     assert not any(path.suffix == ".txt" for path in changed)
     assert {folder / "kept.jpg", folder / "b.jpg"} <= gone
     assert len(reports) == 1, "a burst of events is reported once"
+
+
+def test_a_missing_folder_is_reported_not_watched(tmp_path):
+    watcher = FolderWatcher(lambda changes: None)
+    try:
+        assert watcher.watch([tmp_path, tmp_path / "unplugged"]) == [tmp_path / "unplugged"]
+    finally:
+        watcher.stop()

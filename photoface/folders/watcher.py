@@ -79,12 +79,21 @@ class FolderWatcher:
         self._timer: threading.Timer | None = None
         self._observer.start()
 
-    def watch(self, folders: Iterable[Path]) -> None:
-        """Watch exactly these folders (and everything under them)."""
+    def watch(self, folders: Iterable[Path]) -> list[Path]:
+        """Watch exactly these folders (and everything under them); returns those that cannot be.
+
+        A folder is unwatchable when missing (an unplugged drive) or when the
+        system's limit on watches is reached (Linux: fs.inotify.max_user_watches);
+        its changes are then found by the scan at the next start.
+        """
         self._observer.unschedule_all()
+        unwatched = []
         for folder in folders:
-            if Path(folder).is_dir():
+            try:
                 self._observer.schedule(self._handler, str(folder), recursive=True)
+            except OSError:
+                unwatched.append(Path(folder))
+        return unwatched
 
     def stop(self) -> None:
         self._observer.stop()

@@ -91,15 +91,22 @@ class MainWindow(QMainWindow):
         self.folders_dialog.open()
 
     def _folders_edited(self) -> None:
-        self.watching.watch(folder_list.watched_paths(self.library))
+        self._watch(folder_list.watched_paths(self.library))
         self.folders_dialog.show_folders(folder_list.folders(self.library))
 
     def _catch_up(self) -> None:
         """At start: watch the folders, and scan them for what changed while the app was closed."""
         folders = folder_list.watched_paths(self.library)
-        self.watching.watch(folders)
+        self._watch(folders)
         if folders:
             self._index(folders)
+
+    def _watch(self, folders: list[Path]) -> None:
+        unwatched = self.watching.watch(folders)
+        if unwatched:
+            self.statusBar().showMessage(f"Not watching {', '.join(map(str, unwatched))} (missing, or the"
+                                         " system's limit on watched folders); it is scanned at each start",
+                                         MESSAGE_MS)
 
     def _folders_changed(self, changes: FolderChanges) -> None:
         self._index(indexer_roots(changes, folder_list.watched_paths(self.library)))

@@ -20,8 +20,8 @@ class FolderWatching(QObject):
         super().__init__(parent)
         self.watcher = FolderWatcher(self.changed.emit)
 
-    def watch(self, folders: Iterable[Path]) -> None:
-        self.watcher.watch(folders)
+    def watch(self, folders: Iterable[Path]) -> list[Path]:
+        return self.watcher.watch(folders)
 
     def stop(self) -> None:
         self.watcher.stop()
