@@ -1,6 +1,6 @@
 """LFW verification through photoface's own pipeline (standard 10-fold protocol).
 
-    .venv/bin/python -m benchmarks.lfw [--no-flip] [--workers N]
+    .venv/bin/python -m benchmarks.lfw [--flip] [--workers N]
 
 Indexes the images used by ``pairs.txt`` (deep-funneled LFW from
 ``../shared/data/lfw``) into a library under ``benchmarks/work/`` with the
@@ -30,15 +30,15 @@ WORK_DIR = Path(__file__).parent / "work"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--no-flip", action="store_true", help="embed without the mirrored crop")
+    parser.add_argument("--flip", action="store_true", help="add the mirrored crop's embedding (the indexer's flip option)")
     parser.add_argument("--workers", type=int, default=IndexOptions().workers)
     args = parser.parse_args()
 
     lfw_dir = shared_data_dir() / "lfw"
     pairs = lfw_pairs(lfw_dir)
     images = sorted({p.first for p in pairs} | {p.second for p in pairs})
-    options = IndexOptions(workers=args.workers, flip=not args.no_flip)
-    library_dir = WORK_DIR / ("lfw-noflip" if args.no_flip else "lfw")
+    options = IndexOptions(workers=args.workers, flip=args.flip)
+    library_dir = WORK_DIR / ("lfw-flip" if args.flip else "lfw")
 
     vectors, missing = photoface_main_faces(images, options, library_dir)
     results = {}
@@ -108,7 +108,7 @@ def write_results(options, results, n_images, missing) -> None:
         "no_face_found": missing,
         **{name: vars(result) for name, result in results.items()},
     }
-    name = "lfw.json" if options.flip else "lfw-noflip.json"
+    name = "lfw-flip.json" if options.flip else "lfw.json"
     (out / name).write_text(json.dumps(payload, indent=2))
 
 

@@ -14,7 +14,7 @@ import torch
 from facenet_pytorch.models.mtcnn import ONet, PNet, RNet
 from facenet_pytorch.models.utils.detect_face import batched_nms_numpy, bbreg, generateBoundingBox, rerec
 from PIL import Image
-from torch.nn.functional import interpolate
+from torch.nn.functional import avg_pool2d, interpolate
 from torchvision.ops import nms, roi_align
 
 PYRAMID_FACTOR = 0.709  # MTCNN's scale step between pyramid levels
@@ -34,21 +34,22 @@ class Cascade:
     @torch.inference_mode()
     def __call__(self, image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Boxes (n, 4) as x1, y1, x2, y2, scores (n,) and landmarks (n, 5, 2) in image pixels."""
-        pixels = _as_tensor(image)
-        boxes = self._propose(pixels)
+        octaves = _octaves(_as_tensor(image))
+        boxes = self._propose(octaves)
         if len(boxes):
-            boxes = self._refine(pixels, boxes)
+            boxes = self._refine(octaves, boxes)
         if not len(boxes):
             return np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros((0, 5, 2), np.float32)
-        return self._output(pixels, boxes)
+        return self._output(octaves, boxes)
 
-    def _propose(self, pixels: torch.Tensor) -> torch.Tensor:
+    def _propose(self, octaves: list[torch.Tensor]) -> torch.Tensor:
         """P-Net over the image pyramid: candidate squares with scores, (n, 5)."""
         candidates = []
-        height, width = pixels.shape[2:]
+        height, width = octaves[0].shape[2:]
         for scale in self._scales(min(height, width)):
             size = (int(height * scale + 1), int(width * scale + 1))
-            level = _normalised(interpolate(pixels, size=size, mode="area"))
+            # from the full image: area-resizing an octave instead moved boxes by 5 % for 25 ms
+            level = _normalised(interpolate(octaves[0], size=size, mode="area"))
             regression, probabilities = self.pnet(level)
             found, _ = generateBoundingBox(regression, probabilities[:, 1], scale, self.thresholds[0])
             candidates.append(found[nms(found[:, :4], found[:, 4], 0.5)])
@@ -68,16 +69,16 @@ class Cascade:
             side *= PYRAMID_FACTOR
         return scales
 
-    def _refine(self, pixels: torch.Tensor, boxes: torch.Tensor) -> torch.Tensor:
-        regression, probabilities = self.rnet(_windows(pixels, boxes, 24))
+    def _refine(self, octaves: list[torch.Tensor], boxes: torch.Tensor) -> torch.Tensor:
+        regression, probabilities = self.rnet(_windows(octaves, boxes, 24))
         keep = probabilities[:, 1] > self.thresholds[1]
         boxes = torch.cat([boxes[keep, :4], probabilities[keep, 1:2]], 1)
         regression = regression[keep]
         pick = nms(boxes[:, :4], boxes[:, 4], 0.7)
         return rerec(bbreg(boxes[pick], regression[pick]))
 
-    def _output(self, pixels: torch.Tensor, boxes: torch.Tensor):
-        regression, points, probabilities = self.onet(_windows(pixels, boxes, 48))
+    def _output(self, octaves: list[torch.Tensor], boxes: torch.Tensor):
+        regression, points, probabilities = self.onet(_windows(octaves, boxes, 48))
         keep = probabilities[:, 1] > self.thresholds[2]
         boxes = torch.cat([boxes[keep, :4], probabilities[keep, 1:2]], 1)
         regression, points = regression[keep], points[keep]
@@ -101,14 +102,31 @@ def _normalised(pixels: torch.Tensor) -> torch.Tensor:
     return ((pixels - 127.5) * 0.0078125).contiguous(memory_format=torch.channels_last)
 
 
-def _windows(pixels: torch.Tensor, boxes: torch.Tensor, side: int) -> torch.Tensor:
-    """Every box cut out and resized to side x side in one call (zeros outside the image).
+def _octaves(pixels: torch.Tensor) -> list[torch.Tensor]:
+    """The image and its 2x, 4x, ... average-pooled copies, down to 12 pixels (P-Net's window)."""
+    octaves = [pixels]
+    while min(octaves[-1].shape[2:]) >= 24:
+        octaves.append(avg_pool2d(octaves[-1], 2, ceil_mode=True))
+    return octaves
+
+
+def _windows(octaves: list[torch.Tensor], boxes: torch.Tensor, side: int) -> torch.Tensor:
+    """Every box cut out and resized to side x side (zeros outside the image), batched.
 
     Boxes use MTCNN's inclusive pixel coordinates, so a box spans
-    [x1 - 1, x2] in continuous coordinates; the sampling grid is dense enough
-    to average like an area resize. Outside the image roi_align reads black,
-    as MTCNN's zero-padded crops do.
+    [x1 - 1, x2] in continuous coordinates. roi_align averages a grid of
+    samples per output pixel, like an area resize; a big box is read from an
+    octave of the image (2x, 4x, ... average-pooled) so that the grid stays
+    2-4 samples wide instead of growing with the box. Outside the image
+    roi_align reads black, as MTCNN's zero-padded crops do.
     """
     rois = torch.cat([torch.zeros(len(boxes), 1), boxes[:, :2] - 1, boxes[:, 2:4]], 1)
-    windows = roi_align(pixels, rois, (side, side), spatial_scale=1.0, sampling_ratio=-1, aligned=True)
+    box_sides = (boxes[:, 2:4] - boxes[:, :2] + 1).amax(1).clamp(min=1)
+    chosen_octave = (box_sides / (2 * side)).log2().floor().clamp(0, len(octaves) - 1).long()
+    windows = torch.empty(len(boxes), 3, side, side)
+    for octave, level in enumerate(octaves):
+        chosen = chosen_octave == octave
+        if chosen.any():
+            windows[chosen] = roi_align(level, rois[chosen], (side, side), spatial_scale=0.5**octave,
+                                        sampling_ratio=-1, aligned=True)
     return _normalised(windows)
