@@ -35,7 +35,7 @@ def _config_options(function):
 def _config(values: dict):
     from photoface_training.train import TrainConfig
 
-    return TrainConfig(**{key: values[key] for key in TrainConfig.__dataclass_fields__})
+    return TrainConfig(**{key: values[key] for key in TrainConfig.__dataclass_fields__ if key in values})
 
 
 @cli.group()

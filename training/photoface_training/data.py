@@ -65,6 +65,8 @@ def faces_from_library(library: Library, model_id: str) -> FaceSet:
         " JOIN faces ON faces.id = face_people.face_id"
         " WHERE face_people.confirmed = 1 AND persons.name IS NOT NULL AND faces.hidden = 0"
     ).fetchall()
+    if library.db.execute("SELECT 1 FROM models WHERE id = ?", [model_id]).fetchone() is None:
+        raise PhotofaceError(f"No faces in this library were embedded by {model_id}: index photos first")
     face_ids, matrix = library.embedding_matrix(model_id)
     row_of = {int(face_id): row for row, face_id in enumerate(face_ids)}
     rows = [row for row in rows if row[0] in row_of]

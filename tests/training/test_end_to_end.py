@@ -1,0 +1,121 @@
+"""Training end to end on tiny real data: 3 people x 4 photos (dlib's johns), the real model."""
+
+import csv
+import shutil
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from photoface.cli import cli
+from photoface.index.pipeline import Indexer
+from photoface.people import operations
+from photoface.store.library import Library
+from photoface_training import checkpoints
+from photoface_training.data import faces_from_folder, labelled_photos, split_by_identity, split_by_photo
+from photoface_training.library_models import PERSONALISE, personalise, store_faces
+from photoface_training.train import TrainConfig, fit
+
+from ..conftest import PHOTOS
+
+PEOPLE = ("John_Salley", "John_Savage", "John_Schneider")
+
+
+@pytest.fixture(scope="module")
+def johns(tmp_path_factory):
+    """Identity sub-folders with 4 photos each."""
+    folder = tmp_path_factory.mktemp("johns")
+    for person in PEOPLE:
+        (folder / person).mkdir()
+        for photo in sorted((PHOTOS / "johns" / person).iterdir())[:4]:
+            shutil.copy2(photo, folder / person / photo.name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("cache")
+
+
+@pytest.fixture(scope="module")
+def faces(johns, embedder, cache):
+    return faces_from_folder(johns, embedder, cache, views=2)
+
+
+def test_folder_faces_are_cached_crops_and_views(johns, faces, embedder, tmp_path):
+    assert [name for _, name in labelled_photos(johns)] == [p for p in PEOPLE for _ in range(4)]
+    assert faces.features.shape == (12, 2, 512) and faces.crops.shape == (12, 182, 182, 3)
+    assert np.allclose(np.linalg.norm(faces.features, axis=2), 1, atol=1e-5)
+    assert faces.labels.tolist() == [0] * 4 + [1] * 4 + [2] * 4
+    train, held = split_by_identity(faces, 1 / 3)
+    assert len(held) == 4 and not set(train.labels) & set(held.labels)
+    train, held = split_by_photo(faces, 0.25)
+    assert len(held) == 3 and set(held.labels) == {0, 1, 2} and not set(train.photos) & set(held.photos)
+
+
+def test_fit_logs_plots_checkpoints_and_resumes(faces, tmp_path):
+    train, val = split_by_photo(faces, 0.5)
+    config = TrainConfig(out_dim=8, epochs=2, p=3, k=2, lr=0.01, patience=0)
+    result = fit(train, val, config, tmp_path, show_progress=False)
+    rows = list(csv.DictReader(open(tmp_path / "log.csv")))
+    assert [row["epoch"] for row in rows] == ["0", "1", "2"] and (tmp_path / "curves.png").stat().st_size > 0
+    assert all(0 <= float(row["val_accuracy"]) <= 1 for row in rows) and int(rows[1]["triplets"]) > 0
+    best = checkpoints.load(tmp_path / "best.pt")
+    assert best.epoch == result.best_epoch and best.model_id.startswith("facenet-casia-20180408+8d-")
+    embedded = best.embed_features(faces.features[:, 0])
+    assert embedded.shape == (12, 8) and np.allclose(np.linalg.norm(embedded, axis=1), 1, atol=1e-5)
+
+    again = fit(train, val, TrainConfig(out_dim=8, epochs=3, p=3, k=2, lr=0.01, patience=0), tmp_path,
+                resume=True, show_progress=False)
+    assert [row["epoch"] for row in again.history] == [0, 1, 2, 3]
+    assert [row["val_accuracy"] for row in again.history[:3]] == [row["val_accuracy"] for row in result.history]
+
+
+def test_training_is_reproducible(faces, tmp_path):
+    config = TrainConfig(out_dim=16, epochs=1, p=3, k=3, patience=0)
+    first = fit(faces, None, config, tmp_path / "a", show_progress=False)
+    second = fit(faces, None, config, tmp_path / "b", show_progress=False)
+    assert first.history[1]["loss"] == second.history[1]["loss"]
+    a, b = (checkpoints.load(tmp_path / name / "last.pt").head.linear.weight for name in "ab")
+    assert (a == b).all()
+
+
+def test_last_block_training_updates_only_the_last_layers(faces, embedder, tmp_path):
+    config = TrainConfig(out_dim=512, init="identity", depth="last", epochs=1, p=3, k=2, lr=1e-4,
+                         optimizer="adam", patience=0)
+    fit(faces, None, config, tmp_path, embedder=embedder, show_progress=False)
+    trunk = checkpoints.load(tmp_path / "last.pt").trunk_state
+    assert trunk and {name.split(".")[0] for name in trunk} == {"block8", "last_linear", "last_bn"}
+
+
+def test_personalise_a_library_and_store_128_byte_faces(johns, embedder, tmp_path):
+    with Library.open(tmp_path / "library") as library:
+        Indexer(library, embedder=embedder).run([johns])
+        for person in PEOPLE:
+            face_ids = [face["id"] for face in library.faces() if f"/{person}/" in face["path"]]
+            operations.create_person(library, face_ids, person.replace("_", " "))
+        config = TrainConfig(**{**vars(PERSONALISE), "epochs": 2, "k": 3})
+        result = personalise(library, tmp_path / "model", config, show_progress=False)
+        assert len(result.history) == 3
+        checkpoint = checkpoints.load(tmp_path / "model" / "best.pt")
+        assert store_faces(library, checkpoint) == 12
+        ids, vectors = library.embedding_matrix(checkpoint.model_id)
+        blobs = library.db.execute("SELECT dtype, length(vector) FROM embeddings WHERE model_id = ?",
+                                   [checkpoint.model_id]).fetchall()
+    assert len(ids) == 12 and set(blobs) == {("i1", 512)}
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+
+
+def test_cli_fit_and_clear_errors(johns, faces, cache, tmp_path):
+    runner = CliRunner()
+    result = runner.invoke(cli, ["train", "fit", "--data", str(johns), "--cache", str(cache),
+                                 "--out", str(tmp_path / "run"),
+                                 "--dim", "16", "--epochs", "1", "--p", "2", "--k", "2", "--views", "2",
+                                 "--val-identities", "0.34"])
+    assert result.exit_code == 0, result.output
+    assert "best validation accuracy" in result.output and (tmp_path / "run" / "best.pt").is_file()
+    result = runner.invoke(cli, ["train", "evaluate", "--lfw-library", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1 and "No LFW library" in result.output and "Traceback" not in result.output
+    result = runner.invoke(cli, ["--library", str(tmp_path / "empty"), "train", "personalise", "--out",
+                                 str(tmp_path / "p")])
+    assert result.exit_code == 1 and "index photos first" in result.output
