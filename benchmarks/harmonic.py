@@ -23,7 +23,6 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 
 from photoface.errors import PhotofaceError
 from photoface_training import checkpoints
