@@ -6,11 +6,13 @@ import time
 from pathlib import Path
 
 import pytest
+from sqlite_utils import Database
 
 from photoface.errors import PhotofaceError
 from photoface.folders import (FolderChanges, FolderWatcher, add_folder, folders, indexer_roots,
                                remove_folder, set_paused, watched_paths)
 from photoface.store.library import Library
+from photoface.store.migrations import migrate
 
 from .conftest import PHOTOS
 
@@ -99,3 +101,13 @@ def test_a_missing_folder_is_reported_not_watched(tmp_path):
         assert watcher.watch([tmp_path, tmp_path / "unplugged"]) == [tmp_path / "unplugged"]
     finally:
         watcher.stop()
+
+
+def test_v2_library_upgrades_to_v3_with_an_empty_folder_list(tmp_path):
+    db = Database(tmp_path / "old.db")
+    migrate(db, target=2)
+    db.execute("INSERT INTO photos (id, path, status) VALUES (1, '/a.jpg', 'indexed')")
+    db.conn.commit()
+    assert migrate(db, target=3) == 3
+    assert db.execute("SELECT count(*) FROM photos").fetchone() == (1,)
+    assert db.execute("SELECT count(*) FROM folders").fetchone() == (0,)

@@ -105,7 +105,7 @@ def test_v1_library_upgrades_to_v2_keeping_its_faces(tmp_path):
     db.execute('INSERT INTO faces (id, photo_id, "left", top, width, height) VALUES (5, 1, 0, 0, 9, 9)')
     db.conn.commit()
 
-    assert migrate(db) == 2
+    assert migrate(db, target=2) == 2
     assert db.execute("SELECT id, hidden FROM faces").fetchall() == [(5, 0)]
     assert {"persons", "face_people", "rejections", "suggestions", "operations"} <= set(db.table_names())
     db.execute("PRAGMA foreign_keys = ON")

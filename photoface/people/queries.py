@@ -21,25 +21,32 @@ def people(library: Library, include_hidden: bool = True) -> list[dict]:
 
     Keys: id, name (None if unnamed), hidden (bool), face_count, face_ids.
     """
-    rows = library.db.query(
-        "SELECT persons.id, persons.name, persons.hidden,"
-        " json_group_array(visible.id) FILTER (WHERE visible.id IS NOT NULL) AS face_ids,"
-        " count(visible.id) AS face_count"
-        " FROM persons LEFT JOIN face_people ON face_people.person_id = persons.id"
-        f" LEFT JOIN {_VISIBLE_FACES} ON visible.id = face_people.face_id"
-        " GROUP BY persons.id"
-        " HAVING persons.name IS NOT NULL OR count(visible.id) > 0"
-        " ORDER BY persons.hidden, face_count DESC, persons.name IS NULL, persons.id"
-    )
+    rows = _people_rows(library)
     return [_person(row) for row in rows if include_hidden or not row["hidden"]]
 
 
 def person(library: Library, person_id: int) -> dict:
     """One person, as in ``people``; PhotofaceError if unknown."""
-    found = [row for row in people(library) if row["id"] == person_id]
+    found = [_person(row) for row in _people_rows(library, person_id)]
     if not found:
         raise PhotofaceError(f"There is no person {person_id}.")
     return found[0]
+
+
+def _people_rows(library: Library, person_id: int | None = None):
+    """All people, or only ``person_id`` (without reading everyone's faces: the app opens one often)."""
+    one = "WHERE persons.id = :id" if person_id is not None else ""
+    return library.db.query(
+        "SELECT persons.id, persons.name, persons.hidden,"
+        " json_group_array(visible.id) FILTER (WHERE visible.id IS NOT NULL) AS face_ids,"
+        " count(visible.id) AS face_count"
+        " FROM persons LEFT JOIN face_people ON face_people.person_id = persons.id"
+        f" LEFT JOIN {_VISIBLE_FACES} ON visible.id = face_people.face_id"
+        f" {one} GROUP BY persons.id"
+        " HAVING persons.name IS NOT NULL OR count(visible.id) > 0"
+        " ORDER BY persons.hidden, face_count DESC, persons.name IS NULL, persons.id",
+        {"id": person_id},
+    )
 
 
 def person_faces(library: Library, person_id: int) -> list[dict]:
