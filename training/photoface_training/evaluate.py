@@ -1,8 +1,8 @@
 """The LFW 10-fold protocol for the base model and any checkpoint, in float and int8.
 
 The pair images' embeddings come from the library ``benchmarks/lfw.py``
-builds (``benchmarks/work/lfw``), mapped to pairs by its own
-``main_face_vectors``; they are cached beside it as an ``.npz``, so an
+builds (``benchmarks/work/lfw``), mapped to pairs by
+``photoface.evaluation.lfw.main_face_vectors``; they are cached beside it as an ``.npz``, so an
 evaluation takes seconds. A head checkpoint maps those stored base
 embeddings; a checkpoint that retrained the network re-embeds the stored
 face thumbnails (JPEG crops, so a little below the indexer's figure: compare
@@ -22,6 +22,7 @@ from photoface.embed.models import Embedder
 from photoface.embed.quantize import dequantize_int8, quantize_int8
 from photoface.errors import PhotofaceError
 from photoface.evaluation.datasets import lfw_pairs, shared_data_dir
+from photoface.evaluation.lfw import centre_crop, main_face_vectors
 from photoface.evaluation.metrics import VerificationResult, verification
 
 from . import checkpoints
@@ -73,11 +74,6 @@ def _fresh(cache: Path, library_dir: Path) -> bool:
 def _write_pair_cache(library_dir: Path, images: list[Path], cache: Path) -> None:
     if not (library_dir / "library.db").is_file():
         raise PhotofaceError(f"No LFW library in {library_dir}: build it with `python -m benchmarks.lfw` first")
-    try:
-        from benchmarks.lfw import main_face_vectors
-    except ImportError as error:
-        raise PhotofaceError("LFW evaluation reuses benchmarks/lfw.py: run it from the photoface checkout "
-                             "(python -m photoface train evaluate ...)") from error
     from photoface.index.pipeline import Indexer
     from photoface.store.library import Library
 
@@ -92,8 +88,6 @@ def _write_pair_cache(library_dir: Path, images: list[Path], cache: Path) -> Non
 
 def _main_face_thumbnails(library, model_id: str, vectors: np.ndarray, images: list[Path]) -> list[bytes]:
     """The JPEG crop of the face main_face_vectors chose per image (its centre crop where none was found)."""
-    from benchmarks.lfw import centre_crop
-
     face_ids, matrix = library.embedding_matrix(model_id)
     by_vector = {matrix[row].tobytes(): int(face_id) for row, face_id in enumerate(face_ids)}
     chosen = [by_vector.get(vector.tobytes()) for vector in vectors]
