@@ -17,6 +17,8 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
+from photoface.errors import PhotofaceError
+
 from . import charts, peer_dlib, versus
 
 RESULTS = Path(__file__).parent / "results"
@@ -126,7 +128,10 @@ def main() -> None:
         report(load(args.quick), RESULTS / ("charts-quick" if args.quick else "charts"))
         return
     names = ROWS if args.command == "all" else (args.command,)
-    suite = measure(names, Settings(args.quick, args.lfw_clustering, args.lfw_pairs_per_fold))
+    try:
+        suite = measure(names, Settings(args.quick, args.lfw_clustering, args.lfw_pairs_per_fold))
+    except PhotofaceError as error:  # e.g. a benchmark library open in another photoface
+        raise SystemExit(f"python -m benchmarks: {error}") from None
     report(suite, RESULTS / ("charts-quick" if args.quick else "charts"))
 
 
