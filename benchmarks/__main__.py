@@ -29,8 +29,10 @@ README_BEGIN, README_END = "<!-- performance-table:begin -->", "<!-- performance
 class Settings:
     """What each row runs on: everything, or subsets for --quick."""
 
-    def __init__(self, quick: bool, lfw_clustering: str = "all", lfw_pairs_per_fold: int | None = None):
+    def __init__(self, quick: bool, lfw_clustering: str = "all", lfw_pairs_per_fold: int | None = None,
+                 libraries: Path = versus.WORK_DIR):
         self.quick = quick
+        self.libraries = libraries  # photoface's incremental lfw/ and celeba/ libraries, shared with benchmarks/cluster_lfw.py
         self.lfw_clustering = "pairs" if quick else lfw_clustering  # all 13,233 photos, or those of the pairs
         # n same-person and n different-person pairs of each fold; None: all 6,000
         self.lfw_pairs_per_fold_and_kind = 10 if quick else lfw_pairs_per_fold
@@ -47,14 +49,14 @@ def run_row(name: str, settings: Settings) -> dict:
     if settings.lfw_pairs_per_fold_and_kind:
         pairs = versus.quick_pairs(pairs, settings.lfw_pairs_per_fold_and_kind)
     if name == "lfw":
-        return versus.verification(pairs)
+        return versus.verification(pairs, settings.libraries / "lfw")
     if name == "detection":
         return versus.detection(cnn=settings.cnn)
     if name == "speed":
         return versus.throughput(settings.speed_photos, settings.peer_workers)
     if name == "clustering":
         subset = versus.lfw_images(pairs) if settings.lfw_clustering == "pairs" else None
-        return versus.clustering(subset, settings.celeba_people)
+        return versus.clustering(subset, settings.celeba_people, settings.libraries)
     raise ValueError(name)
 
 
@@ -120,6 +122,8 @@ def main() -> None:
                         help="cluster all 13,233 LFW photos (default) or those of the pairs measured")
     parser.add_argument("--lfw-pairs-per-fold", type=int, metavar="N",
                         help="LFW on the first N same-person and N different-person pairs of each fold (default: all 300)")
+    parser.add_argument("--libraries", type=Path, default=versus.WORK_DIR,
+                        help="where photoface's lfw/ and celeba/ libraries are kept (default: those of benchmarks/cluster_lfw.py)")
     args = parser.parse_args()
     if args.command == "readme":
         update_readme(load(quick=False))
@@ -129,7 +133,7 @@ def main() -> None:
         return
     names = ROWS if args.command == "all" else (args.command,)
     try:
-        suite = measure(names, Settings(args.quick, args.lfw_clustering, args.lfw_pairs_per_fold))
+        suite = measure(names, Settings(args.quick, args.lfw_clustering, args.lfw_pairs_per_fold, args.libraries))
     except PhotofaceError as error:  # e.g. a benchmark library open in another photoface
         raise SystemExit(f"python -m benchmarks: {error}") from None
     report(suite, RESULTS / ("charts-quick" if args.quick else "charts"))

@@ -218,7 +218,7 @@ def tree_rss(pid: int) -> int:
 
 # --- 4. clustering -------------------------------------------------------------
 
-def clustering(lfw_subset: list[Path] | None, celeba_people: int | None) -> dict:
+def clustering(lfw_subset: list[Path] | None, celeba_people: int | None, libraries: Path = WORK_DIR) -> dict:
     """Pairwise and BCubed F on the faces both systems found (each photo's main or largest face)."""
     data = shared_data_dir()
     lfw_all = lfw_subset or sorted((data / "lfw").glob("*/*.jpg"))
@@ -226,8 +226,8 @@ def clustering(lfw_subset: list[Path] | None, celeba_people: int | None) -> dict
     people = sorted(set(celeba_ids.values()))[:celeba_people]
     celeba = sorted(data / "celeba_train" / name for name, who in celeba_ids.items() if who in people)
     return {
-        "lfw": clustered(WORK_DIR / "lfw", "lfw", lfw_all, lambda p: p.parent.name, "main", cluster_lfw.main_face),
-        "celeba_train": clustered(WORK_DIR / "celeba", "celeba", celeba, lambda p: celeba_ids.get(p.name),
+        "lfw": clustered(libraries / "lfw", "lfw", lfw_all, lambda p: p.parent.name, "main", cluster_lfw.main_face),
+        "celeba_train": clustered(libraries / "celeba", "celeba", celeba, lambda p: celeba_ids.get(p.name),
                                   "largest", cluster_lfw.largest_face),
         "photoface_threshold": DEFAULT_THRESHOLD, "peer_recipe": f"dlib.chinese_whispers_clustering at {CHINESE_WHISPERS_THRESHOLD}",
     }
