@@ -9,6 +9,8 @@ from photoface.errors import PhotofaceError
 from photoface.people.recluster import recluster
 from photoface.store.library import Library
 
+from .priority import lower_this_threads_priority
+
 log = logging.getLogger(__name__)
 
 
@@ -21,6 +23,7 @@ class ClusteringJob(QThread):
         self.library_dir = Path(library_dir)
 
     def run(self) -> None:
+        lower_this_threads_priority()
         try:
             with Library.open(self.library_dir) as library:
                 self.succeeded.emit(recluster(library))

@@ -22,6 +22,8 @@ from photoface.errors import PhotofaceError
 from photoface.index.pipeline import IndexOptions, Indexer
 from photoface.store.library import Library
 
+from .priority import lower_this_threads_priority
+
 log = logging.getLogger(__name__)
 
 RATE_WINDOW_S = 30.0  # the speed shown is that of the last half minute
@@ -60,6 +62,7 @@ class IndexingJob(QThread):
         self._may_run.set()  # a paused worker wakes up to stop
 
     def run(self) -> None:
+        lower_this_threads_priority()
         try:
             self.succeeded.emit(self._index())
         except PhotofaceError as error:
