@@ -93,12 +93,12 @@ def save(suite: dict, quick: bool) -> None:
     results_path(quick).write_text(json.dumps(suite, indent=2) + "\n")
 
 
-def report(suite: dict, chart_dir: Path) -> str:
+def report(suite: dict, chart_dir: Path) -> tuple[str, list[Path]]:
     table = charts.markdown_table(suite)
     written = charts.render(suite, chart_dir)
     print(table)
     print("charts:", ", ".join(str(p) for p in written))
-    return table
+    return table, written
 
 
 def update_readme(suite: dict) -> None:
@@ -109,8 +109,8 @@ def update_readme(suite: dict) -> None:
         raise SystemExit(f"README.md has no {README_BEGIN} ... {README_END} section")
     head, rest = text.split(README_BEGIN, 1)
     tail = rest.split(README_END, 1)[1]
-    table = report(suite, REPO / "docs")
-    block = "\n".join([README_BEGIN, charts.machine_line(suite), "", table, "", charts.chart_links("docs"), README_END])
+    table, written = report(suite, REPO / "docs")
+    block = "\n".join([README_BEGIN, charts.machine_line(suite), "", table, "", charts.chart_links(written, REPO), README_END])
     readme.write_text(head + block + tail)
 
 

@@ -95,8 +95,8 @@ def markdown_table(suite: dict) -> str:
     return "\n".join(lines)
 
 
-def chart_links(folder: str) -> str:
-    return " ".join(f"![{name}]({folder}/performance-{name}.png)" for name in CHARTS)
+def chart_links(charts: list[Path], relative_to: Path) -> str:
+    return " ".join(f"![{path.stem.removeprefix('performance-')}]({path.relative_to(relative_to)})" for path in charts)
 
 
 def render(suite: dict, folder: Path) -> list[Path]:
