@@ -1,17 +1,14 @@
 """Re-clustering people in the background (after indexing), on its own connection."""
 
-import logging
 from pathlib import Path
 
 from PySide6.QtCore import QThread, Signal
 
-from photoface.errors import PhotofaceError
 from photoface.people.recluster import recluster
 from photoface.store.library import Library
 
+from .outcome import report_outcome
 from .priority import lower_this_threads_priority
-
-log = logging.getLogger(__name__)
 
 
 class ClusteringJob(QThread):
@@ -24,11 +21,8 @@ class ClusteringJob(QThread):
 
     def run(self) -> None:
         lower_this_threads_priority()
-        try:
-            with Library.open(self.library_dir) as library:
-                self.succeeded.emit(recluster(library))
-        except PhotofaceError as error:
-            self.failed.emit(str(error))
-        except Exception as error:  # a worker thread must report, never die silently
-            log.exception("grouping people failed")
-            self.failed.emit(f"Grouping people stopped on an unexpected error: {error}")
+        report_outcome(self, self._group, "Grouping people")
+
+    def _group(self):
+        with Library.open(self.library_dir) as library:
+            return recluster(library)

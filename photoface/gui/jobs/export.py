@@ -1,16 +1,14 @@
 """Exporting albums in the background: one folder per person, optional XMP sidecars."""
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QThread, Signal
 
-from photoface.errors import PhotofaceError
 from photoface.people.interop import export_person, write_sidecars
 from photoface.store.library import Library
 
-log = logging.getLogger(__name__)
+from .outcome import report_outcome
 
 
 @dataclass
@@ -50,13 +48,7 @@ class ExportJob(QThread):
         self.folder, self.link, self.sidecars = Path(folder), link, sidecars
 
     def run(self) -> None:
-        try:
-            self.succeeded.emit(self._export())
-        except PhotofaceError as error:
-            self.failed.emit(str(error))
-        except Exception as error:  # a worker thread must report, never die silently
-            log.exception("export failed")
-            self.failed.emit(f"The export stopped on an unexpected error: {error}")
+        report_outcome(self, self._export, "The export")
 
     def _export(self) -> ExportSummary:
         summary = ExportSummary()

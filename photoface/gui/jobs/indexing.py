@@ -7,7 +7,6 @@ exactly where it stopped; cancelling makes ``should_stop`` answer yes, and
 what is stored stays stored (indexing is incremental).
 """
 
-import logging
 import threading
 import time
 from collections import deque
@@ -18,13 +17,11 @@ from pathlib import Path
 from PySide6.QtCore import QThread, Signal
 
 from photoface.embed.models import Embedder, load_embedder
-from photoface.errors import PhotofaceError
 from photoface.index.pipeline import IndexOptions, Indexer
 from photoface.store.library import Library
 
+from .outcome import report_outcome
 from .priority import lower_this_threads_priority
-
-log = logging.getLogger(__name__)
 
 RATE_WINDOW_S = 30.0  # the speed shown is that of the last half minute
 
@@ -63,13 +60,7 @@ class IndexingJob(QThread):
 
     def run(self) -> None:
         lower_this_threads_priority()
-        try:
-            self.succeeded.emit(self._index())
-        except PhotofaceError as error:
-            self.failed.emit(str(error))
-        except Exception as error:  # a worker thread must report, never die silently
-            log.exception("indexing failed")
-            self.failed.emit(f"Indexing stopped on an unexpected error: {error}")
+        report_outcome(self, self._index, "Indexing")
 
     def _index(self):
         if self.embedder is None:
