@@ -34,22 +34,23 @@ class Cascade:
     @torch.inference_mode()
     def __call__(self, image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Boxes (n, 4) as x1, y1, x2, y2, scores (n,) and landmarks (n, 5, 2) in image pixels."""
-        octaves = _octaves(_as_tensor(image))
-        boxes = self._propose(octaves)
-        if len(boxes):
+        pixels = _as_tensor(image)
+        boxes = self._propose(pixels)
+        if len(boxes):  # only then are the octaves pooled: a photo without candidates skips that work
+            octaves = _octaves(pixels)
             boxes = self._refine(octaves, boxes)
         if not len(boxes):
             return np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros((0, 5, 2), np.float32)
         return self._output(octaves, boxes)
 
-    def _propose(self, octaves: list[torch.Tensor]) -> torch.Tensor:
+    def _propose(self, pixels: torch.Tensor) -> torch.Tensor:
         """P-Net over the image pyramid: candidate squares with scores, (n, 5)."""
         candidates = []
-        height, width = octaves[0].shape[2:]
+        height, width = pixels.shape[2:]
         for scale in self._scales(min(height, width)):
             size = (int(height * scale + 1), int(width * scale + 1))
             # from the full image: area-resizing an octave instead moved boxes by 5 % for 25 ms
-            level = _normalised(interpolate(octaves[0], size=size, mode="area"))
+            level = _normalised(interpolate(pixels, size=size, mode="area"))
             regression, probabilities = self.pnet(level)
             found, _ = generateBoundingBox(regression, probabilities[:, 1], scale, self.thresholds[0])
             candidates.append(found[nms(found[:, :4], found[:, 4], 0.5)])
