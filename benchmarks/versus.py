@@ -149,9 +149,7 @@ def throughput(photo_count: int, workers: int) -> dict:
     shutil.rmtree(library, ignore_errors=True)
     ours = run_measured(index_speed.photoface_index_command(library, photos, None))
     our_faces = index_speed.library_faces(library)
-    ours_boxes: dict[str, list] = {}
-    for face in our_faces:
-        ours_boxes.setdefault(Path(face["photo"]).name, []).append(face["box"])
+    ours_boxes = index_speed.boxes_by_photo(our_faces)
     peer_json = WORK_DIR / "suite-speed-peer.json"
     peer = run_measured([sys.executable, "-m", "benchmarks.peer_dlib", "index", str(photos),
                          "--workers", str(workers), "--json", str(peer_json)])

@@ -96,6 +96,12 @@ def test_cli_contract(tmp_path, copy_photos):
     assert json.loads(CliRunner().invoke(cli, ["faces", "--json"], env={"PHOTOFACE_LIBRARY": str(library)}).output) == faces
 
 
+def test_cli_detect_side_trades_small_faces_for_speed(tmp_path, copy_photos):
+    folder = copy_photos("knn/test/obama_and_biden.jpg")
+    run_cli(tmp_path / "lib", "index", "--quiet", "--detect-side", "320", str(folder))
+    assert len(faces_json(tmp_path / "lib")) == 2  # the girl in the corner is too small at 320 px
+
+
 def test_cli_errors_are_one_line(tmp_path):
     not_a_db = tmp_path / "lib"
     not_a_db.mkdir()

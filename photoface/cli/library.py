@@ -13,15 +13,20 @@ from . import cli, open_library
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
 @click.option("--workers", type=click.IntRange(1, 32), help="Decode/detect threads (default: CPU cores, at most 4).")
+@click.option("--detect-side", type=click.IntRange(320, 8000), metavar="PIXELS",
+              help="Longest side of the image faces are looked for in (default 960; 640 is about a third "
+                   "faster but misses faces under 3 % of the photo's width, 1440 finds smaller ones).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
-def index(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, quiet: bool) -> None:
+def index(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, detect_side: int | None,
+          quiet: bool) -> None:
     """Find, align and embed every face in the photos under PATHS."""
     from tqdm import tqdm
 
     from ..index.pipeline import Indexer, IndexOptions
 
-    options = IndexOptions() if workers is None else IndexOptions(workers=workers)
+    chosen = {"workers": workers, "detect_side": detect_side}
+    options = IndexOptions(**{name: value for name, value in chosen.items() if value is not None})
     with open_library(ctx) as library:
         indexer = Indexer(library, options)
         with tqdm(unit="photo", disable=quiet or None, dynamic_ncols=True) as bar:
