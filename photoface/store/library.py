@@ -100,18 +100,42 @@ class Library:
 
     # --- models ---------------------------------------------------------
 
-    def register_model(self, model_id: str, dim: int, description: str = "") -> None:
-        """Record an embedding model; re-registering updates its description."""
+    def register_model(self, model_id: str, dim: int, description: str = "",
+                       base_model_id: str | None = None) -> None:
+        """Record an embedding model (``base_model_id``: the model whose embeddings a trained
+        head maps); re-registering updates its description."""
         with write_transaction(self.db):
             known = self.db.execute("SELECT dim FROM models WHERE id = ?", [model_id]).fetchone()
             if known is None:
-                self.db["models"].insert({"id": model_id, "dim": dim, "description": description})
+                self.db["models"].insert({"id": model_id, "dim": dim, "description": description,
+                                          "base_model_id": base_model_id})
             elif known[0] != dim:
                 raise ValueError(f"model {model_id!r} is registered with dim {known[0]}, not {dim}")
             else:
                 self.db.execute(
                     "UPDATE models SET description = ? WHERE id = ?", [description, model_id]
                 )
+
+    def base_model(self, model_id: str) -> str | None:
+        """The model whose embeddings ``model_id`` maps, for a trained head (None for a network)."""
+        row = self.db.execute("SELECT base_model_id FROM models WHERE id = ?", [model_id]).fetchone()
+        return row[0] if row else None
+
+    def delete_model(self, model_id: str) -> None:
+        """Forget a model and every embedding it made (faces and people stay)."""
+        with write_transaction(self.db):
+            self.db.execute("DELETE FROM embeddings WHERE model_id = ?", [model_id])
+            self.db.execute("DELETE FROM models WHERE id = ?", [model_id])
+
+    # --- settings that belong to the library -------------------------------
+
+    def setting(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM library_settings WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def save_setting(self, key: str, value: str) -> None:
+        with write_transaction(self.db):
+            self.db.execute("INSERT OR REPLACE INTO library_settings (key, value) VALUES (?, ?)", [key, value])
 
     # --- photos: lookups for the indexer ---------------------------------
 
@@ -257,17 +281,22 @@ class Library:
             }
 
     def embedding_matrix(
-        self, model_id: str, include_gone: bool = False
+        self, model_id: str, include_gone: bool = False, lacking: str | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Face ids (int64) and their L2-normalised float32 embeddings, one row each."""
+        """Face ids (int64) and their L2-normalised float32 embeddings, one row each.
+
+        ``lacking``: only the faces that model ``lacking`` has not embedded yet.
+        """
         dim = self._model_dim(model_id)
+        not_yet = ("TRUE" if lacking is None else "NOT EXISTS (SELECT 1 FROM embeddings AS made"
+                   " WHERE made.face_id = embeddings.face_id AND made.model_id = :lacking)")
         rows = self.db.execute(
             "SELECT embeddings.face_id, embeddings.dtype, embeddings.vector FROM embeddings"
             " JOIN faces ON faces.id = embeddings.face_id"
             " JOIN photos ON photos.id = faces.photo_id"
-            f" WHERE {_photo_filter(include_gone)} AND embeddings.model_id = ?"
+            f" WHERE {_photo_filter(include_gone)} AND embeddings.model_id = :model AND {not_yet}"
             " ORDER BY embeddings.face_id",
-            [model_id],
+            {"model": model_id, "lacking": lacking},
         ).fetchall()
         face_ids = np.array([face_id for face_id, _, _ in rows], dtype=np.int64)
         vectors = [_decode_vector(dtype, blob) for _, dtype, blob in rows]

@@ -148,12 +148,25 @@ def _v3_folders(db: Database) -> None:
     )
 
 
+def _v4_improved_models(db: Database) -> None:
+    """Improve recognition (issue #5): trained heads and the model the library recognises with.
+
+    ``models.base_model_id`` names the model whose embeddings a trained head maps
+    (NULL for a network); the head's weights are kept in the library folder.
+    ``library_settings`` holds choices that belong to the library, one row per
+    key; ``active_model`` is the model recognition uses.
+    """
+    db.execute("ALTER TABLE models ADD COLUMN base_model_id TEXT REFERENCES models (id)")
+    db.execute("CREATE TABLE library_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[Migration] = [
     _v1_initial,
     _v2_people,
     _v3_folders,
+    _v4_improved_models,
 ]
 
 
