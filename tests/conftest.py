@@ -63,3 +63,57 @@ def stored_for_orientation(upright: Image.Image, orientation: int) -> Image.Imag
     """The pixels a camera stores so that a viewer applying ``orientation`` shows ``upright``."""
     operation = TO_STORED[orientation]
     return upright if operation is None else upright.transpose(operation)
+
+
+CELEBA = SHARED / "celeba_train"
+NAMED_PEOPLE = ("Ada", "Bea", "Cyd")  # celeba_train's first identities, in identity.txt's order
+NAMED_PHOTOS = slice(0, 6)  # each person's photos in the named library; later ones are "new photos"
+
+
+def copy_celeba(folder: Path, photos: slice) -> dict[str, list[Path]]:
+    """Copy the ``photos`` of each NAMED_PEOPLE identity into ``folder``; name -> the copies."""
+    folder.mkdir(parents=True, exist_ok=True)
+    by_identity: dict[str, list[str]] = {}
+    for line in (CELEBA / "identity.txt").read_text().split("\n")[1:]:
+        if line.strip():
+            image, identity = line.split()
+            by_identity.setdefault(identity, []).append(image)
+    copies = {}
+    for name, images in zip(NAMED_PEOPLE, by_identity.values()):
+        copies[name] = [Path(shutil.copy2(CELEBA / image, folder / image)) for image in images[photos]]
+    return copies
+
+
+def largest_faces(library, paths: list[Path]) -> list[int]:
+    """The id of the largest face in each of these photos."""
+    faces = [face for face in library.faces() if Path(face["path"]).name in {path.name for path in paths}]
+    largest = {}
+    for face in faces:
+        area = face["box"][2] * face["box"][3]
+        if face["path"] not in largest or area > largest[face["path"]][0]:
+            largest[face["path"]] = (area, face["id"])
+    return [face_id for _, face_id in largest.values()]
+
+
+@pytest.fixture(scope="session")
+def named_library_template(tmp_path_factory, embedder) -> Path:
+    """Celeba photos of 3 people x 6, indexed and clustered; each photo's main face named after its person."""
+    from photoface.index.pipeline import Indexer
+    from photoface.people import operations
+    from photoface.people.recluster import recluster
+    from photoface.store.library import Library
+
+    root = tmp_path_factory.mktemp("named-library")
+    photos = copy_celeba(root / "photos", NAMED_PHOTOS)
+    with Library.open(root / "library") as library:
+        Indexer(library, embedder=embedder).run([root / "photos"])
+        for name, paths in photos.items():
+            operations.create_person(library, largest_faces(library, paths), name)
+        recluster(library)
+    return root / "library"
+
+
+@pytest.fixture
+def named_library(named_library_template, tmp_path) -> Path:
+    """A private copy of the named library folder (tests change it)."""
+    return Path(shutil.copytree(named_library_template, tmp_path / "named-library"))

@@ -1,4 +1,4 @@
-"""Detection matching and the LFW verification protocol."""
+"""Detection matching, the LFW verification protocol and identification by the nearest named face."""
 
 from dataclasses import dataclass
 
@@ -36,6 +36,13 @@ class VerificationResult:
         return (f"accuracy {100 * self.accuracy:.2f} +- {100 * self.accuracy_se:.2f} %, "
                 f"VAL {100 * self.val_at_far:.2f} % @ FAR {100 * self.far:.3f} %, "
                 f"AUC {self.auc:.4f}, threshold {self.threshold:.3f}")
+
+
+def identification(gallery: np.ndarray, gallery_labels: np.ndarray, probes: np.ndarray,
+                   probe_labels: np.ndarray) -> float:
+    """Share of probes whose nearest gallery vector (unit vectors: largest dot product) has their label."""
+    nearest = np.argmax(probes @ gallery.T, axis=1)
+    return float(np.mean(gallery_labels[nearest] == probe_labels))
 
 
 def verification(distances: np.ndarray, same: np.ndarray, folds: np.ndarray,

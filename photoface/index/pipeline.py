@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from photoface_training.active import new_faces_updater
 
 from ..detect.detector import FaceDetector
 from ..embed.models import DEFAULT_MODEL_ID, Embedder, load_embedder
@@ -59,6 +60,8 @@ class Indexer:
         self.embedder = embedder or load_embedder(self.options.model_id)
         self.detector = FaceDetector(min_face_size=self.options.min_face_size)
         self.library.register_model(self.embedder.model_id, self.embedder.dim, self.embedder.description)
+        # With a model trained on the user's names active, new faces get its vector too.
+        self.update_active_head = new_faces_updater(library, self.embedder.model_id)
 
     def run(self, roots: Iterable[Path], progress: Progress | None = None,
             should_stop: Callable[[], bool] = lambda: False) -> IndexReport:
@@ -178,6 +181,8 @@ class Indexer:
                 report.indexed += 1
                 report.faces += len(analysis.faces)
             advance()
+        if with_faces and self.update_active_head:
+            self.update_active_head()
 
 
 def _settled(row: dict) -> bool:

@@ -3,17 +3,21 @@
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from photoface.embed.models import DEFAULT_MODEL_ID
 from photoface.errors import PhotofaceError
 from photoface.store.library import Library
 
 from . import checkpoints
-from .data import faces_from_library, split_by_photo
+from .data import FaceSet, faces_from_library, split_by_photo
 from .train import FitResult, TrainConfig, fit
 
 # Personalising re-maps the 512-d embedding (identity start), gently, and stays
 # comparable with the faces already stored (harmonic loss against the base).
 PERSONALISE = TrainConfig(out_dim=512, init="identity", lr=0.01, epochs=30, patience=8, harmonic="base")
+# A person is learnt from when some of their faces can train and one can be held out.
+MIN_FACES_PER_PERSON = 4
 
 
 def personalise(library: Library, out_dir: Path, config: TrainConfig = PERSONALISE,
@@ -21,21 +25,38 @@ def personalise(library: Library, out_dir: Path, config: TrainConfig = PERSONALI
                 show_progress: bool = True) -> FitResult:
     """Fine-tune on the library's confirmed names; a ``held_out`` share of each person's photos
     is kept for validation and early stopping."""
+    train, val = named_faces_split(library, base_model_id, held_out, config.seed)
+    return fit_named_faces(train, val, config, out_dir, show_progress=show_progress)
+
+
+def named_faces_split(library: Library, base_model_id: str, held_out: float,
+                      seed: int) -> tuple[FaceSet, FaceSet]:
+    """The confirmed faces of named people, split by photo: (for training, held out)."""
     faces = faces_from_library(library, base_model_id)
-    people = len(set(faces.labels.tolist()))
-    if people < 2 or len(faces) < 8:
-        raise PhotofaceError(f"Personalising needs at least 2 named people and 8 confirmed faces "
-                             f"(this library has {people} and {len(faces)})")
-    train, val = split_by_photo(faces, held_out, config.seed)
-    config = replace(config, p=min(config.p, people))
-    return fit(train, val, config, out_dir, show_progress=show_progress)
+    _, counts = np.unique(faces.labels, return_counts=True)
+    enough = int(np.sum(counts >= MIN_FACES_PER_PERSON))
+    if enough < 2:
+        raise PhotofaceError(f"Learning from your names needs at least 2 named people with at least "
+                             f"{MIN_FACES_PER_PERSON} faces each (so far: {enough}).")
+    return split_by_photo(faces, held_out, seed)
 
 
-def store_faces(library: Library, checkpoint: checkpoints.Checkpoint, int8: bool = True) -> int:
+def fit_named_faces(train: FaceSet, val: FaceSet, config: TrainConfig, out_dir: Path, **options) -> FitResult:
+    """``fit``, with batches no wider than the people there are."""
+    config = replace(config, p=min(config.p, len(np.unique(train.labels))))
+    return fit(train, val, config, out_dir, **options)
+
+
+def store_faces(library: Library, checkpoint: checkpoints.Checkpoint, int8: bool = True,
+                only_new: bool = False) -> int:
     """Embed every face of the library with a head checkpoint (from the stored base embeddings)
-    and store them under the checkpoint's own model id; returns how many."""
-    face_ids, base = library.embedding_matrix(checkpoint.base_model_id, include_gone=True)
-    vectors = checkpoint.embed_features(base)
-    library.register_model(checkpoint.model_id, checkpoint.head.out_dim, checkpoint.description)
-    library.save_embeddings(checkpoint.model_id, face_ids, vectors, dtype="i1" if int8 else "f4")
+    and store them under the checkpoint's own model id; returns how many.
+    ``only_new``: only the faces it has not embedded yet."""
+    library.register_model(checkpoint.model_id, checkpoint.head.out_dim, checkpoint.description,
+                           base_model_id=checkpoint.base_model_id)
+    face_ids, base = library.embedding_matrix(checkpoint.base_model_id, include_gone=True,
+                                              lacking=checkpoint.model_id if only_new else None)
+    if len(face_ids):
+        vectors = checkpoint.embed_features(base)
+        library.save_embeddings(checkpoint.model_id, face_ids, vectors, dtype="i1" if int8 else "f4")
     return len(face_ids)

@@ -64,6 +64,7 @@ class FitResult:
     best_val_accuracy: float
     history: list[dict] = field(default_factory=list)
     out_dir: Path | None = None
+    stopped: bool = False  # should_stop said so before the last epoch
 
 
 class Trunk(nn.Module):
@@ -88,8 +89,13 @@ class Trunk(nn.Module):
 
 
 def fit(train: FaceSet, val: FaceSet | None, config: TrainConfig, out_dir: Path, *,
-        embedder=None, resume: bool = False, show_progress: bool = True) -> FitResult:
-    """Train per ``config``; writes the log, plot and checkpoints into ``out_dir``."""
+        embedder=None, resume: bool = False, show_progress: bool = True,
+        on_epoch: Callable[[int, int], None] | None = None,
+        should_stop: Callable[[], bool] = lambda: False) -> FitResult:
+    """Train per ``config``; writes the log, plot and checkpoints into ``out_dir``.
+
+    ``on_epoch(epoch, epochs)`` follows progress; ``should_stop`` is asked before each epoch.
+    """
     _check(config, train, embedder)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -111,7 +117,11 @@ def fit(train: FaceSet, val: FaceSet | None, config: TrainConfig, out_dir: Path,
         state.update(best=accuracy)
     sampler = PKSampler(train.labels, config.p, config.k, config.seed)
     miner = SemiHardMiner(config.margin, config.fallback)
+    stopped = False
     for epoch in range(state["start"], config.epochs + 1):
+        if should_stop():
+            stopped = True
+            break
         started = time.perf_counter()
         rng = np.random.default_rng([config.seed, epoch, 1])
         losses, actives, triplets = [], [], 0
@@ -130,10 +140,12 @@ def fit(train: FaceSet, val: FaceSet | None, config: TrainConfig, out_dir: Path,
             state.update(best=accuracy, best_epoch=epoch)
             _save(out_dir, "best.pt", head, trunk, optimizer, config, train.model_id, epoch, state)
         _save(out_dir, "last.pt", head, trunk, optimizer, config, train.model_id, epoch, state)
+        if on_epoch:
+            on_epoch(epoch, config.epochs)
         if config.patience and epoch - state["best_epoch"] >= config.patience:
             break
     plot_history(state["history"], out_dir / "curves.png")
-    return FitResult(state["best_epoch"], state["best"], state["history"], out_dir)
+    return FitResult(state["best_epoch"], state["best"], state["history"], out_dir, stopped)
 
 
 def _step(head, trunk, optimizer, miner, train: FaceSet, batch, rng, config, old_embeddings):
