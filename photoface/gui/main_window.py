@@ -11,6 +11,8 @@ from photoface.folders import FolderChanges, indexer_roots
 from photoface.folders import library_folders as folder_list
 from photoface.people import operations, queries
 from photoface.store.library import Library
+from photoface_training.active import improved_model
+from photoface_training.improve import check_ready
 
 from .jobs.clustering import ClusteringJob
 from .jobs.indexing import IndexingJob
@@ -22,6 +24,7 @@ from .progress import JobProgress
 from .settings import load_settings, save_library_location, save_settings
 from .views.export import ExportDialog
 from .views.folders import FoldersDialog
+from .views.improve import ImproveDialog
 from .views.people import TILE_SIDE, PeopleView
 from .views.person import PersonView
 from .views.photo import PhotoView
@@ -29,6 +32,7 @@ from .views.settings import SettingsDialog
 from .views.welcome import WelcomeView
 
 MESSAGE_MS = 8000
+REGROUPING = "Grouping faces into people with the new model…"
 
 
 class MainWindow(QMainWindow):
@@ -40,6 +44,7 @@ class MainWindow(QMainWindow):
         self.embedder = embedder  # loaded by the first indexing job, then reused
         self.job: IndexingJob | ClusteringJob | None = None
         self.waiting_roots: list[Path] = []  # folders and photos to index after the job running
+        self.regroup_waiting = False  # the face model changed: group faces again after the job running
         thumbnails = ThumbnailCache(self.library, TILE_SIDE)
         self.people_model = PeopleModel(self.library, thumbnails, self)
         self.welcome = WelcomeView()
@@ -127,14 +132,25 @@ class MainWindow(QMainWindow):
     def _indexing_done(self, report) -> None:
         self.embedder = self.job.embedder
         self._end_job()
-        if not (report.indexed or report.named):  # nothing new to group (a catch-up, a deletion)
+        if not (report.indexed or report.named or self.regroup_waiting):  # nothing new to group
             self._all_done()
             return
         # Grouped even after a cancel: the faces found so far are worth showing.
+        self._start_clustering(f"Grouping {report.faces:,} new faces into people…" if report.faces else REGROUPING)
+
+    def regroup(self, message: str) -> None:
+        """The face model changed (``message`` says how): group the faces again, after the running job."""
+        self.statusBar().showMessage(message, MESSAGE_MS)
+        self.regroup_waiting = True
+        if self.job is None:
+            self._start_clustering(REGROUPING)
+
+    def _start_clustering(self, text: str) -> None:
+        self.regroup_waiting = False
         job = ClusteringJob(self.library_dir, self)
         job.succeeded.connect(self._clustering_done)
         self._run(job)
-        self.progress.show_other_work(f"Grouping {report.faces:,} new faces into people…")
+        self.progress.show_other_work(text)
 
     def _clustering_done(self, report) -> None:
         self._end_job()
@@ -149,6 +165,8 @@ class MainWindow(QMainWindow):
         self.folders_dialog.show_folders(folder_list.folders(self.library))
         if self.waiting_roots:
             self._start_indexing()
+        elif self.regroup_waiting:
+            self._start_clustering(REGROUPING)
 
     def _run(self, job) -> None:
         self.job = job
@@ -173,6 +191,19 @@ class MainWindow(QMainWindow):
         """The export dialog over the named people (not modal, so tests and background work go on)."""
         named = [person for person in queries.people(self.library, include_hidden=False) if person["name"]]
         dialog = ExportDialog(self.library_dir, named, self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def show_improve(self) -> ImproveDialog:
+        """Learn from the named people (not modal: indexing and naming go on meanwhile)."""
+        try:
+            check_ready(self.library)
+            not_ready = None
+        except PhotofaceError as error:
+            not_ready = str(error)
+        dialog = ImproveDialog(self.library_dir, not_ready, improved_model(self.library) is not None, self)
+        dialog.model_changed.connect(self.regroup)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
@@ -236,6 +267,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.watching.stop()
+        for dialog in self.findChildren(ImproveDialog):  # its training stops, its candidate goes
+            dialog.reject()
         if self.job is not None:
             # Disconnected first: a closed window starts no follow-up job.
             self.job.succeeded.disconnect()
@@ -278,11 +311,12 @@ class MainWindow(QMainWindow):
         add.triggered.connect(lambda: self.add_folder())
         folders = QAction("Photo folders…", self, triggered=self.show_folders)
         export = QAction("Export albums…", self, triggered=self.show_export)
+        improve = QAction("Improve recognition…", self, triggered=self.show_improve)
         settings = QAction("Settings…", self, triggered=self.show_settings,
                            shortcut=QKeySequence.StandardKey.Preferences)
         undo = QAction("Undo", self, shortcut=QKeySequence.StandardKey.Undo)
         undo.triggered.connect(self.undo)
         menu = self.menuBar().addMenu("&Library")
-        for action in (add, folders, export, settings, undo):
+        for action in (add, folders, export, improve, settings, undo):
             menu.addAction(action)
         self.addActions([add, undo])

@@ -1,0 +1,169 @@
+"""Improve recognition: learn from the named people in the background, show before -> after, keep or discard."""
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, QPushButton, QVBoxLayout
+
+from photoface_training.improve import Improvement, discard
+from photoface_training.library_models import PERSONALISE
+
+from ..jobs.improving import ImprovingJob
+from ..jobs.switching import ModelSwitchJob
+
+INTRO = ("photoface can learn from the people you have named, so that it tells them apart better. "
+         "It learns from most of each person's named photos and tests itself on the others, then shows "
+         "you the difference. Nothing changes unless you choose to use the new model. It takes a few "
+         "minutes; you can go on using photoface meanwhile.")
+IMPROVED_ALREADY = ("Recognition already uses a model that learnt from your names. Improving again "
+                    "learns afresh from the original model and everything you have named since.")
+
+
+class ImproveDialog(QDialog):
+    model_changed = Signal(str)  # recognition uses another model now; what changed, for the user
+
+    def __init__(self, library_dir: Path, not_ready: str | None, improved: bool, parent=None):
+        """``not_ready``: why there is too little to learn from (None: ready); ``improved``: an
+        improved model is in use (it can be left for the original)."""
+        super().__init__(parent)
+        self.setWindowTitle("Improve recognition")
+        self.setMinimumWidth(500)
+        self.library_dir = Path(library_dir)
+        self.config = PERSONALISE  # how it trains (tests train for fewer epochs)
+        self.job: ImprovingJob | ModelSwitchJob | None = None
+        self.improvement: Improvement | None = None  # the candidate waiting for a decision
+        self.intro = QLabel(INTRO + ("\n\n" + IMPROVED_ALREADY if improved else ""), wordWrap=True)
+        self.state = QLabel(not_ready or "", wordWrap=True,
+                            textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.bar = QProgressBar(visible=False)
+        self.buttons = QDialogButtonBox()
+        self.start_button = self._button("Start", self.start, QDialogButtonBox.ButtonRole.ActionRole)
+        self.start_button.setEnabled(not_ready is None)
+        self.original_button = self._button("Go back to the original model", self.go_back,
+                                            QDialogButtonBox.ButtonRole.ResetRole, visible=improved)
+        self.use_button = self._button("Use the new model", self.use_new_model,
+                                       QDialogButtonBox.ButtonRole.AcceptRole, visible=False)
+        self.discard_button = self._button("Discard", self.reject, QDialogButtonBox.ButtonRole.RejectRole,
+                                           visible=False)
+        self.cancel_button = self._button("Cancel", self.cancel, QDialogButtonBox.ButtonRole.RejectRole,
+                                          visible=False)
+        self.close_button = self._button("Close", self.reject, QDialogButtonBox.ButtonRole.RejectRole)
+        layout = QVBoxLayout(self)
+        for widget in (self.intro, self.bar, self.state, self.buttons):
+            layout.addWidget(widget)
+
+    # --- the steps --------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._working("Reading your named faces…", self.cancel_button)
+        self.job = ImprovingJob(self.library_dir, self.config, self)
+        self.job.progress.connect(self._show_progress)
+        self.job.succeeded.connect(self._trained)
+        self.job.failed.connect(self._failed)
+        self.job.start()
+
+    def cancel(self) -> None:
+        self.job.cancel()
+        self.cancel_button.setEnabled(False)
+        self.state.setText("Stopping…")
+
+    def use_new_model(self) -> None:
+        improvement, self.improvement = self.improvement, None  # no longer to discard
+        self._switch(improvement, "Giving every face its vector of the new model…")
+
+    def go_back(self) -> None:
+        self._switch(None, "Going back to the original model…")
+
+    def reject(self) -> None:
+        """Close; a training job is cancelled, a model switch finished, an undecided candidate discarded."""
+        if isinstance(self.job, ImprovingJob):
+            self.job.cancel()
+        if self.job is not None:
+            self.job.wait()
+        if self.improvement is not None:
+            discard(self.improvement)
+            self.improvement = None
+        super().reject()
+
+    # --- job signals ------------------------------------------------------------------
+
+    def _show_progress(self, epoch: int, epochs: int) -> None:
+        self.bar.setRange(0, epochs)
+        self.bar.setValue(epoch)
+        self.state.setText(f"Learning from your named faces… (round {epoch} of at most {epochs})")
+
+    def _trained(self, improvement: Improvement | None) -> None:
+        self._job_done()
+        if improvement is None:
+            self._offer_start("Stopped. Nothing has changed.")
+            return
+        self.improvement = improvement
+        self.state.setText(describe(improvement))
+        self._show_buttons(self.use_button, self.discard_button)
+
+    def _switched(self, message: str) -> None:
+        self._job_done()
+        self.state.setText(message)
+        self._show_buttons(self.close_button)
+        self.model_changed.emit(message)
+
+    def _failed(self, message: str) -> None:
+        self._job_done()
+        self._offer_start(message)
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def _switch(self, improvement: Improvement | None, text: str) -> None:
+        self._working(text)
+        self.job = ModelSwitchJob(self.library_dir, improvement, self)
+        self.job.succeeded.connect(self._switched)
+        self.job.failed.connect(self._failed)
+        self.job.start()
+
+    def _working(self, text: str, *buttons: QPushButton) -> None:
+        self.state.setText(text)
+        self.bar.setRange(0, 0)
+        self.bar.setVisible(True)
+        self._show_buttons(*buttons)
+
+    def _job_done(self) -> None:
+        self.job.wait()  # it has emitted its last signal; let the thread end
+        self.job = None
+        self.bar.setVisible(False)
+
+    def _offer_start(self, text: str) -> None:
+        self.state.setText(text)
+        self._show_buttons(self.start_button, self.close_button)
+
+    def _show_buttons(self, *shown: QPushButton) -> None:
+        for button in self.buttons.buttons():
+            button.setVisible(button in shown)
+            button.setEnabled(True)
+
+    def _button(self, text: str, slot, role, visible: bool = True) -> QPushButton:
+        button = self.buttons.addButton(text, role)
+        button.clicked.connect(slot)
+        button.setVisible(visible)
+        return button
+
+
+def describe(improvement: Improvement) -> str:
+    """Before -> after in plain words."""
+    before, after = improvement.before, improvement.after
+    lines = [f"Tested on {improvement.held_out_faces:,} faces of your {improvement.people} named people "
+             "that it did not learn from:",
+             f"• Faces given the right name: {_percent(before.identification)} before → "
+             f"{_percent(after.identification)} with the new model",
+             f"• Two faces rightly told the same person or not: {_percent(before.verification)} → "
+             f"{_percent(after.verification)}",
+             ""]
+    if improvement.better:
+        lines.append("The new model recognises your people better. Use it from now on?")
+    else:
+        lines.append("The new model does no better on these photos: you may as well discard it.")
+    return "\n".join(lines)
+
+
+def _percent(share: float) -> str:
+    return "not measured (too few photos)" if math.isnan(share) else f"{100 * share:.0f} %"

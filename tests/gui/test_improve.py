@@ -1,0 +1,67 @@
+"""Improve recognition from the menu: train in the background, see before -> after, use the new model."""
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+
+from photoface.gui.main_window import MainWindow
+from photoface.gui.views.improve import ImproveDialog
+from photoface.people import queries
+from photoface.people.recluster import active_model
+from photoface_training.active import improved_model
+from photoface_training.library_models import PERSONALISE
+
+JOB_TIMEOUT_MS = 60_000
+
+
+def open_improve(qtbot, library_dir, embedder) -> tuple[MainWindow, ImproveDialog]:
+    window = MainWindow(library_dir, embedder=embedder)
+    qtbot.addWidget(window)
+    window.show()
+    action = next(a for a in window.findChildren(QAction) if a.text() == "Improve recognition…")
+    action.trigger()
+    return window, window.findChild(ImproveDialog)
+
+
+def names(window) -> list[str]:
+    return sorted(person["name"] for person in queries.people(window.library) if person["name"])
+
+
+def test_improve_then_use_the_new_model(qtbot, named_library, embedder):
+    window, dialog = open_improve(qtbot, named_library, embedder)
+    people, original = names(window), active_model(window.library)
+    dialog.config = replace(PERSONALISE, epochs=2)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    assert dialog.cancel_button.isVisible() and dialog.bar.isVisible()
+    qtbot.waitUntil(lambda: dialog.improvement is not None, timeout=JOB_TIMEOUT_MS)
+    assert "Faces given the right name:" in dialog.state.text() and "→" in dialog.state.text()
+    assert dialog.use_button.isVisible() and dialog.discard_button.isVisible()
+
+    with qtbot.waitSignal(dialog.model_changed, timeout=JOB_TIMEOUT_MS):
+        qtbot.mouseClick(dialog.use_button, Qt.MouseButton.LeftButton)
+    assert "improved model" in dialog.state.text()
+    qtbot.waitUntil(lambda: window.job is None, timeout=JOB_TIMEOUT_MS)  # grouped again with it
+    head = improved_model(window.library)
+    assert head and active_model(window.library) == head != original
+    assert names(window) == people
+
+    again = window.show_improve()
+    assert again.original_button.isVisible()
+    with qtbot.waitSignal(again.model_changed, timeout=JOB_TIMEOUT_MS):
+        qtbot.mouseClick(again.original_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.job is None, timeout=JOB_TIMEOUT_MS)
+    assert active_model(window.library) == original and names(window) == people
+
+
+def test_cancel_leaves_nothing_and_too_few_names_is_explained(qtbot, named_library, people_library, embedder):
+    window, dialog = open_improve(qtbot, named_library, embedder)
+    qtbot.mouseClick(dialog.start_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.job is None, timeout=JOB_TIMEOUT_MS)
+    assert "Nothing has changed" in dialog.state.text() and dialog.start_button.isEnabled()
+    assert not (named_library / "models").exists() or not any((named_library / "models").iterdir())
+
+    window, dialog = open_improve(qtbot, people_library, embedder)  # clustered, nobody named
+    assert not dialog.start_button.isEnabled()
+    assert "at least 2 named people" in dialog.state.text()
