@@ -87,14 +87,18 @@ def test_reopening_is_a_no_op(tmp_path):
     assert not list(tmp_path.glob("*.bak-*"))
 
 
-def test_v3_library_upgrades_to_v4_keeping_its_models_and_recognising_as_before(tmp_path):
-    db = Database(tmp_path / "old.db")
+def test_v3_library_upgrades_to_v4_keeping_its_models(tmp_path):
+    db = Database(tmp_path / DB_NAME)
     migrate(db, target=3)
     db.execute("INSERT INTO models (id, dim) VALUES ('net', 4)")
     db.conn.commit()
-    assert migrate(db, target=4) == 4
-    assert db.execute("SELECT id, base_model_id FROM models").fetchall() == [("net", None)]
-    assert db.execute("SELECT count(*) FROM library_settings").fetchone() == (0,)  # no active model chosen
+    db.close()
+    with Library.open(tmp_path) as library:  # upgrades, after a backup
+        assert schema_version(library.db) == latest_version() and library.base_model("net") is None
+        assert library.setting("active_model") is None, "no model chosen: recognition goes on as before"
+        library.save_setting("active_model", "net")
+        assert library.setting("active_model") == "net"
+    assert (tmp_path / f"{DB_NAME}.bak-v3").is_file()
 
 
 def test_migrate_steps_to_a_target(tmp_path):
