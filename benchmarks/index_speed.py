@@ -172,7 +172,7 @@ def main() -> None:
     }
     for key, value in rows.items():
         if key != "by_detect_side":
-            print(f"{key:34s} {value:.2f}" if isinstance(value, float) else f"{key:34s} {value}")
+            print(f"{key:38s} {value:.2f}" if isinstance(value, float) else f"{key:38s} {value}")
     for side, row in rows["by_detect_side"].items():
         print(f"detect side {side:5d}: {row['photos_per_s']:.2f} photos/s, {row['photos_per_s_after_startup']:.2f} "
               f"after start-up, {row['faces']} faces, dlib boxes {row['recall_dlib'][0]}/{row['recall_dlib'][1]}")
