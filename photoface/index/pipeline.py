@@ -6,6 +6,7 @@ and writes each photo in one transaction, so a kill loses at most the
 photos in flight and a re-run resumes where it stopped.
 """
 
+import logging
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -13,16 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from photoface_training.active import new_faces_updater
 
 from ..detect.detector import FaceDetector
+from ..embed.heads import KeptHead, load_kept_head, store_missing_vectors
 from ..embed.models import DEFAULT_MODEL_ID, Embedder, load_embedder
+from ..errors import PhotofaceError
 from ..people.interop import import_named_regions
+from ..people.recluster import active_model
 from ..photos import file_hash, iter_photo_files
 from ..photos.scan import resolved
 from ..store.library import Library
 from ..store.records import PhotoRecord
 from .analyse import DETECT_SIDE, PhotoAnalysis, analyse_photo
+
+log = logging.getLogger(__name__)
 
 @dataclass
 class IndexOptions:
@@ -61,7 +66,7 @@ class Indexer:
         self.detector = FaceDetector(min_face_size=self.options.min_face_size)
         self.library.register_model(self.embedder.model_id, self.embedder.dim, self.embedder.description)
         # With a model trained on the user's names active, new faces get its vector too.
-        self.update_active_head = new_faces_updater(library, self.embedder.model_id)
+        self.active_head = _active_head_over(library, self.embedder.model_id)
 
     def run(self, roots: Iterable[Path], progress: Progress | None = None,
             should_stop: Callable[[], bool] = lambda: False) -> IndexReport:
@@ -181,8 +186,20 @@ class Indexer:
                 report.indexed += 1
                 report.faces += len(analysis.faces)
             advance()
-        if with_faces and self.update_active_head:
-            self.update_active_head()
+        if with_faces and self.active_head:
+            store_missing_vectors(self.library, self.active_head)
+
+
+def _active_head_over(library: Library, base_model_id: str) -> KeptHead | None:
+    """The trained head the library recognises with, when it maps this embedder's vectors."""
+    model_id = active_model(library)
+    if model_id is None or library.base_model(model_id) != base_model_id:
+        return None
+    try:
+        return load_kept_head(library, model_id)
+    except PhotofaceError as error:  # a library restored without its models folder
+        log.warning("New faces get no vector of %s (matching uses their base vector): %s", model_id, error)
+        return None
 
 
 def _settled(row: dict) -> bool:

@@ -35,12 +35,14 @@ def test_no_command_opens_the_app_on_the_chosen_library(monkeypatch, tmp_path):
     assert result.exit_code == 0 and opened == [tmp_path / "lib"]
 
 
-def test_the_core_and_the_commands_never_import_qt():
+def test_the_core_and_the_commands_never_import_qt_or_the_training_package():
+    # one direction of dependency: the GUI uses the core and training; training uses the core
     code = (
         "import sys, pkgutil, importlib, photoface\n"
         "for module in pkgutil.walk_packages(photoface.__path__, 'photoface.'):\n"
         "    if not module.name.startswith(('photoface.gui', 'photoface.__main__')):\n"
         "        importlib.import_module(module.name)\n"
         "assert not [m for m in sys.modules if m.startswith('PySide6')], 'Qt imported'\n"
+        "assert 'photoface_training' not in sys.modules, 'photoface_training imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -5,12 +5,14 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from photoface.embed.heads import kept_head_path
 from photoface.errors import PhotofaceError
 from photoface.index.pipeline import Indexer
 from photoface.people import operations, queries
 from photoface.people.recluster import active_model, model_vectors, recluster
 from photoface.store.library import Library
-from photoface_training.active import checkpoint_path, go_back, improved_model
+from photoface_training import checkpoints
+from photoface_training.active import go_back, improved_model
 from photoface_training.improve import check_ready, discard, improve, keep
 from photoface_training.library_models import PERSONALISE
 
@@ -62,7 +64,7 @@ def test_keep_switches_the_model_for_old_and_new_faces_and_leaves_every_decision
         assert keep(library, improvement) == faces
         head = improved_model(library)
         assert active_model(library) == head and library.base_model(head) == base
-        assert checkpoint_path(library, head).is_file() and not improvement.checkpoint.exists()
+        assert kept_head_path(library, head).is_file() and not improvement.checkpoint.exists()
         assert decisions(library) == before, "names and decisions are about faces, not vectors"
 
         ids, vectors = model_vectors(library, head)
@@ -81,12 +83,16 @@ def test_keep_switches_the_model_for_old_and_new_faces_and_leaves_every_decision
         # Photos indexed later get the head's vector too.
         copy_celeba(tmp_path / "new", slice(6, 7))
         assert Indexer(library, embedder=embedder).run([tmp_path / "new"]).faces > 0
-        assert len(library.embedding_matrix(head)[0]) == library.status()["faces"]
+        ids, stored = library.embedding_matrix(head)
+        assert len(ids) == library.status()["faces"]
+        base_ids, base_vectors = library.embedding_matrix(base)
+        trained = checkpoints.load(kept_head_path(library, head)).embed_features(base_vectors[np.isin(base_ids, ids)])
+        assert np.abs(stored - trained).max() < 0.01  # the indexer applies the head as training does (int8)
 
         go_back(library)
         assert active_model(library) == base and improved_model(library) is None
         assert head not in {model["id"] for model in library.status()["models"]}
-        assert not checkpoint_path(library, head).exists()
+        assert not kept_head_path(library, head).exists()
         assert named(library) == people
 
 

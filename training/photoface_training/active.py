@@ -4,26 +4,21 @@ Using a head copies its checkpoint into the library folder (``models/``), so
 the library stays self-contained, gives every face the head's vector (made
 from the face's stored base vector: no photo is read again) and makes it the
 active model. Faces indexed later get theirs from the indexer
-(``new_faces_updater``); until then matching uses their base vector
+(``photoface.embed.heads``); until then matching uses their base vector
 (``photoface.people.recluster.model_vectors``). People, names and decisions
 are rows about face ids: switching models never touches them.
 """
 
-import logging
 import shutil
-from collections.abc import Callable
 from pathlib import Path
 
+from photoface.embed.heads import kept_head_path
 from photoface.errors import PhotofaceError
 from photoface.people.recluster import active_model, use_model
 from photoface.store.library import Library
 
 from . import checkpoints
 from .library_models import store_faces
-
-log = logging.getLogger(__name__)
-
-MODELS_FOLDER = "models"  # in the library folder: the kept heads' checkpoints
 
 
 def use_head(library: Library, candidate: Path) -> int:
@@ -33,7 +28,7 @@ def use_head(library: Library, candidate: Path) -> int:
     """
     checkpoint = checkpoints.load(candidate)
     replaced = improved_model(library)
-    kept = checkpoint_path(library, checkpoint.model_id)
+    kept = kept_head_path(library, checkpoint.model_id)
     kept.parent.mkdir(exist_ok=True)
     partial = kept.with_suffix(".partial")
     shutil.copyfile(candidate, partial)
@@ -68,24 +63,6 @@ def original_model(library: Library) -> str:
     return library.base_model(model_id) or model_id
 
 
-def checkpoint_path(library: Library, model_id: str) -> Path:
-    return library.folder / MODELS_FOLDER / f"{model_id}.pt"
-
-
-def new_faces_updater(library: Library, base_model_id: str) -> Callable[[], int] | None:
-    """For the indexer: a call that gives faces of ``base_model_id`` the active head's vector
-    where they lack it (None when no head over that model is active)."""
-    head = improved_model(library)
-    if head is None or library.base_model(head) != base_model_id:
-        return None
-    try:
-        checkpoint = checkpoints.load(checkpoint_path(library, head))
-    except PhotofaceError as error:  # a library restored without its models folder
-        log.warning("New faces get no vector of %s (matching uses their base vector): %s", head, error)
-        return None
-    return lambda: store_faces(library, checkpoint, only_new=True)
-
-
 def _forget(library: Library, model_id: str) -> None:
     library.delete_model(model_id)
-    checkpoint_path(library, model_id).unlink(missing_ok=True)
+    kept_head_path(library, model_id).unlink(missing_ok=True)

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from photoface.embed.heads import MODELS_FOLDER
 from photoface.evaluation.metrics import identification
 from photoface.store.library import Library
 
 from . import checkpoints
-from .active import MODELS_FOLDER, original_model, use_head
+from .active import original_model, use_head
 from .data import FaceSet
 from .library_models import PERSONALISE, fit_named_faces, named_faces_split
 from .train import TrainConfig

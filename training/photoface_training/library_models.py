@@ -47,15 +47,12 @@ def fit_named_faces(train: FaceSet, val: FaceSet, config: TrainConfig, out_dir: 
     return fit(train, val, config, out_dir, **options)
 
 
-def store_faces(library: Library, checkpoint: checkpoints.Checkpoint, int8: bool = True,
-                only_new: bool = False) -> int:
+def store_faces(library: Library, checkpoint: checkpoints.Checkpoint, int8: bool = True) -> int:
     """Embed every face of the library with a head checkpoint (from the stored base embeddings)
-    and store them under the checkpoint's own model id; returns how many.
-    ``only_new``: only the faces it has not embedded yet."""
+    and store them under the checkpoint's own model id; returns how many."""
     library.register_model(checkpoint.model_id, checkpoint.head.out_dim, checkpoint.description,
                            base_model_id=checkpoint.base_model_id)
-    face_ids, base = library.embedding_matrix(checkpoint.base_model_id, include_gone=True,
-                                              lacking=checkpoint.model_id if only_new else None)
+    face_ids, base = library.embedding_matrix(checkpoint.base_model_id, include_gone=True)
     if len(face_ids):
         vectors = checkpoint.embed_features(base)
         library.save_embeddings(checkpoint.model_id, face_ids, vectors, dtype="i1" if int8 else "f4")
