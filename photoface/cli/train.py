@@ -138,3 +138,23 @@ def store(ctx: click.Context, checkpoint: Path, as_float: bool) -> None:
     kind = "float32" if as_float else "int8"
     click.echo(f"stored {count} faces as model {loaded.model_id} ({loaded.head.out_dim}-d {kind}); "
                f"use it with: photoface cluster --model {loaded.model_id}")
+
+
+@train.command()
+@click.argument("checkpoint", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--original", is_flag=True, help="Recognise with the original model again (forgets the trained one).")
+@click.pass_context
+def use(ctx: click.Context, checkpoint: Path | None, original: bool) -> None:
+    """Recognise with a head CHECKPOINT from now on (as the app's "Use the new model"), or --original."""
+    from photoface_training.active import go_back, use_head
+
+    if (checkpoint is None) == (not original):
+        raise click.UsageError("Give a CHECKPOINT or --original (one of them).")
+    with open_library(ctx) as library:
+        if original:
+            go_back(library)
+            click.echo("Recognising with the original model; run `photoface cluster` to group faces again.")
+        else:
+            count = use_head(library, checkpoint)
+            click.echo(f"Recognising with {checkpoint.name} ({count} faces embedded); "
+                       "run `photoface cluster` to group faces again.")

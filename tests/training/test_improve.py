@@ -4,7 +4,9 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 
+from photoface.cli import cli
 from photoface.embed.heads import kept_head_path
 from photoface.errors import PhotofaceError
 from photoface.index.pipeline import Indexer
@@ -111,3 +113,21 @@ def test_too_few_named_people_is_said_plainly(named_library):
         operations.undo(library)  # Bea
         with pytest.raises(PhotofaceError, match="at least 2 named people with at least 4 faces"):
             check_ready(library)
+
+
+def test_use_a_trained_head_and_go_back_from_the_command_line(named_library):
+    with Library.open(named_library) as library:
+        base = active_model(library)
+        candidate = improve(library, QUICK).checkpoint
+
+    def use(*args):
+        return CliRunner().invoke(cli, ["--library", str(named_library), "train", "use", *args])
+
+    assert use().exit_code == 2 and "CHECKPOINT or --original" in use().output
+    result = use(str(candidate))
+    assert result.exit_code == 0, result.output
+    with Library.open(named_library) as library:
+        assert improved_model(library) is not None
+    assert use("--original").exit_code == 0
+    with Library.open(named_library) as library:
+        assert active_model(library) == base and improved_model(library) is None
