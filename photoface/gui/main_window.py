@@ -1,5 +1,6 @@
 """The single main window: screens in a stack, background jobs, undo."""
 
+import functools
 from pathlib import Path
 
 from PySide6.QtGui import QAction, QKeySequence
@@ -35,6 +36,15 @@ MESSAGE_MS = 8000
 REGROUPING = "Grouping faces into people with the new model…"
 
 
+def _unless_closed(slot):
+    """A job's signal queued just before the window closed arrives after its library is closed: drop it."""
+    @functools.wraps(slot)
+    def guarded(window, *args):
+        if not window.closed:
+            slot(window, *args)
+    return guarded
+
+
 class MainWindow(QMainWindow):
     def __init__(self, library_dir: Path, embedder: Embedder | None = None):
         super().__init__()
@@ -45,6 +55,7 @@ class MainWindow(QMainWindow):
         self.job: IndexingJob | ClusteringJob | None = None
         self.waiting_roots: list[Path] = []  # folders and photos to index after the job running
         self.regroup_waiting = False  # the face model changed: group faces again after the job running
+        self.closed = False
         thumbnails = ThumbnailCache(self.library, TILE_SIDE)
         self.people_model = PeopleModel(self.library, thumbnails, self)
         self.welcome = WelcomeView()
@@ -129,6 +140,7 @@ class MainWindow(QMainWindow):
         self.progress.follow(job)
         self.welcome.set_working(True)
 
+    @_unless_closed
     def _indexing_done(self, report) -> None:
         self.embedder = self.job.embedder
         self._end_job()
@@ -152,6 +164,7 @@ class MainWindow(QMainWindow):
         self._run(job)
         self.progress.show_other_work(text)
 
+    @_unless_closed
     def _clustering_done(self, report) -> None:
         self._end_job()
         self.statusBar().showMessage(f"{report.people:,} groups of faces; {report.unsorted:,} unsorted",
@@ -173,6 +186,7 @@ class MainWindow(QMainWindow):
         job.failed.connect(self._job_failed)
         job.start()
 
+    @_unless_closed
     def _job_failed(self, message: str) -> None:
         self._end_job()
         self.progress.done()
@@ -276,6 +290,7 @@ class MainWindow(QMainWindow):
             if isinstance(self.job, IndexingJob):
                 self.job.cancel()
             self.job.wait()
+        self.closed = True
         self.library.close()
         super().closeEvent(event)
 

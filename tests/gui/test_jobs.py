@@ -49,3 +49,11 @@ def test_a_bad_library_is_reported_not_raised(qtbot, tmp_path, embedder):
         job.start()
     job.wait()
     assert "not a photoface library" in failed.args[0]
+
+
+def test_a_job_signal_queued_before_the_window_closed_is_dropped(qtbot, window):
+    window.close()
+    # Each would re-read (or report into) the library the window has closed.
+    window._clustering_done(None)
+    window._indexing_done(None)
+    window._job_failed("a late message")
