@@ -42,9 +42,13 @@ Two upgrades are tried:
 - ``128->128``: v1 the 128-d head ``--v1``, v2 a new 128-d head from a random
   start (AdaGrad lr 0.05): a new model that shares nothing with v1.
 
-Every v2 keeps its epoch with the best LFW-validation v2-v2 accuracy (epoch 0,
-the untrained start, included), at most 20 epochs, patience 5. Where no epoch
-beats epoch 0 (an identity start), v2 *is* v1 and the run says so (best epoch 0).
+Every v2 keeps its epoch with the best LFW-validation score (epoch 0, the
+untrained start, included), at most 20 epochs, patience 5 (``train.fit``): for
+a plain v2 its v2-v2 accuracy, for a harmonic v2 the mean of its v2-v2 and
+v1-v2 accuracy, since a harmonic model is for both (the rule was fixed before
+any test figure was seen; nothing is tuned on the test sets). Both validation
+figures are reported at the chosen epoch. Where no epoch beats epoch 0 (an
+identity start), v2 *is* v1 and the run says so (best epoch 0).
 
 The target (issue #5): v1-v2 no worse than v1-v1.
 """
@@ -108,7 +112,7 @@ def versions(v1, v2, faces: FaceSet) -> dict:
     """Accuracy and its standard error over the 10 folds: v1-v1, v2-v2 and v1-v2 (same pairs, same folds)."""
     first, second = v1(faces.features[:, 0]), v2(faces.features[:, 0])
     results = {"v1-v1": pair_verification(first, faces.labels), "v2-v2": pair_verification(second, faces.labels),
-               "v1-v2": pair_verification(second, faces.labels, other=first)}
+               "v1-v2": pair_verification(first, faces.labels, other=second)}
     return {key: {"accuracy": r.accuracy, "se": r.accuracy_se} for key, r in results.items()}
 
 
@@ -138,9 +142,13 @@ def main() -> None:
                 run_config = replace(config, seed=seed,
                                      harmonic=(str(v1_path) if v1_path else "base") if harmonic else None)
                 fitted = fit(lfw["train"], lfw["validation"], run_config, out, show_progress=False)
-                results["runs"][run] = {"best_epoch": fitted.best_epoch, "validation v2-v2": fitted.best_val_accuracy}
+                best = fitted.history[fitted.best_epoch]
+                results["runs"][run] = {"best_epoch": fitted.best_epoch, "validation v2-v2": best["val_accuracy"]}
+                if harmonic:  # what chose its epoch with v2-v2 (train.fit)
+                    results["runs"][run]["validation v1-v2"] = best["val_v1_v2_accuracy"]
                 print(f"{run}: best epoch {fitted.best_epoch} of {fitted.history[-1]['epoch']}, LFW validation "
-                      f"v2-v2 {100 * fitted.best_val_accuracy:.2f} %", flush=True)
+                      f"v2-v2 {100 * best['val_accuracy']:.2f} %, v1-v2 {100 * best['val_v1_v2_accuracy']:.2f} %",
+                      flush=True)
                 trained.append((run, v1_path, out / "best.pt"))
     celeba = celeba_faces()  # after training: v2 never sees it
     if celeba.model_id != DEFAULT_MODEL_ID:

@@ -60,6 +60,7 @@ def test_fit_logs_plots_checkpoints_and_resumes(faces, tmp_path):
     rows = list(csv.DictReader(open(tmp_path / "log.csv")))
     assert [row["epoch"] for row in rows] == ["0", "1", "2"] and (tmp_path / "curves.png").stat().st_size > 0
     assert all(0 <= float(row["val_accuracy"]) <= 1 for row in rows) and int(rows[1]["triplets"]) > 0
+    assert all(row["val_v1_v2_accuracy"] == "nan" and row["val_score"] == row["val_accuracy"] for row in rows)
     best = checkpoints.load(tmp_path / "best.pt")
     assert best.epoch == result.best_epoch and best.model_id.startswith("facenet-casia-20180408+8d-")
     embedded = best.embed_features(faces.features[:, 0])
@@ -69,6 +70,19 @@ def test_fit_logs_plots_checkpoints_and_resumes(faces, tmp_path):
                 resume=True, show_progress=False)
     assert [row["epoch"] for row in again.history] == [0, 1, 2, 3]
     assert [row["val_accuracy"] for row in again.history[:3]] == [row["val_accuracy"] for row in result.history]
+
+
+def test_harmonic_fit_is_chosen_on_own_and_cross_version_accuracy(faces, tmp_path):
+    train, val = split_by_photo(faces, 0.5)
+    fit(train, val, TrainConfig(out_dim=8, epochs=1, p=3, k=2, patience=0), tmp_path / "v1", show_progress=False)
+    config = TrainConfig(out_dim=8, init="random", epochs=3, p=3, k=2, patience=0,
+                         harmonic=str(tmp_path / "v1" / "best.pt"))
+    result = fit(train, val, config, tmp_path / "v2", show_progress=False)
+    rows = list(csv.DictReader(open(tmp_path / "v2" / "log.csv")))
+    own, cross, score = (np.array([float(row[key]) for row in rows])
+                         for key in ("val_accuracy", "val_v1_v2_accuracy", "val_score"))
+    assert ((0 <= cross) & (cross <= 1)).all() and np.allclose(score, (own + cross) / 2)
+    assert result.best_epoch == np.argmax(score) and result.best_val_accuracy == own[result.best_epoch]
 
 
 def test_training_is_reproducible(faces, tmp_path):

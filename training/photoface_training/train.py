@@ -7,8 +7,10 @@ mirroring. Batch-norm statistics stay frozen (batches of ~40 faces are too
 small to re-estimate them), and dropout is off.
 
 Every epoch appends a row to ``log.csv``, redraws ``curves.png`` and writes
-``last.pt``; ``best.pt`` is the epoch with the best validation accuracy, where
-epoch 0 is the untrained start, so training that does not help is never kept.
+``last.pt``; ``best.pt`` is the epoch with the best validation score (the
+verification accuracy; for a harmonic v2 the mean of its v2-v2 and v1-v2
+accuracy), where epoch 0 is the untrained start, so training that does not
+help is never kept.
 """
 
 import csv
@@ -37,7 +39,11 @@ DEPTHS = ("head", "last", "whole")
 OPTIMIZERS = ("adagrad", "adam", "sgd")
 # InceptionResnetV1 modules trained at depth "last"
 LAST_BLOCKS = ("block8", "last_linear", "last_bn")
-LOG_COLUMNS = ("epoch", "loss", "active_fraction", "triplets", "val_accuracy", "seconds")
+# val_accuracy: v2-v2; val_v1_v2_accuracy: harmonic runs only (NaN otherwise); val_score chooses the epoch
+LOG_COLUMNS = ("epoch", "loss", "active_fraction", "triplets", "val_accuracy", "val_v1_v2_accuracy", "val_score",
+               "seconds")
+PANELS = (("triplet loss", {"loss": None}), ("active triplets", {"active_fraction": None}),
+          ("validation accuracy", {"val_accuracy": "v2-v2", "val_v1_v2_accuracy": "v1-v2"}))
 
 
 @dataclass
@@ -61,7 +67,7 @@ class TrainConfig:
 @dataclass
 class FitResult:
     best_epoch: int
-    best_val_accuracy: float
+    best_val_accuracy: float  # v2-v2 at the best epoch (its val_score is in history[best_epoch])
     history: list[dict] = field(default_factory=list)
     out_dir: Path | None = None
     stopped: bool = False  # should_stop said so before the last epoch
@@ -110,11 +116,11 @@ def fit(train: FaceSet, val: FaceSet | None, config: TrainConfig, out_dir: Path,
     if resume and (out_dir / "last.pt").is_file():
         _restore(out_dir / "last.pt", head, trunk, optimizer, state)
     else:
-        accuracy = validation_accuracy(head, trunk, val)
+        scores = _validate(head, trunk, val, old_embeddings)
         _record(out_dir, state, {"epoch": 0, "loss": float("nan"), "active_fraction": float("nan"),
-                                 "triplets": 0, "val_accuracy": accuracy, "seconds": 0.0})
+                                 "triplets": 0, **scores, "seconds": 0.0})
         _save(out_dir, "best.pt", head, trunk, optimizer, config, train.model_id, 0, state)
-        state.update(best=accuracy)
+        state.update(best=scores["val_score"])
     sampler = PKSampler(train.labels, config.p, config.k, config.seed)
     miner = SemiHardMiner(config.margin, config.fallback)
     stopped = False
@@ -132,12 +138,11 @@ def fit(train: FaceSet, val: FaceSet | None, config: TrainConfig, out_dir: Path,
                 losses.append(result.loss.item())
                 actives.append(result.active_fraction)
                 triplets += result.triplets
-        accuracy = validation_accuracy(head, trunk, val)
+        scores = _validate(head, trunk, val, old_embeddings)
         _record(out_dir, state, {"epoch": epoch, "loss": _mean(losses), "active_fraction": _mean(actives),
-                                 "triplets": triplets, "val_accuracy": accuracy,
-                                 "seconds": round(time.perf_counter() - started, 2)})
-        if accuracy > state["best"]:
-            state.update(best=accuracy, best_epoch=epoch)
+                                 "triplets": triplets, **scores, "seconds": round(time.perf_counter() - started, 2)})
+        if scores["val_score"] > state["best"]:
+            state.update(best=scores["val_score"], best_epoch=epoch)
             _save(out_dir, "best.pt", head, trunk, optimizer, config, train.model_id, epoch, state)
         _save(out_dir, "last.pt", head, trunk, optimizer, config, train.model_id, epoch, state)
         if on_epoch:
@@ -145,7 +150,8 @@ def fit(train: FaceSet, val: FaceSet | None, config: TrainConfig, out_dir: Path,
         if config.patience and epoch - state["best_epoch"] >= config.patience:
             break
     plot_history(state["history"], out_dir / "curves.png")
-    return FitResult(state["best_epoch"], state["best"], state["history"], out_dir, stopped)
+    best_accuracy = state["history"][state["best_epoch"]]["val_accuracy"]
+    return FitResult(state["best_epoch"], best_accuracy, state["history"], out_dir, stopped)
 
 
 def _step(head, trunk, optimizer, miner, train: FaceSet, batch, rng, config, old_embeddings):
@@ -181,13 +187,28 @@ def embed(head: LinearHead, trunk: Trunk | None, faces: FaceSet) -> np.ndarray:
     return torch.cat(parts).numpy()
 
 
-def validation_accuracy(head, trunk, val: FaceSet | None, seed: int = 0) -> float:
+def _validate(head, trunk, val: FaceSet | None, old_embeddings: Callable | None) -> dict:
+    """The log's validation columns. A harmonic v2 is for matching stored v1 faces as well as its own,
+    so its epoch is chosen on the mean of v2-v2 and v1-v2 accuracy: v2-v2 alone can favour an epoch
+    that has drifted away from v1."""
+    accuracy = validation_accuracy(head, trunk, val)
+    if old_embeddings is None:
+        return {"val_accuracy": accuracy, "val_v1_v2_accuracy": float("nan"), "val_score": accuracy}
+    cross = validation_accuracy(head, trunk, val, v1=old_embeddings)
+    return {"val_accuracy": accuracy, "val_v1_v2_accuracy": cross, "val_score": (accuracy + cross) / 2}
+
+
+def validation_accuracy(head, trunk, val: FaceSet | None, seed: int = 0, v1: Callable | None = None) -> float:
     """Verification accuracy (10-fold protocol) over every same-identity pair of ``val`` and as
-    many different-identity pairs drawn at random (NaN without a validation set)."""
+    many different-identity pairs drawn at random (NaN without a validation set). With ``v1``
+    (``_v1_embedder``), the v1-v2 figure: each pair's first face by v1, the second by v2."""
     if val is None or len(np.unique(val.labels)) == len(val):  # no same-identity pair to verify
         return float("nan")
     embeddings = embed(head, trunk, val)
-    return float(pair_verification(embeddings, val.labels, seed=seed).accuracy)
+    if v1 is None:
+        return float(pair_verification(embeddings, val.labels, seed=seed).accuracy)
+    old = v1(torch.as_tensor(val.features[:, 0])).numpy()
+    return float(pair_verification(old, val.labels, other=embeddings, seed=seed).accuracy)
 
 
 def pair_verification(embeddings: np.ndarray, labels: np.ndarray, other: np.ndarray | None = None,
@@ -277,7 +298,8 @@ def _record(out_dir: Path, state: dict, row: dict) -> None:
 
 
 def plot_history(history: list[dict], path: Path) -> None:
-    """Loss, share of active triplets and validation accuracy per epoch, one panel each."""
+    """Loss, share of active triplets and validation accuracy per epoch, one panel each (v2-v2, and
+    v1-v2 for a harmonic run)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -285,9 +307,13 @@ def plot_history(history: list[dict], path: Path) -> None:
 
     epochs = [row["epoch"] for row in history]
     figure, axes = pyplot.subplots(1, 3, figsize=(12, 3.2))
-    for axis, key, title in zip(axes, ("loss", "active_fraction", "val_accuracy"),
-                                ("triplet loss", "active triplets", "validation accuracy")):
-        axis.plot(epochs, [row[key] for row in history], marker=".")
+    for axis, (title, curves) in zip(axes, PANELS):
+        for key, label in curves.items():
+            values = [row.get(key, float("nan")) for row in history]  # rows from before v1-v2 was logged lack it
+            if not np.isnan(values).all():  # v1-v2: harmonic runs only
+                axis.plot(epochs, values, marker=".", label=label)
+        if len(axis.get_lines()) > 1:
+            axis.legend()
         axis.set_title(title)
         axis.set_xlabel("epoch")
     figure.tight_layout()
