@@ -35,7 +35,7 @@ from photoface.detect.crops import face_crop
 from photoface.embed.models import load_embedder
 from photoface.evaluation.datasets import dlib_boxes, shared_data_dir
 from photoface.evaluation.metrics import match_boxes
-from photoface.index.analyse import DETECT_SIDE
+from photoface.index.options import DETECT_SIDE
 
 WORK_DIR = Path(__file__).parent / "work"
 SIZE = (4000, 3000)

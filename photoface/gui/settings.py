@@ -10,10 +10,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-from photoface.embed.models import DEFAULT_MODEL_ID
+from photoface.embed.registry import DEFAULT_MODEL_ID
 from photoface.errors import PhotofaceError
-from photoface.index.analyse import DETECT_SIDE
-from photoface.index.pipeline import IndexOptions
+from photoface.index.options import DETECT_SIDE, IndexOptions
 
 SETTINGS_FILE = "settings.json"
 # Sensitivity is the resolution MTCNN looks at: more pixels find smaller faces, more slowly.

@@ -11,13 +11,8 @@ from ..export import FaceRegion, read_regions
 from ..photos import PhotoError, load_photo
 from ..photos.orientation import box_to_stored, point_to_stored
 from ..store.records import FaceRecord, PhotoRecord
+from .options import DETECT_SIDE
 
-# Longest side of the image MTCNN looks at. 12 MP photos are decoded at a
-# JPEG draft scale (1/4) and shrunk to this, which is most of the indexing
-# speed; with MTCNN's 20 px minimum, a face must span about 2 % of the
-# photo's long side (80 px in a 4000 px photo, where the quality score stops
-# penalising size).
-DETECT_SIDE = 960
 # A crop is taken from a sharper decode when the face would otherwise be
 # upsampled by more than this factor into the 160 px crop.
 MAX_CROP_UPSAMPLING = 1.25

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..detect.detector import FaceDetector
 from ..embed.heads import KeptHead, load_kept_head, store_missing_vectors
-from ..embed.models import DEFAULT_MODEL_ID, Embedder, load_embedder
+from ..embed.models import Embedder, load_embedder
 from ..errors import PhotofaceError
 from ..people.interop import import_named_regions
 from ..people.recluster import active_model
@@ -25,21 +25,10 @@ from ..photos import file_hash, iter_photo_files
 from ..photos.scan import resolved
 from ..store.library import Library
 from ..store.records import PhotoRecord
-from .analyse import DETECT_SIDE, PhotoAnalysis, analyse_photo
+from .analyse import PhotoAnalysis, analyse_photo
+from .options import IndexOptions
 
 log = logging.getLogger(__name__)
-
-@dataclass
-class IndexOptions:
-    model_id: str = DEFAULT_MODEL_ID
-    workers: int = max(1, min(4, os.cpu_count() or 1))
-    detect_side: int = DETECT_SIDE
-    min_face_size: int = 20
-    batch_size: int = 32
-    # Adding the embedding of the mirrored crop costs twice the embedding work
-    # (about a third of indexing time) for about 0.1 point on LFW (benchmarks/lfw.py).
-    flip: bool = False
-
 
 @dataclass
 class IndexReport:

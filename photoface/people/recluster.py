@@ -81,6 +81,12 @@ def active_model(library: Library) -> str | None:
     return row[0] if row else None
 
 
+def improved_model(library: Library) -> str | None:
+    """The active model when it is a trained head (None when it is the original network)."""
+    model_id = active_model(library)
+    return model_id if model_id and library.base_model(model_id) else None
+
+
 def use_model(library: Library, model_id: str) -> None:
     """Recognise with ``model_id`` from now on (the next cluster run re-groups with it)."""
     library.save_setting(ACTIVE_MODEL, model_id)

@@ -1,5 +1,6 @@
 """The CLI's GUI entry points: no command opens the app, --screenshot renders a PNG headless."""
 
+import os
 import subprocess
 import sys
 
@@ -46,3 +47,20 @@ def test_the_core_and_the_commands_never_import_qt_or_the_training_package():
         "assert 'photoface_training' not in sys.modules, 'photoface_training imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_window_opens_without_loading_torch_or_training(tmp_path):
+    # importing torch and torchvision takes ~5 s: the first indexing job loads them, in its thread
+    code = (
+        "import sys, pathlib\n"
+        "from photoface.gui.app import application\n"
+        "from photoface.gui.main_window import MainWindow\n"
+        "app = application()\n"
+        f"window = MainWindow(pathlib.Path({str(tmp_path / 'lib')!r}))\n"
+        "window.show()\n"
+        "app.processEvents()\n"
+        "loaded = [m for m in ('torch', 'photoface_training') if m in sys.modules]\n"
+        "window.close()\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})

@@ -9,7 +9,7 @@ from photoface.gui.main_window import MainWindow
 from photoface.gui.views.improve import ImproveDialog
 from photoface.people import queries
 from photoface.people.recluster import active_model
-from photoface_training.active import improved_model
+from photoface.people.recluster import improved_model
 from photoface_training.library_models import PERSONALISE
 
 JOB_TIMEOUT_MS = 60_000

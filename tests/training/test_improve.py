@@ -14,7 +14,8 @@ from photoface.people import operations, queries
 from photoface.people.recluster import active_model, model_vectors, recluster
 from photoface.store.library import Library
 from photoface_training import checkpoints
-from photoface_training.active import go_back, improved_model
+from photoface.people.recluster import improved_model
+from photoface_training.active import go_back
 from photoface_training.improve import check_ready, discard, improve, keep
 from photoface_training.library_models import PERSONALISE
 

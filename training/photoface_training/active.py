@@ -14,7 +14,7 @@ from pathlib import Path
 
 from photoface.embed.heads import kept_head_path
 from photoface.errors import PhotofaceError
-from photoface.people.recluster import active_model, use_model
+from photoface.people.recluster import active_model, improved_model, use_model
 from photoface.store.library import Library
 
 from . import checkpoints
@@ -47,12 +47,6 @@ def go_back(library: Library) -> None:
         raise PhotofaceError("This library already uses the original face model.")
     use_model(library, library.base_model(head))
     _forget(library, head)
-
-
-def improved_model(library: Library) -> str | None:
-    """The active model when it is a trained head (None when it is the original network)."""
-    model_id = active_model(library)
-    return model_id if model_id and library.base_model(model_id) else None
 
 
 def original_model(library: Library) -> str:

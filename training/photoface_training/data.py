@@ -23,7 +23,7 @@ from tqdm import tqdm
 from photoface.detect.crops import CROP_MARGIN, CROP_SIZE, face_crop
 from photoface.detect.detector import FaceDetector
 from photoface.errors import PhotofaceError
-from photoface.index.analyse import DETECT_SIDE
+from photoface.index.options import DETECT_SIDE
 from photoface.photos import PhotoError, load_photo
 from photoface.photos.scan import iter_photo_files
 from photoface.store.library import Library

@@ -13,15 +13,18 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThread, Signal
 
-from photoface.embed.models import Embedder, load_embedder
-from photoface.index.pipeline import IndexOptions, Indexer
+from photoface.index.options import IndexOptions
 from photoface.store.library import Library
 
 from .outcome import report_outcome
 from .priority import lower_this_threads_priority
+
+if TYPE_CHECKING:  # torch loads in the job's thread, so the window opens at once
+    from photoface.embed.models import Embedder
 
 RATE_WINDOW_S = 30.0  # the speed shown is that of the last half minute
 
@@ -32,7 +35,7 @@ class IndexingJob(QThread):
     succeeded = Signal(object)  # the IndexReport; report.interrupted after a cancel
     failed = Signal(str)  # a message for the user
 
-    def __init__(self, library_dir: Path, roots: Sequence[Path], embedder: Embedder | None = None,
+    def __init__(self, library_dir: Path, roots: Sequence[Path], embedder: "Embedder | None" = None,
                  parent=None, options: IndexOptions | None = None):
         super().__init__(parent)
         self.library_dir = Path(library_dir)
@@ -63,6 +66,9 @@ class IndexingJob(QThread):
         report_outcome(self, self._index, "Indexing")
 
     def _index(self):
+        from photoface.embed.models import load_embedder
+        from photoface.index.pipeline import Indexer
+
         if self.embedder is None:
             self.stage.emit("Loading the face model…")
             self.embedder = load_embedder(self.options.model_id)

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout)
 
-from photoface.embed.models import available_models
+from photoface.embed.registry import available_models
 
 from ..settings import SENSITIVITY_SIDES, Settings
 
