@@ -268,6 +268,8 @@ def test_each_operation_is_undone_exactly(clustered):
     check_undo(library, lambda: ops.remove_faces(library, a, some))
     check_undo(library, lambda: ops.confirm_face(library, min(truth[1]), a))
     check_undo(library, lambda: ops.reject_face(library, min(truth[1]), c))
+    check_undo(library, lambda: ops.confirm_faces(library, sorted(truth[1])[:3], a))  # several: one step
+    check_undo(library, lambda: ops.reject_faces(library, sorted(truth[1])[:3], b))
     check_undo(library, lambda: ops.hide_person(library, c))
     check_undo(library, lambda: ops.hide_face(library, some[0]))
 
@@ -327,6 +329,7 @@ def test_unknown_ids_are_refused(clustered):
         (lambda: ops.split_person(library, a, [other]), f"no face {other}"),
         (lambda: ops.remove_faces(library, a, []), "at least one"),
         (lambda: ops.confirm_face(library, 12345, a), "no face 12345"),
+        (lambda: ops.confirm_faces(library, [], a), "at least one"),
         (lambda: ops.hide_person(library, 999), "no person 999"),
     ]:
         before = tables(library)

@@ -93,10 +93,7 @@ def create_person(library: Library, face_ids: Sequence[int], name: str | None = 
     summary = f"New person {name or ''} from faces {_id_list(face_ids)}"
     with _operation(library, "create", " ".join(summary.split())) as operation:
         db = operation.db
-        if not face_ids:
-            raise PhotofaceError("Choose at least one face.")
-        for face_id in face_ids:
-            _require_face(db, face_id)
+        _require_faces(db, face_ids)
         if name is not None:
             _refuse_taken_name(db, name, None)
         person_id = db.execute("INSERT INTO persons (name) VALUES (?)", [name]).lastrowid
@@ -116,18 +113,28 @@ def remove_faces(library: Library, person_id: int, face_ids: Sequence[int]) -> N
 
 def confirm_face(library: Library, face_id: int, person_id: int) -> None:
     """"Yes, this is them": the face joins the person for good."""
-    with _operation(library, "confirm", f"Confirmed face {face_id} as person {person_id}") as operation:
-        _require_face(operation.db, face_id)
+    confirm_faces(library, [face_id], person_id)
+
+
+def confirm_faces(library: Library, face_ids: Sequence[int], person_id: int) -> None:
+    """Several faces join the person for good, as one step (one undo)."""
+    with _operation(library, "confirm", f"Confirmed faces {_id_list(face_ids)} as person {person_id}") as operation:
+        _require_faces(operation.db, face_ids)
         _require_person(operation.db, person_id)
-        _assign_confirmed(operation, person_id, [face_id])
+        _assign_confirmed(operation, person_id, face_ids)
 
 
 def reject_face(library: Library, face_id: int, person_id: int) -> None:
     """"No, not them": remembered forever, whether or not the face is in the person now."""
-    with _operation(library, "reject", f"Face {face_id} is not person {person_id}") as operation:
-        _require_face(operation.db, face_id)
+    reject_faces(library, [face_id], person_id)
+
+
+def reject_faces(library: Library, face_ids: Sequence[int], person_id: int) -> None:
+    """Several faces are not the person, as one step (one undo)."""
+    with _operation(library, "reject", f"Faces {_id_list(face_ids)} are not person {person_id}") as operation:
+        _require_faces(operation.db, face_ids)
         _require_person(operation.db, person_id)
-        _reject(operation, [face_id], person_id)
+        _reject(operation, face_ids, person_id)
 
 
 def hide_person(library: Library, person_id: int, hidden: bool = True) -> None:
@@ -142,7 +149,7 @@ def hide_face(library: Library, face_id: int, hidden: bool = True) -> None:
     """A hidden face (a stranger, a poster) is left out of people and clustering."""
     verb = "Hid" if hidden else "Showed"
     with _operation(library, "hide", f"{verb} face {face_id}") as operation:
-        _require_face(operation.db, face_id)
+        _require_faces(operation.db, [face_id])
         operation.touch(face_ids=[face_id])
         operation.db.execute("UPDATE faces SET hidden = ? WHERE id = ?", [int(hidden), face_id])
 
@@ -209,9 +216,12 @@ def _require_person(db: Database, person_id: int) -> dict:
     return person
 
 
-def _require_face(db: Database, face_id: int) -> None:
-    if db.execute("SELECT 1 FROM faces WHERE id = ?", [face_id]).fetchone() is None:
-        raise PhotofaceError(f"There is no face {face_id}.")
+def _require_faces(db: Database, face_ids: Sequence[int]) -> None:
+    if not face_ids:
+        raise PhotofaceError("Choose at least one face.")
+    for face_id in face_ids:
+        if db.execute("SELECT 1 FROM faces WHERE id = ?", [face_id]).fetchone() is None:
+            raise PhotofaceError(f"There is no face {face_id}.")
 
 
 def _require_members(db: Database, person_id: int, face_ids: Sequence[int]) -> None:

@@ -79,8 +79,8 @@ class PersonView(QWidget):
         done = f"{_count(faces)} moved to {self._name_of(target)}"
         if self.person is not None:
             self._run(lambda: operations.split_person(self.library, self.person["id"], faces, into=target), done)
-        else:  # unsorted faces join the person one by one (each undone on its own)
-            self._run(lambda: [operations.confirm_face(self.library, face, target) for face in faces], done)
+        else:  # unsorted faces join the person
+            self._run(lambda: operations.confirm_faces(self.library, faces, target), done)
 
     # --- user actions ----------------------------------------------------------
 
@@ -107,12 +107,12 @@ class PersonView(QWidget):
 
     def _confirm_suggested(self) -> None:
         faces, person_id = self.selected_suggestions(), self.person["id"]
-        self._run(lambda: [operations.confirm_face(self.library, face, person_id) for face in faces],
+        self._run(lambda: operations.confirm_faces(self.library, faces, person_id),
                   f"{_count(faces)} confirmed as {self._title()}")
 
     def _reject_suggested(self) -> None:
         faces, person_id = self.selected_suggestions(), self.person["id"]
-        self._run(lambda: [operations.reject_face(self.library, face, person_id) for face in faces],
+        self._run(lambda: operations.reject_faces(self.library, faces, person_id),
                   f"{_count(faces)} rejected for {self._title()}")
 
     def _toggle_hidden(self) -> None:
