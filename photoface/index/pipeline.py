@@ -30,6 +30,7 @@ from .options import IndexOptions
 
 log = logging.getLogger(__name__)
 
+
 @dataclass
 class IndexReport:
     files: int = 0
@@ -77,6 +78,8 @@ class Indexer:
                 self._analyse_and_store(to_analyse, pool, report, advance, should_stop)
             except KeyboardInterrupt:
                 report.interrupted = True
+        if self.active_head:  # once a run, not per batch: it looks through every face of the library
+            store_missing_vectors(self.library, self.active_head)
         if not report.interrupted:
             self._mark_gone(roots, files, unreadable, report)
         return report
@@ -175,8 +178,6 @@ class Indexer:
                 report.indexed += 1
                 report.faces += len(analysis.faces)
             advance()
-        if with_faces and self.active_head:
-            store_missing_vectors(self.library, self.active_head)
 
 
 def _active_head_over(library: Library, base_model_id: str) -> KeptHead | None:
