@@ -27,7 +27,6 @@ from .convert import ConversionError, convert_graph
 from .graphdef import GraphDefError
 from .registry import DEFAULT_MODEL_ID, MODELS, VGGFACE2_MODEL_ID
 
-
 CROP_SIZE = 160
 EMBEDDING_DIM = 512
 
@@ -51,8 +50,6 @@ SELF_CHECK_FINGERPRINT = np.array(
 SELF_CHECK_TOLERANCE = 1e-4
 # Mean embeddings per model, shipped with the package (see Embedder).
 CENTRES_DIR = Path(__file__).parent / "centres"
-
-
 
 
 class Embedder:
