@@ -25,7 +25,7 @@ import numpy as np
 from photoface.cluster.agglomerative import DEFAULT_THRESHOLD, cluster_embeddings
 from photoface.detect.detector import main_face_index
 from photoface.evaluation.clustering import bcubed_prf, pairwise_prf
-from photoface.evaluation.datasets import shared_data_dir
+from photoface.evaluation.datasets import celeba_identities, shared_data_dir
 from photoface.index.pipeline import Indexer
 from photoface.people.recluster import MIN_SEED_QUALITY
 from photoface.store.library import Library
@@ -53,11 +53,6 @@ def labelled_faces(library: Library, model_id: str, label_of, pick):
         labels.append(label)
         paths.append(path)
     return matrix[rows], np.array(qualities), np.array(labels), paths
-
-
-def celeba_identities(folder: Path) -> dict[str, str]:
-    """CelebA identity of each photo's main face, by file name (``identity.txt``)."""
-    return dict(line.split() for line in (folder / "identity.txt").read_text().splitlines()[1:])
 
 
 def main_face(faces) -> int:

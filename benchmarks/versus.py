@@ -21,7 +21,7 @@ import numpy as np
 
 from photoface.cluster.agglomerative import DEFAULT_THRESHOLD
 from photoface.evaluation.clustering import bcubed_prf, pairwise_prf
-from photoface.evaluation.datasets import dlib_boxes, lfw_pairs, shared_data_dir
+from photoface.evaluation.datasets import celeba_identities, dlib_boxes, lfw_pairs, shared_data_dir
 from photoface.evaluation.metrics import match_boxes
 from photoface.index.pipeline import Indexer, IndexOptions
 from photoface.store.library import DB_NAME, Library
@@ -220,7 +220,7 @@ def clustering(lfw_subset: list[Path] | None, celeba_people: int | None, librari
     """Pairwise and BCubed F on the faces both systems found (each photo's main or largest face)."""
     data = shared_data_dir()
     lfw_all = lfw_subset or sorted((data / "lfw").glob("*/*.jpg"))
-    celeba_ids = cluster_lfw.celeba_identities(data / "celeba_train")
+    celeba_ids = celeba_identities(data / "celeba_train")
     people = sorted(set(celeba_ids.values()))[:celeba_people]
     celeba = sorted(data / "celeba_train" / name for name, who in celeba_ids.items() if who in people)
     return {

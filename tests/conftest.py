@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from photoface.evaluation.datasets import shared_data_dir
+from photoface.evaluation.datasets import celeba_identities, shared_data_dir
 
 SHARED = shared_data_dir()
 PHOTOS = SHARED / "photos"
@@ -74,10 +74,8 @@ def copy_celeba(folder: Path, photos: slice) -> dict[str, list[Path]]:
     """Copy the ``photos`` of each NAMED_PEOPLE identity into ``folder``; name -> the copies."""
     folder.mkdir(parents=True, exist_ok=True)
     by_identity: dict[str, list[str]] = {}
-    for line in (CELEBA / "identity.txt").read_text().split("\n")[1:]:
-        if line.strip():
-            image, identity = line.split()
-            by_identity.setdefault(identity, []).append(image)
+    for image, identity in celeba_identities(CELEBA).items():
+        by_identity.setdefault(identity, []).append(image)
     copies = {}
     for name, images in zip(NAMED_PEOPLE, by_identity.values()):
         copies[name] = [Path(shutil.copy2(CELEBA / image, folder / image)) for image in images[photos]]

@@ -24,6 +24,15 @@ def dlib_boxes(folder: Path) -> dict[str, list[Box]]:
     return boxes
 
 
+CELEBA_IDENTITIES = "identity.txt"
+
+
+def celeba_identities(folder: Path) -> dict[str, str]:
+    """CelebA identity of each photo's main face, by file name, in ``identity.txt``'s order."""
+    lines = (Path(folder) / CELEBA_IDENTITIES).read_text().splitlines()[1:]
+    return dict(line.split() for line in lines if line.strip())
+
+
 @dataclass(frozen=True)
 class LfwPair:
     fold: int

@@ -23,6 +23,7 @@ from tqdm import tqdm
 from photoface.detect.crops import CROP_MARGIN, CROP_SIZE, face_crop
 from photoface.detect.detector import FaceDetector
 from photoface.errors import PhotofaceError
+from photoface.evaluation.datasets import CELEBA_IDENTITIES, celeba_identities
 from photoface.index.options import DETECT_SIDE
 from photoface.photos import PhotoError, load_photo
 from photoface.photos.scan import iter_photo_files
@@ -32,7 +33,6 @@ from photoface.store.library import Library
 # with room to shift: the centre 160 px of a BIG_CROP crop is the usual crop.
 BIG_CROP = 182
 BIG_MARGIN = BIG_CROP - (CROP_SIZE - CROP_MARGIN)
-CELEBA_IDENTITIES = "identity.txt"
 
 
 @dataclass
@@ -87,10 +87,8 @@ def labelled_photos(folder: Path) -> list[tuple[Path, str]]:
     folder = Path(folder)
     if not folder.is_dir():
         raise PhotofaceError(f"{folder} is not a folder of labelled photos")
-    table = folder / CELEBA_IDENTITIES
-    if table.is_file():
-        lines = table.read_text().split("\n")[1:]
-        return sorted((folder / name, identity) for name, identity in (line.split() for line in lines if line.strip()))
+    if (folder / CELEBA_IDENTITIES).is_file():
+        return sorted((folder / name, identity) for name, identity in celeba_identities(folder).items())
     folder = folder.resolve()
     return sorted((path, path.relative_to(folder).parts[0]) for path in iter_photo_files([folder])
                   if len(path.relative_to(folder).parts) > 1)
