@@ -66,7 +66,7 @@ from photoface.embed.models import DEFAULT_MODEL_ID
 from photoface.store.library import Library
 from photoface_training import checkpoints
 from photoface_training.data import FaceSet, split_by_identity
-from photoface_training.evaluate import _fresh, _library_stamp
+from photoface_training.evaluate import cache_is_fresh, library_stamp
 from photoface_training.train import TrainConfig, fit, pair_verification
 
 from .cluster_lfw import labelled_faces, main_face
@@ -81,11 +81,11 @@ TEST_BUCKET, VALIDATION_BUCKET = 0, 1
 def lfw_identity_faces(model_id: str, library_dir: Path = LFW_LIBRARY) -> tuple[FaceSet, np.ndarray]:
     """Every LFW photo's main face with its stored ``model_id`` embedding (one view), and its
     person's name; cached beside the other training caches, rebuilt when the library changes."""
-    if not _fresh(LFW_FACES, library_dir):
+    if not cache_is_fresh(LFW_FACES, library_dir):
         with Library.open(library_dir) as library:  # the lock is held for the read only
             vectors, _, names, _ = labelled_faces(library, model_id, lambda path: path.parent.name, main_face)
         LFW_FACES.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(LFW_FACES, vectors=vectors, names=names.astype(str), library_stamp=_library_stamp(library_dir))
+        np.savez(LFW_FACES, vectors=vectors, names=names.astype(str), library_stamp=library_stamp(library_dir))
     with np.load(LFW_FACES, allow_pickle=False) as stored:
         vectors, names = stored["vectors"], stored["names"]
     _, labels = np.unique(names, return_inverse=True)

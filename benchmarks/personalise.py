@@ -26,6 +26,7 @@ from photoface.cluster.agglomerative import cluster_embeddings
 from photoface.embed.models import load_embedder
 from photoface.evaluation.clustering import bcubed_prf
 from photoface.evaluation.datasets import shared_data_dir
+from photoface.evaluation.metrics import identification
 from photoface_training import checkpoints
 from photoface_training.data import faces_from_folder, split_by_photo
 from photoface_training.library_models import PERSONALISE
@@ -40,9 +41,8 @@ def celeba_faces():
 
 
 def scores(gallery: np.ndarray, gallery_labels: np.ndarray, probes: np.ndarray, probe_labels: np.ndarray) -> dict:
-    nearest = np.argmax(probes @ gallery.T, axis=1)
     precision, recall, f = bcubed_prf(probe_labels, cluster_embeddings(probes))
-    return {"identification": float(np.mean(gallery_labels[nearest] == probe_labels)),
+    return {"identification": identification(gallery, gallery_labels, probes, probe_labels),
             "bcubed_precision": precision, "bcubed_recall": recall, "bcubed_f": f}
 
 

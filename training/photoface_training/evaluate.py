@@ -46,7 +46,7 @@ def lfw_pairs_vectors(library_dir: Path = DEFAULT_LFW_LIBRARY) -> LfwPairs:
     pairs = lfw_pairs(shared_data_dir() / "lfw")
     images = sorted({p.first for p in pairs} | {p.second for p in pairs})
     cache = library_dir / "training-pairs.npz"
-    if not _fresh(cache, library_dir):
+    if not cache_is_fresh(cache, library_dir):
         _write_pair_cache(library_dir, images, cache)
     with np.load(cache, allow_pickle=False) as stored:
         vectors, blobs, lengths = stored["vectors"], stored["thumbnails"], stored["lengths"]
@@ -58,17 +58,17 @@ def lfw_pairs_vectors(library_dir: Path = DEFAULT_LFW_LIBRARY) -> LfwPairs:
                     np.array([p.same for p in pairs]), np.array([p.fold for p in pairs]))
 
 
-def _library_stamp(library_dir: Path) -> np.ndarray:
+def library_stamp(library_dir: Path) -> np.ndarray:
     stat = (library_dir / "library.db").stat()
     return np.array([stat.st_size, stat.st_mtime_ns], dtype=np.int64)
 
 
-def _fresh(cache: Path, library_dir: Path) -> bool:
+def cache_is_fresh(cache: Path, library_dir: Path) -> bool:
     """The cache exists and was made from the library as it is now (a re-indexed library rebuilds it)."""
     if not cache.is_file() or not (library_dir / "library.db").is_file():
         return False
     with np.load(cache, allow_pickle=False) as stored:
-        return "library_stamp" in stored.files and np.array_equal(stored["library_stamp"], _library_stamp(library_dir))
+        return "library_stamp" in stored.files and np.array_equal(stored["library_stamp"], library_stamp(library_dir))
 
 
 def _write_pair_cache(library_dir: Path, images: list[Path], cache: Path) -> None:
@@ -83,7 +83,7 @@ def _write_pair_cache(library_dir: Path, images: list[Path], cache: Path) -> Non
         thumbnails = _main_face_thumbnails(library, indexer.embedder.model_id, vectors, images)
     lengths = np.array([len(t) for t in thumbnails])
     blob = np.frombuffer(b"".join(thumbnails), dtype=np.uint8)
-    np.savez(cache, vectors=vectors, thumbnails=blob, lengths=lengths, library_stamp=_library_stamp(library_dir))
+    np.savez(cache, vectors=vectors, thumbnails=blob, lengths=lengths, library_stamp=library_stamp(library_dir))
 
 
 def _main_face_thumbnails(library, model_id: str, vectors: np.ndarray, images: list[Path]) -> list[bytes]:
