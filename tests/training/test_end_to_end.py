@@ -2,6 +2,7 @@
 
 import csv
 import shutil
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -14,7 +15,7 @@ from photoface.store.library import Library
 from photoface_training import checkpoints
 from photoface_training.data import faces_from_folder, labelled_photos, split_by_identity, split_by_photo
 from photoface_training.library_models import PERSONALISE, personalise, store_faces
-from photoface_training.train import TrainConfig, fit
+from photoface_training.train import TrainConfig, fit, pair_verification
 
 from ..conftest import PHOTOS
 
@@ -83,6 +84,18 @@ def test_harmonic_fit_is_chosen_on_own_and_cross_version_accuracy(faces, tmp_pat
                          for key in ("val_accuracy", "val_v1_v2_accuracy", "val_score"))
     assert ((0 <= cross) & (cross <= 1)).all() and np.allclose(score, (own + cross) / 2)
     assert result.best_epoch == np.argmax(score) and result.best_val_accuracy == own[result.best_epoch]
+
+
+def test_harmonic_v1_reads_its_own_features_where_v2_reads_others(faces, tmp_path):
+    """A v2 on other inputs (say, with the mirrored face added) is matched against v1's own vectors."""
+    faces = replace(faces, v1_features=faces.features[:, ::-1].copy())  # v1 sees the views swapped
+    train, val = split_by_photo(faces, 0.5)
+    assert np.array_equal(val.v1_inputs[:, 0], val.features[:, 1])
+    config = TrainConfig(out_dim=512, init="identity", epochs=1, p=3, k=2, patience=0, harmonic="base")
+    result = fit(train, val, config, tmp_path, show_progress=False)
+    cross = pair_verification(val.features[:, 1], val.labels, other=val.features[:, 0]).accuracy
+    assert result.history[0]["val_v1_v2_accuracy"] == pytest.approx(cross)
+    assert result.history[1]["triplets"] > 0
 
 
 def test_training_is_reproducible(faces, tmp_path):

@@ -44,14 +44,22 @@ class FaceSet:
     photos: np.ndarray  # (N,) int64 photo per face (photo-disjoint splits)
     model_id: str
     crops: np.ndarray | None = None  # (N, BIG_CROP, BIG_CROP, 3) uint8, for training the trunk
+    # (N, V, D1): what the v1 of a harmonic upgrade reads, where v2 reads other features of the
+    # same faces (a v2 that adds the mirrored face); None: v1 reads ``features`` too
+    v1_features: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
 
+    @property
+    def v1_inputs(self) -> np.ndarray:
+        return self.features if self.v1_features is None else self.v1_features
+
     def subset(self, mask: np.ndarray) -> "FaceSet":
         crops = None if self.crops is None else self.crops[mask]
+        v1_features = None if self.v1_features is None else self.v1_features[mask]
         return replace(self, features=self.features[mask], labels=self.labels[mask],
-                       photos=self.photos[mask], crops=crops)
+                       photos=self.photos[mask], crops=crops, v1_features=v1_features)
 
 
 # --- from a library -------------------------------------------------------------

@@ -158,14 +158,13 @@ def _step(head, trunk, optimizer, miner, train: FaceSet, batch, rng, config, old
     """One optimiser step on one P x K batch (a random cached view per face, or a random crop)."""
     if trunk is None:
         views = rng.integers(0, train.features.shape[1], size=len(batch))
-        inputs = torch.as_tensor(train.features[batch, views])
-        embeddings = head(inputs)
+        embeddings = head(torch.as_tensor(train.features[batch, views]))
     else:
-        inputs = None
         embeddings = head(trunk(random_crops(train.crops[batch], rng)))
     labels = torch.as_tensor(train.labels[batch])
-    if old_embeddings is not None:
-        embeddings, labels, is_new = harmonic_batch(embeddings, old_embeddings(inputs), labels)
+    if old_embeddings is not None:  # harmonic training is for the head alone (_check): views is set
+        old = old_embeddings(torch.as_tensor(train.v1_inputs[batch, views]))
+        embeddings, labels, is_new = harmonic_batch(embeddings, old, labels)
     anchors, positives, negatives = miner(embeddings.detach(), labels)
     if old_embeddings is not None:  # triplets of v1 embeddings alone teach v2 nothing
         keep = is_new[anchors] | is_new[positives] | is_new[negatives]
@@ -207,7 +206,7 @@ def validation_accuracy(head, trunk, val: FaceSet | None, seed: int = 0, v1: Cal
     embeddings = embed(head, trunk, val)
     if v1 is None:
         return float(pair_verification(embeddings, val.labels, seed=seed).accuracy)
-    old = v1(torch.as_tensor(val.features[:, 0])).numpy()
+    old = v1(torch.as_tensor(val.v1_inputs[:, 0])).numpy()
     return float(pair_verification(old, val.labels, other=embeddings, seed=seed).accuracy)
 
 
@@ -233,8 +232,8 @@ def _v1_embedder(config: TrainConfig, train: FaceSet) -> Callable | None:
     if config.harmonic is None:
         return None
     if config.harmonic == "base":
-        if config.out_dim != train.features.shape[2]:
-            raise PhotofaceError(f"Harmonic training against the base model needs --dim {train.features.shape[2]}")
+        if config.out_dim != train.v1_inputs.shape[2]:
+            raise PhotofaceError(f"Harmonic training against the base model needs --dim {train.v1_inputs.shape[2]}")
         return lambda inputs: inputs
     v1 = checkpoints.load(Path(config.harmonic))
     if v1.head.out_dim != config.out_dim or v1.base_model_id != train.model_id:
