@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QFileDialog, QMainWindow, QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget
 
 from photoface.errors import PhotofaceError
 from photoface.folders import FolderChanges, indexer_roots
@@ -24,6 +24,7 @@ from .progress import JobProgress
 from .settings import load_settings, save_library_location, save_settings
 from .views.export import ExportDialog
 from .views.folders import FoldersDialog
+from .views.improve import ImproveDialog
 from .views.people import TILE_SIDE, PeopleView
 from .views.person import PersonView
 from .views.photo import PhotoView
@@ -32,10 +33,6 @@ from .views.welcome import WelcomeView
 
 if TYPE_CHECKING:  # torch and the training package load with the first job, not with the window
     from photoface.embed.models import Embedder
-
-    from .views.improve import ImproveDialog
-
-IMPROVE_DIALOG = "improve"  # object name: closing the window finds it without importing training
 
 MESSAGE_MS = 8000
 REGROUPING = "Grouping faces into people with the new model…"
@@ -214,19 +211,9 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def show_improve(self) -> "ImproveDialog":
+    def show_improve(self) -> ImproveDialog:
         """Learn from the named people (not modal: indexing and naming go on meanwhile)."""
-        from photoface_training.improve import check_ready
-
-        from .views.improve import ImproveDialog
-
-        try:
-            check_ready(self.library)
-            not_ready = None
-        except PhotofaceError as error:
-            not_ready = str(error)
-        dialog = ImproveDialog(self.library_dir, not_ready, improved_model(self.library) is not None, self)
-        dialog.setObjectName(IMPROVE_DIALOG)
+        dialog = ImproveDialog(self.library_dir, improved_model(self.library) is not None, self)
         dialog.model_changed.connect(self.regroup)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -291,7 +278,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.watching.stop()
-        for dialog in self.findChildren(QDialog, IMPROVE_DIALOG):  # its training stops, its candidate goes
+        for dialog in self.findChildren(ImproveDialog):  # its training stops, its candidate goes
             dialog.reject()
         if self.job is not None:
             # Disconnected first: a closed window starts no follow-up job.

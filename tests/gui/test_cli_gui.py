@@ -50,9 +50,12 @@ def test_the_core_and_the_commands_never_import_qt_or_the_training_package():
 
 
 def test_the_window_opens_without_loading_torch_or_training(tmp_path):
-    # importing torch and torchvision takes ~5 s: the first indexing job loads them, in its thread
+    # importing torch and torchvision takes ~5 s: the first indexing job loads them, in its thread;
+    # no screen or dialog may import them either (the Improve dialog's jobs do, on their threads)
     code = (
-        "import sys, pathlib\n"
+        "import sys, pathlib, pkgutil, importlib, photoface.gui\n"
+        "for module in pkgutil.walk_packages(photoface.gui.__path__, 'photoface.gui.'):\n"
+        "    importlib.import_module(module.name)\n"
         "from photoface.gui.app import application\n"
         "from photoface.gui.main_window import MainWindow\n"
         "app = application()\n"

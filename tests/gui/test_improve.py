@@ -21,7 +21,14 @@ def open_improve(qtbot, library_dir, embedder) -> tuple[MainWindow, ImproveDialo
     window.show()
     action = next(a for a in window.findChildren(QAction) if a.text() == "Improve recognition…")
     action.trigger()
-    return window, window.findChild(ImproveDialog)
+    return window, ready(qtbot, window.findChild(ImproveDialog))
+
+
+def ready(qtbot, dialog: ImproveDialog) -> ImproveDialog:
+    """The dialog once it has looked at the named faces (in the background: it loads the training code)."""
+    assert dialog.isVisible() and not dialog.start_button.isVisible()
+    qtbot.waitUntil(lambda: dialog.job is None, timeout=JOB_TIMEOUT_MS)
+    return dialog
 
 
 def names(window) -> list[str]:
@@ -46,7 +53,7 @@ def test_improve_then_use_the_new_model(qtbot, named_library, embedder):
     assert head and active_model(window.library) == head != original
     assert names(window) == people
 
-    again = window.show_improve()
+    again = ready(qtbot, window.show_improve())
     assert again.original_button.isVisible()
     with qtbot.waitSignal(again.model_changed, timeout=JOB_TIMEOUT_MS):
         qtbot.mouseClick(again.original_button, Qt.MouseButton.LeftButton)

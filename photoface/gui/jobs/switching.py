@@ -2,22 +2,24 @@
 vector) or back to the original."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThread, Signal
 
 from photoface.store.library import Library
-from photoface_training.active import go_back
-from photoface_training.improve import Improvement, keep
 
 from .outcome import report_outcome
 from .priority import lower_this_threads_priority
+
+if TYPE_CHECKING:
+    from photoface_training.improve import Improvement
 
 
 class ModelSwitchJob(QThread):
     succeeded = Signal(str)  # what changed, for the user
     failed = Signal(str)
 
-    def __init__(self, library_dir: Path, improvement: Improvement | None, parent=None):
+    def __init__(self, library_dir: Path, improvement: "Improvement | None", parent=None):
         """``improvement``: the candidate to use; None goes back to the original model."""
         super().__init__(parent)
         self.library_dir = Path(library_dir)
@@ -28,6 +30,9 @@ class ModelSwitchJob(QThread):
         report_outcome(self, self._switch, "Changing the face model")
 
     def _switch(self) -> str:
+        from photoface_training.active import go_back  # on this thread: it loads torch
+        from photoface_training.improve import keep
+
         with Library.open(self.library_dir) as library:
             if self.improvement is None:
                 go_back(library)

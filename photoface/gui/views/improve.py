@@ -2,15 +2,17 @@
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, QPushButton, QVBoxLayout
 
-from photoface_training.improve import Improvement, discard
-from photoface_training.library_models import PERSONALISE
-
-from ..jobs.improving import ImprovingJob
+from ..jobs.improving import ImprovingJob, ReadinessJob
 from ..jobs.switching import ModelSwitchJob
+
+if TYPE_CHECKING:  # the training package loads torch: only the jobs import it, on their threads
+    from photoface_training.improve import Improvement
+    from photoface_training.train import TrainConfig
 
 INTRO = ("photoface can learn from the people you have named, so that it tells them apart better. "
          "It learns from most of each person's named photos and tests itself on the others, then shows "
@@ -23,25 +25,23 @@ IMPROVED_ALREADY = ("Recognition already uses a model that learnt from your name
 class ImproveDialog(QDialog):
     model_changed = Signal(str)  # recognition uses another model now; what changed, for the user
 
-    def __init__(self, library_dir: Path, not_ready: str | None, improved: bool, parent=None):
-        """``not_ready``: why there is too little to learn from (None: ready); ``improved``: an
-        improved model is in use (it can be left for the original)."""
+    def __init__(self, library_dir: Path, improved: bool, parent=None):
+        """``improved``: an improved model is in use (it can be left for the original)."""
         super().__init__(parent)
         self.setWindowTitle("Improve recognition")
         self.setMinimumWidth(500)
         self.library_dir = Path(library_dir)
-        self.config = PERSONALISE  # how it trains (tests train for fewer epochs)
-        self.job: ImprovingJob | ModelSwitchJob | None = None
-        self.improvement: Improvement | None = None  # the candidate waiting for a decision
+        self.improved = improved
+        self.config: "TrainConfig | None" = None  # how it trains; None: as photoface does (tests train less)
+        self.job: ReadinessJob | ImprovingJob | ModelSwitchJob | None = None
+        self.improvement: "Improvement | None" = None  # the candidate waiting for a decision
         self.intro = QLabel(INTRO + ("\n\n" + IMPROVED_ALREADY if improved else ""), wordWrap=True)
-        self.state = QLabel(not_ready or "", wordWrap=True,
-                            textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.state = QLabel("", wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.bar = QProgressBar(visible=False)
         self.buttons = QDialogButtonBox()
         self.start_button = self._button("Start", self.start, QDialogButtonBox.ButtonRole.ActionRole)
-        self.start_button.setEnabled(not_ready is None)
         self.original_button = self._button("Go back to the original model", self.go_back,
-                                            QDialogButtonBox.ButtonRole.ResetRole, visible=improved)
+                                            QDialogButtonBox.ButtonRole.ResetRole, visible=False)
         self.use_button = self._button("Use the new model", self.use_new_model,
                                        QDialogButtonBox.ButtonRole.AcceptRole, visible=False)
         self.discard_button = self._button("Discard", self.reject, QDialogButtonBox.ButtonRole.RejectRole,
@@ -52,8 +52,16 @@ class ImproveDialog(QDialog):
         layout = QVBoxLayout(self)
         for widget in (self.intro, self.bar, self.state, self.buttons):
             layout.addWidget(widget)
+        self._check_readiness()
 
     # --- the steps --------------------------------------------------------------------
+
+    def _check_readiness(self) -> None:
+        self._working("Looking at your named faces…", self.close_button)
+        self.job = ReadinessJob(self.library_dir, self)
+        self.job.succeeded.connect(self._checked)
+        self.job.failed.connect(self._failed)
+        self.job.start()
 
     def start(self) -> None:
         self._working("Reading your named faces…", self.cancel_button)
@@ -82,18 +90,27 @@ class ImproveDialog(QDialog):
         if self.job is not None:
             self.job.wait()
         if self.improvement is not None:
+            from photoface_training.improve import discard  # loaded already: it made the candidate
+
             discard(self.improvement)
             self.improvement = None
         super().reject()
 
     # --- job signals ------------------------------------------------------------------
 
+    def _checked(self, not_ready: str) -> None:
+        self._job_done()
+        self.state.setText(not_ready)
+        shown = [self.start_button, self.close_button] + ([self.original_button] if self.improved else [])
+        self._show_buttons(*shown)
+        self.start_button.setEnabled(not not_ready)
+
     def _show_progress(self, epoch: int, epochs: int) -> None:
         self.bar.setRange(0, epochs)
         self.bar.setValue(epoch)
         self.state.setText(f"Learning from your named faces… (round {epoch} of at most {epochs})")
 
-    def _trained(self, improvement: Improvement | None) -> None:
+    def _trained(self, improvement: "Improvement | None") -> None:
         self._job_done()
         if improvement is None:
             self._offer_start("Stopped. Nothing has changed.")
@@ -114,7 +131,7 @@ class ImproveDialog(QDialog):
 
     # --- helpers ----------------------------------------------------------------------
 
-    def _switch(self, improvement: Improvement | None, text: str) -> None:
+    def _switch(self, improvement: "Improvement | None", text: str) -> None:
         self._working(text)
         self.job = ModelSwitchJob(self.library_dir, improvement, self)
         self.job.succeeded.connect(self._switched)
@@ -148,7 +165,7 @@ class ImproveDialog(QDialog):
         return button
 
 
-def describe(improvement: Improvement) -> str:
+def describe(improvement: "Improvement") -> str:
     """Before -> after in plain words."""
     before, after = improvement.before, improvement.after
     lines = [f"Tested on {improvement.held_out_faces:,} faces of your {improvement.people} named people "
