@@ -41,11 +41,11 @@ Three upgrades are tried:
   (what ``photoface train personalise`` makes), AdaGrad lr 0.01 (personalise's rate);
 - ``128->128``: v1 the 128-d head ``--v1``, v2 a new 128-d head from a random
   start (AdaGrad lr 0.05): a new model that shares nothing with v1;
-- ``128->128 mirrored``: the same, but v2 is a better model, as in the paper's
-  experiment: it reads each face's embedding with the mirrored crop's added
-  (the indexer's ``flip`` option; 99.00 % on LFW against 98.82 % without, at
+- ``128->128 mirrored``: the same, but v2 reads better inputs, as the paper's
+  v2 is a better network: each face's embedding with the mirrored crop's added
+  (the indexer's ``flip`` option; 98.93 % on LFW against 98.82 % without, at
   twice the embedding work), while v1 reads the stored plain embedding. The
-  mirrored LFW library (``work/lfw-flip``) is indexed on first use (about 25
+  mirrored LFW library (``work/lfw-flip``) is indexed on first use (39
   minutes on 2 cores). Only LFW test figures: celeba's cached views all add
   the mirrored crop, so v1 has no plain view of them.
 
