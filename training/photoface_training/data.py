@@ -25,7 +25,7 @@ from photoface.detect.detector import FaceDetector
 from photoface.errors import PhotofaceError
 from photoface.evaluation.datasets import CELEBA_IDENTITIES, celeba_identities
 from photoface.index.options import DETECT_SIDE
-from photoface.photos import PhotoError, load_photo
+from photoface.photos import PhotoError, file_hash, load_photo
 from photoface.photos.scan import iter_photo_files
 from photoface.store.library import Library
 
@@ -177,8 +177,9 @@ def embed_views(crops: np.ndarray, embedder, views: int, seed: int = 0) -> np.nd
 
 
 def _photos_key(photos: list[tuple[Path, str]]) -> str:
-    stats = [(str(path.resolve()), path.stat().st_size, path.stat().st_mtime_ns, name) for path, name in photos]
-    return hashlib.sha256(json.dumps([BIG_CROP, stats]).encode()).hexdigest()[:16]
+    """By content, not modification time: a copied or restored folder keeps its cache."""
+    contents = [(file_hash(path), name) for path, name in photos]
+    return hashlib.sha256(json.dumps([BIG_CROP, contents]).encode()).hexdigest()[:16]
 
 
 def _cached(path: Path, compute) -> tuple:
