@@ -82,6 +82,30 @@ def test_move_to_a_named_person_and_hide_a_person(qtbot, people_window):
     assert tile_titles(people_window) == ["Ann"]
 
 
+def test_keys_take_faces_out_and_go_back(qtbot, people_window):
+    library, person_view = people_window.library, people_window.person_view
+    person_id = people_window.people_model.tiles[0].person_id
+    faces = len(queries.person(library, person_id)["face_ids"])
+    people_window.open_person(person_id)
+    qtbot.waitActive(people_window)
+    person_view.grid.setFocus()
+    qtbot.keyClick(person_view.grid, Qt.Key.Key_Delete)  # nothing selected: nothing happens
+    assert len(queries.person(library, person_id)["face_ids"]) == faces
+    person_view.grid.setCurrentIndex(person_view.grid.model().index(0, 0))
+    qtbot.keyClick(person_view.grid, Qt.Key.Key_Delete)
+    assert len(queries.person(library, person_id)["face_ids"]) == faces - 1
+
+    person_view.name_edit.setFocus()  # typing a name types, even the shortcut letters and Backspace
+    qtbot.keyClicks(person_view.name_edit, "Ny")
+    qtbot.keyClick(person_view.name_edit, Qt.Key.Key_Backspace)
+    assert person_view.name_edit.text() == "N" and people_window.stack.currentWidget() is person_view
+    person_view.grid.setFocus()
+    qtbot.keyClick(person_view.grid, Qt.Key.Key_Backspace)
+    assert people_window.stack.currentWidget() is people_window.people_view
+    qtbot.keyClick(people_window.people_view.grid, Qt.Key.Key_Delete)  # the person view's keys sleep now
+    assert len(queries.person(library, person_id)["face_ids"]) == faces - 1
+
+
 def test_settings_are_kept_and_reach_the_indexer(qtbot, people_window, people_library, tmp_path):
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "config"))
     dialog = people_window.show_settings()

@@ -137,6 +137,9 @@ def test_the_whole_window_end_to_end(qtbot, window, tmp_path):
     assert len(strip.faces) == asked - 1
     press_undo(qtbot, window)
     assert len(strip.faces) == asked
+    qtbot.keyClick(person_view.suggestion_grid, Qt.Key.Key_N)  # the likeliest face is chosen: N answers it
+    assert len(strip.faces) == asked - 1
+    press_undo(qtbot, window)
 
     # Export Kit's album, with XMP sidecars.
     export = window.show_export()

@@ -1,6 +1,7 @@
 """One person's faces: rename inline, move wrongly grouped faces out, answer "Is this them?"."""
 
 from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QListView, QMenu,
                                QPushButton, QVBoxLayout, QWidget)
 
@@ -49,6 +50,7 @@ class PersonView(QWidget):
         self.grid.selectionModel().selectionChanged.connect(self._update_buttons)
         self.grid.activated.connect(self._open_face)
         self._lay_out()
+        self._add_shortcuts()
 
     def show_person(self, person_id: int | None) -> None:
         self.person = None if person_id is None else queries.person(self.library, person_id)
@@ -177,6 +179,17 @@ class PersonView(QWidget):
         self.yes_button.setEnabled(answering)
         self.no_button.setEnabled(answering)
 
+    def _add_shortcuts(self) -> None:
+        """Keys for what is done most: Y / N answer the suggestion, Delete takes the selected faces
+        out, Alt+Left or Backspace goes back. A focused name field keeps its keys for typing."""
+        keys = {self.yes_button: ["Y"], self.no_button: ["N"], self.not_button: [QKeySequence.StandardKey.Delete],
+                self.back_button: [QKeySequence.StandardKey.Back, "Backspace"]}
+        for button, sequences in keys.items():
+            for sequence in sequences:
+                QShortcut(QKeySequence(sequence), self, activated=lambda b=button: _press(b))
+            shown = " or ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in sequences)
+            button.setToolTip(f"Key: {shown}")
+
     def _lay_out(self) -> None:
         header = QHBoxLayout()
         header.addWidget(self.back_button)
@@ -201,6 +214,12 @@ class PersonView(QWidget):
         layout.addLayout(suggestions)
         layout.addWidget(actions_row)
         layout.addWidget(self.grid)
+
+
+def _press(button: QPushButton) -> None:
+    """A key's button, as a click would; not while it is hidden (Unsorted has no "Not …") or disabled."""
+    if button.isVisible():
+        button.click()
 
 
 def _strip(model: FacesModel) -> QListView:
