@@ -15,6 +15,7 @@ from photoface.people.recluster import improved_model
 from photoface.store.library import Library
 
 from .jobs.clustering import ClusteringJob
+from .jobs.improving import ReadinessJob
 from .jobs.indexing import IndexingJob
 from .jobs.watching import FolderWatching
 from .models.faces import FacesModel
@@ -280,6 +281,8 @@ class MainWindow(QMainWindow):
         self.watching.stop()
         for dialog in self.findChildren(ImproveDialog):  # its training stops, its candidate goes
             dialog.reject()
+        for check in self.findChildren(ReadinessJob):  # left by a dialog closed while it looked
+            check.wait()
         if self.job is not None:
             # Disconnected first: a closed window starts no follow-up job.
             self.job.succeeded.disconnect()

@@ -5,6 +5,7 @@ from dataclasses import replace
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
+from photoface.gui.jobs.improving import ReadinessJob
 from photoface.gui.main_window import MainWindow
 from photoface.gui.views.improve import ImproveDialog
 from photoface.people import queries
@@ -72,3 +73,16 @@ def test_cancel_leaves_nothing_and_too_few_names_is_explained(qtbot, named_libra
     window, dialog = open_improve(qtbot, people_library, embedder)  # clustered, nobody named
     assert not dialog.start_button.isEnabled()
     assert "at least 2 named people" in dialog.state.text()
+
+
+def test_closing_while_it_looks_at_the_names_does_not_wait(qtbot, named_library, embedder):
+    window = MainWindow(named_library, embedder=embedder)
+    qtbot.addWidget(window)
+    window.show()
+    dialog = window.show_improve()
+    check = dialog.job
+    assert isinstance(check, ReadinessJob) and dialog.state.text() == "Looking at your named faces…"
+    dialog.reject()  # the check goes on under the window, which waits for it when it closes
+    assert not dialog.isVisible() and dialog.job is None and check.parent() is window
+    window.close()
+    assert all(job.isFinished() for job in window.findChildren(ReadinessJob))

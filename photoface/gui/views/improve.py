@@ -84,7 +84,16 @@ class ImproveDialog(QDialog):
         self._switch(None, "Going back to the original model…")
 
     def reject(self) -> None:
-        """Close; a training job is cancelled, a model switch finished, an undecided candidate discarded."""
+        """Close; a training job is cancelled, a model switch finished, an undecided candidate discarded.
+
+        The first check may still be loading the training code (seconds): it only reads, so it is
+        left to finish under the main window, which waits for it when it closes."""
+        if isinstance(self.job, ReadinessJob) and self.parent() is not None:
+            self.job.succeeded.disconnect()
+            self.job.failed.disconnect()
+            self.job.setParent(self.parent())
+            self.job.finished.connect(self.job.deleteLater)
+            self.job = None
         if isinstance(self.job, ImprovingJob):
             self.job.cancel()
         if self.job is not None:
@@ -99,6 +108,8 @@ class ImproveDialog(QDialog):
     # --- job signals ------------------------------------------------------------------
 
     def _checked(self, not_ready: str) -> None:
+        if not isinstance(self.job, ReadinessJob):  # posted just before the dialog closed
+            return
         self._job_done()
         self.state.setText(not_ready)
         shown = [self.start_button, self.close_button] + ([self.original_button] if self.improved else [])
@@ -126,6 +137,8 @@ class ImproveDialog(QDialog):
         self.model_changed.emit(message)
 
     def _failed(self, message: str) -> None:
+        if self.job is None:  # posted just before the dialog closed
+            return
         self._job_done()
         self._offer_start(message)
 
