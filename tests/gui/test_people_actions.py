@@ -95,7 +95,8 @@ def test_keys_take_faces_out_and_go_back(qtbot, people_window):
     qtbot.keyClick(person_view.grid, Qt.Key.Key_Delete)
     assert len(queries.person(library, person_id)["face_ids"]) == faces - 1
 
-    person_view.name_edit.setFocus()  # typing a name types, even the shortcut letters and Backspace
+    qtbot.keyClick(person_view.grid, Qt.Key.Key_F2)  # F2 names; typing types, shortcut letters and Backspace too
+    assert person_view.name_edit.hasFocus()
     qtbot.keyClicks(person_view.name_edit, "Ny")
     qtbot.keyClick(person_view.name_edit, Qt.Key.Key_Backspace)
     assert person_view.name_edit.text() == "N" and people_window.stack.currentWidget() is person_view

@@ -181,7 +181,7 @@ class PersonView(QWidget):
 
     def _add_shortcuts(self) -> None:
         """Keys for what is done most: Y / N answer the suggestion, Delete takes the selected faces
-        out, Alt+Left or Backspace goes back. A focused name field keeps its keys for typing."""
+        out, Alt+Left or Backspace goes back, F2 names. A focused name field keeps its keys for typing."""
         keys = {self.yes_button: ["Y"], self.no_button: ["N"], self.not_button: [QKeySequence.StandardKey.Delete],
                 self.back_button: [QKeySequence.StandardKey.Back, "Backspace"]}
         for button, sequences in keys.items():
@@ -189,6 +189,13 @@ class PersonView(QWidget):
                 QShortcut(QKeySequence(sequence), self, activated=lambda b=button: _press(b))
             shown = " or ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in sequences)
             button.setToolTip(f"Key: {shown}")
+        QShortcut(QKeySequence("F2"), self, activated=self._edit_name)
+        self.name_edit.setToolTip("Key: F2")
+
+    def _edit_name(self) -> None:
+        if self.isVisible() and self.person is not None:
+            self.name_edit.setFocus()
+            self.name_edit.selectAll()
 
     def _lay_out(self) -> None:
         header = QHBoxLayout()
