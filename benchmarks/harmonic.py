@@ -128,7 +128,6 @@ def _index_all_of_lfw(library_dir: Path, options: IndexOptions) -> None:
 
 
 def lfw_splits(mirrored: bool) -> dict[str, FaceSet]:
-    _index_all_of_lfw(LFW_LIBRARY, IndexOptions())
     faces, names, _ = lfw_mirrored_faces(DEFAULT_MODEL_ID) if mirrored else lfw_identity_faces(DEFAULT_MODEL_ID)
     splits = lfw_identity_split(faces, names)
     print(("mirrored: " if mirrored else "") + ", ".join(
@@ -173,6 +172,7 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(1)  # a small head: one thread is ~10x faster than two on a shared 2-core machine
     chosen = {name: upgrade for name, upgrade in upgrades(args.v1).items() if not args.upgrade or name in args.upgrade}
+    _index_all_of_lfw(LFW_LIBRARY, IndexOptions())  # every upgrade's v1 reads it
     lfw = {mirrored: lfw_splits(mirrored) for mirrored in {mirrored for _, _, mirrored in chosen.values()}}
     results = {"splits": {name: {"people": int(len(np.unique(s.labels))), "faces": len(s)}
                           for name, s in next(iter(lfw.values())).items()}, "runs": {}}

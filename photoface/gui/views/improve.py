@@ -58,18 +58,13 @@ class ImproveDialog(QDialog):
 
     def _check_readiness(self) -> None:
         self._working("Looking at your named faces…", self.close_button)
-        self.job = ReadinessJob(self.library_dir, self)
-        self.job.succeeded.connect(self._checked)
-        self.job.failed.connect(self._failed)
-        self.job.start()
+        self._start_job(ReadinessJob(self.library_dir, self), self._checked)
 
     def start(self) -> None:
         self._working("Reading your named faces…", self.cancel_button)
-        self.job = ImprovingJob(self.library_dir, self.config, self)
-        self.job.progress.connect(self._show_progress)
-        self.job.succeeded.connect(self._trained)
-        self.job.failed.connect(self._failed)
-        self.job.start()
+        job = ImprovingJob(self.library_dir, self.config, self)
+        job.progress.connect(self._show_progress)
+        self._start_job(job, self._trained)
 
     def cancel(self) -> None:
         self.job.cancel()
@@ -146,10 +141,13 @@ class ImproveDialog(QDialog):
 
     def _switch(self, improvement: "Improvement | None", text: str) -> None:
         self._working(text)
-        self.job = ModelSwitchJob(self.library_dir, improvement, self)
-        self.job.succeeded.connect(self._switched)
-        self.job.failed.connect(self._failed)
-        self.job.start()
+        self._start_job(ModelSwitchJob(self.library_dir, improvement, self), self._switched)
+
+    def _start_job(self, job: "ReadinessJob | ImprovingJob | ModelSwitchJob", on_success) -> None:
+        self.job = job
+        job.succeeded.connect(on_success)
+        job.failed.connect(self._failed)
+        job.start()
 
     def _working(self, text: str, *buttons: QPushButton) -> None:
         self.state.setText(text)
