@@ -17,6 +17,8 @@ def _config_options(function):
         click.option("--optimizer", type=click.Choice(["adagrad", "adam", "sgd"]), default="adagrad",
                      show_default=True),
         click.option("--lr", type=float, default=0.05, show_default=True),
+        click.option("--trunk-lr", type=float,
+                     help="The retrained layers' rate at depth last or whole (default: --lr)."),
         click.option("--weight-decay", type=float, default=0.0, show_default=True),
         click.option("--epochs", type=int, default=30, show_default=True),
         click.option("--p", type=int, default=10, show_default=True, help="Identities per batch."),
@@ -63,7 +65,8 @@ def fit(data_dir: Path, out_dir: Path, val_identities: float, views: int, cache_
 
     config = _config(values)
     embedder = load_embedder()
-    faces = faces_from_folder(data_dir, embedder, cache_dir or out_dir.parent / "cache", views, config.seed)
+    faces = faces_from_folder(data_dir, embedder, cache_dir or out_dir.parent / "cache", views, config.seed,
+                              last_block=config.depth == "last")
     train_set, val_set = split_by_identity(faces, val_identities, config.seed) if val_identities else (faces, None)
     click.echo(f"{len(train_set)} faces of {len(set(train_set.labels))} identities for training, "
                f"{len(val_set) if val_set else 0} held out")

@@ -83,9 +83,7 @@ class Embedder:
 
     @torch.inference_mode()
     def embed_batch(self, crops: np.ndarray, flip: bool) -> np.ndarray:
-        # the fixed standardisation FaceNet 2018 models were trained with
-        images = (torch.tensor(crops).permute(0, 3, 1, 2).float() - 127.5) / 128
-        images = images.contiguous(memory_format=torch.channels_last)
+        images = standardise(crops).contiguous(memory_format=torch.channels_last)
         if flip:  # one batch of twice the size runs faster than two
             both = self.model(torch.cat([images, images.flip(3)]))
             embeddings = both[: len(images)] + both[len(images) :]
@@ -95,6 +93,11 @@ class Embedder:
         if self.centre is not None:
             embeddings = F.normalize(embeddings - self.centre, dim=1)
         return embeddings.numpy()
+
+
+def standardise(crops: np.ndarray) -> torch.Tensor:
+    """(N, H, W, 3) uint8 RGB -> (N, 3, H, W) float: the fixed standardisation FaceNet 2018 models were trained with."""
+    return (torch.tensor(crops).permute(0, 3, 1, 2).float() - 127.5) / 128
 
 
 def check_crops(crops: np.ndarray) -> None:

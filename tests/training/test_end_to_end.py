@@ -6,16 +6,20 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import torch
 from click.testing import CliRunner
 
 from photoface.cli import cli
+from photoface.errors import PhotofaceError
 from photoface.index.pipeline import Indexer
 from photoface.people import operations
 from photoface.store.library import Library
 from photoface_training import checkpoints
-from photoface_training.data import faces_from_folder, labelled_photos, split_by_identity, split_by_photo
+from photoface_training.data import (centre_crops, faces_from_folder, labelled_photos, split_by_identity,
+                                     split_by_photo)
 from photoface_training.library_models import PERSONALISE, personalise, store_faces
-from photoface_training.train import TrainConfig, fit, pair_verification
+from photoface_training.train import TrainConfig, checkpoint_embeddings, fit, pair_verification
+from photoface_training.trunk import Trunk
 
 from ..conftest import PHOTOS
 
@@ -107,12 +111,45 @@ def test_training_is_reproducible(faces, tmp_path):
     assert (a == b).all()
 
 
-def test_last_block_training_updates_only_the_last_layers(faces, embedder, tmp_path):
-    config = TrainConfig(out_dim=512, init="identity", depth="last", epochs=1, p=3, k=2, lr=1e-4,
-                         optimizer="adam", patience=0)
-    fit(faces, None, config, tmp_path, embedder=embedder, show_progress=False)
-    trunk = checkpoints.load(tmp_path / "last.pt").trunk_state
-    assert trunk and {name.split(".")[0] for name in trunk} == {"block8", "last_linear", "last_bn"}
+@pytest.fixture(scope="module")
+def last_block_faces(johns, embedder, cache):
+    return faces_from_folder(johns, embedder, cache, views=2, last_block=True)
+
+
+def test_the_frozen_layers_output_through_the_last_block_is_the_embedder(last_block_faces, embedder):
+    faces = last_block_faces
+    assert faces.activations.shape == (12, 2, 1792, 3, 3) and faces.activations.dtype == np.float16
+    trunk = Trunk(embedder, "last")
+    with torch.no_grad():
+        plain, mirrored = (trunk(faces.activations[:, view]).numpy() for view in (0, 1))
+    crops = centre_crops(faces.crops)
+    assert np.abs(plain - embedder.embed(crops)).max() < 1e-3  # float16 cache
+    assert np.abs(mirrored - embedder.embed(np.ascontiguousarray(crops[:, :, ::-1]))).max() < 1e-3
+
+
+def test_last_block_training_updates_only_the_last_layers(last_block_faces, embedder, tmp_path):
+    before = {name: tensor.clone() for name, tensor in embedder.model.state_dict().items()}
+    train, val = split_by_photo(last_block_faces, 0.5)
+    config = TrainConfig(out_dim=16, init="random", depth="last", epochs=1, p=3, k=2, trunk_lr=1e-3,
+                         margin=4.0, patience=0)  # margin 4: every triplet is active, so every step moves
+    result = fit(train, val, config, tmp_path, embedder=embedder, show_progress=False)
+    checkpoint = checkpoints.load(tmp_path / "last.pt")
+    assert {name.split(".")[0] for name in checkpoint.trunk_state} == {"block8", "last_linear", "last_bn"}
+    assert any(not torch.equal(checkpoint.trunk_state[name], before[name]) for name in checkpoint.trunk_state)
+    assert all(torch.equal(tensor, before[name]) for name, tensor in embedder.model.state_dict().items())
+    embeddings = checkpoint_embeddings(checkpoint, val, embedder)
+    assert result.history[1]["val_accuracy"] == pytest.approx(pair_verification(embeddings, val.labels).accuracy)
+
+
+def test_harmonic_last_block_v2_is_matched_against_the_stored_v1_vectors(last_block_faces, embedder, tmp_path):
+    train, val = split_by_photo(last_block_faces, 0.5)
+    config = TrainConfig(out_dim=512, init="identity", depth="last", epochs=1, p=3, k=2, trunk_lr=1e-4,
+                         patience=0, harmonic="base")
+    result = fit(train, val, config, tmp_path, embedder=embedder, show_progress=False)
+    assert all(0.5 <= row["val_v1_v2_accuracy"] <= 1 for row in result.history)
+    assert result.history[1]["triplets"] > 0
+    with pytest.raises(PhotofaceError, match="depths 'head' and 'last'"):
+        fit(train, val, replace(config, depth="whole"), tmp_path / "whole", embedder=embedder, show_progress=False)
 
 
 def test_personalise_a_library_and_store_128_byte_faces(johns, embedder, tmp_path):

@@ -37,12 +37,17 @@ class Checkpoint:
         return (f"{self.head.out_dim}-d embedding fine-tuned with the triplet loss over {self.base_model_id} "
                 f"(depth {depth}, epoch {self.epoch})")
 
-    @torch.no_grad()
     def embed_features(self, features: np.ndarray) -> np.ndarray:
         """Base-model embeddings (N, in_dim) -> this model's (N, out_dim) unit vectors."""
         if self.trunk_state is not None:
             raise PhotofaceError("This checkpoint retrained the face network itself: it needs face crops, not "
-                                 "stored embeddings (see photoface_training.evaluate.trunk_embedder).")
+                                 "stored embeddings (see photoface_training.evaluate.checkpoint_vectors).")
+        return self.apply_head(features)
+
+    @torch.no_grad()
+    def apply_head(self, features: np.ndarray) -> np.ndarray:
+        """The head over embeddings (N, in_dim) of this checkpoint's own network (the base one,
+        or for a checkpoint that retrained it, the retrained one)."""
         return self.head(torch.as_tensor(np.asarray(features), dtype=torch.float32)).numpy()
 
 

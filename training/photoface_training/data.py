@@ -29,6 +29,8 @@ from photoface.photos import PhotoError, file_hash, load_photo
 from photoface.photos.scan import iter_photo_files
 from photoface.store.library import Library
 
+from .trunk import before_last_block
+
 # Aligned crops at the scale of the embedder's 160 px crop (128 px of face box)
 # with room to shift: the centre 160 px of a BIG_CROP crop is the usual crop.
 BIG_CROP = 182
@@ -47,6 +49,8 @@ class FaceSet:
     # (N, V, D1): what the v1 of a harmonic upgrade reads, where v2 reads other features of the
     # same faces (a v2 that adds the mirrored face); None: v1 reads ``features`` too
     v1_features: np.ndarray | None = None
+    # (N, V, C, H, W) float16: the frozen layers' output per view, what depth "last" trains on
+    activations: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -58,8 +62,9 @@ class FaceSet:
     def subset(self, mask: np.ndarray) -> "FaceSet":
         crops = None if self.crops is None else self.crops[mask]
         v1_features = None if self.v1_features is None else self.v1_features[mask]
-        return replace(self, features=self.features[mask], labels=self.labels[mask],
-                       photos=self.photos[mask], crops=crops, v1_features=v1_features)
+        activations = None if self.activations is None else self.activations[mask]
+        return replace(self, features=self.features[mask], labels=self.labels[mask], photos=self.photos[mask],
+                       crops=crops, v1_features=v1_features, activations=activations)
 
 
 # --- from a library -------------------------------------------------------------
@@ -102,8 +107,10 @@ def labelled_photos(folder: Path) -> list[tuple[Path, str]]:
                   if len(path.relative_to(folder).parts) > 1)
 
 
-def faces_from_folder(folder: Path, embedder, cache_dir: Path, views: int = 4, seed: int = 0) -> FaceSet:
-    """The largest face of every labelled photo, with ``views`` embeddings each (see ``embed_views``)."""
+def faces_from_folder(folder: Path, embedder, cache_dir: Path, views: int = 4, seed: int = 0,
+                      last_block: bool = False) -> FaceSet:
+    """The largest face of every labelled photo, with ``views`` embeddings each (see ``embed_views``)
+    and, for training the last block, as many views of the frozen layers' output (``activation_views``)."""
     photos = labelled_photos(folder)
     if not photos:
         raise PhotofaceError(f"No labelled photos in {folder} (expected identity sub-folders or {CELEBA_IDENTITIES})")
@@ -114,10 +121,14 @@ def faces_from_folder(folder: Path, embedder, cache_dir: Path, views: int = 4, s
     feature_key = hashlib.sha256(f"{key}{embedder.model_id}{views}{seed}".encode()).hexdigest()[:16]
     (features,) = _cached(cache_dir / f"features-{feature_key}.npz",
                           lambda: (embed_views(crops, embedder, views, seed),))
+    activations = None
+    if last_block:
+        (activations,) = _cached(cache_dir / f"activations-{feature_key}.npz",
+                                 lambda: (activation_views(crops, embedder, views, seed),))
     names = [identity for (_, identity), ok in zip(photos, found) if ok]
     _, labels = np.unique(names, return_inverse=True)
     return FaceSet(features=features, labels=labels.astype(np.int64), photos=np.flatnonzero(found),
-                   model_id=embedder.model_id, crops=crops)
+                   model_id=embedder.model_id, crops=crops, activations=activations)
 
 
 def aligned_crops(paths: list[Path]) -> tuple[np.ndarray, np.ndarray]:
@@ -173,6 +184,23 @@ def embed_views(crops: np.ndarray, embedder, views: int, seed: int = 0) -> np.nd
     for view in tqdm(range(views), desc="embedding views", unit="view"):
         images = centre_crops(crops) if view == 0 else random_crops(crops, rng, mirror=False)
         out[:, view] = embedder.embed(images, flip=True)
+    return out
+
+
+def activation_views(crops: np.ndarray, embedder, views: int, seed: int = 0, batch_size: int = 32) -> np.ndarray:
+    """(N, views, C, H, W) float16 output of the layers depth "last" freezes: view 0 is the
+    centre crop, view 1 the same mirrored, the others random crops mirrored at random. Mirroring
+    can't be folded in as ``embed_views`` does: the trained layers come after it."""
+    rng = np.random.default_rng(seed)
+    shape = before_last_block(embedder.model, np.zeros((1, CROP_SIZE, CROP_SIZE, 3), np.uint8)).shape[1:]
+    out = np.zeros((len(crops), views, *shape), np.float16)
+    for view in tqdm(range(views), desc="caching the frozen layers' output", unit="view"):
+        images = centre_crops(crops) if view < 2 else random_crops(crops, rng)
+        if view == 1:
+            images = np.ascontiguousarray(images[:, :, ::-1])
+        for start in range(0, len(images), batch_size):
+            batch = images[start : start + batch_size]
+            out[start : start + batch_size, view] = before_last_block(embedder.model, batch).numpy()
     return out
 
 

@@ -9,7 +9,6 @@ face thumbnails (JPEG crops, so a little below the indexer's figure: compare
 it with ``--thumbnails`` for the base model).
 """
 
-import copy
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from photoface.evaluation.lfw import centre_crop, main_face_vectors
 from photoface.evaluation.metrics import VerificationResult, verification
 
 from . import checkpoints
+from .trunk import retrained_network
 
 DEFAULT_LFW_LIBRARY = Path("benchmarks") / "work" / "lfw"
 
@@ -110,15 +110,13 @@ def checkpoint_vectors(checkpoint: checkpoints.Checkpoint, lfw: LfwPairs, embedd
     """The checkpoint's embedding of every LFW pair image (``embedder``: the base, for trunk checkpoints)."""
     if checkpoint.trunk_state is None:
         return checkpoint.embed_features(lfw.vectors)
-    return checkpoint.embed_features(crop_embeddings(thumbnail_crops(lfw), embedder, checkpoint.trunk_state))
+    return checkpoint.apply_head(crop_embeddings(thumbnail_crops(lfw), embedder, checkpoint.trunk_state))
 
 
 def crop_embeddings(crops: np.ndarray, embedder, trunk_state: dict | None = None) -> np.ndarray:
     """Embeddings of 160 px crops as the indexer makes them, by the base network or a retrained one."""
     if trunk_state is not None:
-        model = copy.deepcopy(embedder.model)
-        model.load_state_dict(trunk_state, strict=False)  # only the retrained layers are saved
-        embedder = Embedder(embedder.model_id, model, embedder.centre)
+        embedder = Embedder(embedder.model_id, retrained_network(embedder, trunk_state), embedder.centre)
     return embedder.embed(crops, flip=True)
 
 

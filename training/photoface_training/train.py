@@ -2,7 +2,8 @@
 
 Depth ``head`` trains only a head over cached embeddings of augmented views
 (minutes on a laptop CPU); ``last`` also trains the network's last block and
-bottleneck, ``whole`` every layer, both from face crops with random crops and
+bottleneck over the cached output of the layers before them for augmented
+views (``trunk``), ``whole`` every layer from face crops with random crops and
 mirroring. Batch-norm statistics stay frozen (batches of ~40 faces are too
 small to re-estimate them), and dropout is off.
 
@@ -21,8 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
-from torch import nn
 from tqdm import tqdm
 
 from photoface.errors import PhotofaceError
@@ -34,11 +33,10 @@ from .heads import LinearHead
 from .losses import MARGIN, harmonic_batch, triplet_loss
 from .miners import SemiHardMiner
 from .sampler import PKSampler
+from .trunk import Trunk
 
 DEPTHS = ("head", "last", "whole")
 OPTIMIZERS = ("adagrad", "adam", "sgd")
-# InceptionResnetV1 modules trained at depth "last"
-LAST_BLOCKS = ("block8", "last_linear", "last_bn")
 # val_accuracy: v2-v2; val_v1_v2_accuracy: harmonic runs only (NaN otherwise); val_score chooses the epoch
 LOG_COLUMNS = ("epoch", "loss", "active_fraction", "triplets", "val_accuracy", "val_v1_v2_accuracy", "val_score",
                "seconds")
@@ -53,6 +51,7 @@ class TrainConfig:
     depth: str = "head"
     optimizer: str = "adagrad"
     lr: float = 0.05  # the paper's AdaGrad rate
+    trunk_lr: float | None = None  # the retrained layers' rate (None: lr); pretrained layers want small steps
     weight_decay: float = 0.0
     epochs: int = 30
     p: int = 10  # identities per batch
@@ -73,27 +72,6 @@ class FitResult:
     stopped: bool = False  # should_stop said so before the last epoch
 
 
-class Trunk(nn.Module):
-    """The base network as the Embedder runs it (standardise, embed, normalise, centre), trainable."""
-
-    def __init__(self, embedder, depth: str):
-        super().__init__()
-        self.network = embedder.model
-        self.register_buffer("centre", torch.zeros(embedder.dim) if embedder.centre is None else embedder.centre.clone())
-        for name, parameter in self.network.named_parameters():
-            parameter.requires_grad = depth == "whole" or name.split(".")[0] in LAST_BLOCKS
-        self.network.eval()  # frozen batch norm, no dropout
-
-    def forward(self, crops: np.ndarray) -> torch.Tensor:
-        images = (torch.tensor(crops).permute(0, 3, 1, 2).float() - 127.5) / 128
-        embeddings = F.normalize(self.network(images), dim=1)
-        return F.normalize(embeddings - self.centre, dim=1)
-
-    def trained_state(self) -> dict:
-        trained = {name for name, p in self.network.named_parameters() if p.requires_grad}
-        return {name: tensor for name, tensor in self.network.state_dict().items() if name in trained}
-
-
 def fit(train: FaceSet, val: FaceSet | None, config: TrainConfig, out_dir: Path, *,
         embedder=None, resume: bool = False, show_progress: bool = True,
         on_epoch: Callable[[int, int], None] | None = None,
@@ -109,8 +87,11 @@ def fit(train: FaceSet, val: FaceSet | None, config: TrainConfig, out_dir: Path,
     head = LinearHead(train.features.shape[2], config.out_dim).initialise(
         config.init, train.features.reshape(-1, train.features.shape[2]), config.seed)
     trunk = None if config.depth == "head" else Trunk(embedder, config.depth)
-    parameters = [p for p in head.parameters()] + ([p for p in trunk.parameters() if p.requires_grad] if trunk else [])
-    optimizer = _optimizer(config, parameters)
+    groups = [{"params": list(head.parameters())}]
+    if trunk is not None:
+        groups.append({"params": [p for p in trunk.parameters() if p.requires_grad],
+                       "lr": config.lr if config.trunk_lr is None else config.trunk_lr})
+    optimizer = _optimizer(config, groups)
     old_embeddings = _v1_embedder(config, train)
     state = {"history": [], "best": -1.0, "best_epoch": 0, "start": 1}
     if resume and (out_dir / "last.pt").is_file():
@@ -156,14 +137,17 @@ def fit(train: FaceSet, val: FaceSet | None, config: TrainConfig, out_dir: Path,
 
 def _step(head, trunk, optimizer, miner, train: FaceSet, batch, rng, config, old_embeddings):
     """One optimiser step on one P x K batch (a random cached view per face, or a random crop)."""
-    if trunk is None:
-        views = rng.integers(0, train.features.shape[1], size=len(batch))
-        embeddings = head(torch.as_tensor(train.features[batch, views]))
-    else:
+    if config.depth == "whole":
         embeddings = head(trunk(random_crops(train.crops[batch], rng)))
+    else:
+        inputs = _training_inputs(train, config.depth)
+        views = rng.integers(0, inputs.shape[1], size=len(batch))
+        chosen = torch.as_tensor(inputs[batch, views])
+        embeddings = head(chosen if trunk is None else trunk(chosen))
     labels = torch.as_tensor(train.labels[batch])
-    if old_embeddings is not None:  # harmonic training is for the head alone (_check): views is set
-        old = old_embeddings(torch.as_tensor(train.v1_inputs[batch, views]))
+    if old_embeddings is not None:  # depth "head" or "last" (_check): views is set
+        # v1 reads the view v2 reads, or at depth "last" (views of another kind) its un-augmented one
+        old = old_embeddings(torch.as_tensor(train.v1_inputs[batch, views if trunk is None else 0]))
         embeddings, labels, is_new = harmonic_batch(embeddings, old, labels)
     anchors, positives, negatives = miner(embeddings.detach(), labels)
     if old_embeddings is not None:  # triplets of v1 embeddings alone teach v2 nothing
@@ -177,13 +161,28 @@ def _step(head, trunk, optimizer, miner, train: FaceSet, batch, rng, config, old
     return result
 
 
+def checkpoint_embeddings(checkpoint: checkpoints.Checkpoint, faces: FaceSet, embedder=None) -> np.ndarray:
+    """A saved model's un-augmented embedding of ``faces`` (``embedder``: the base model, for one
+    that retrained the network)."""
+    trunk = None
+    if checkpoint.trunk_state is not None:
+        trunk = Trunk(embedder, checkpoint.config.get("depth", "head"), checkpoint.trunk_state)
+    return embed(checkpoint.head, trunk, faces)
+
+
 @torch.no_grad()
 def embed(head: LinearHead, trunk: Trunk | None, faces: FaceSet) -> np.ndarray:
     """The un-augmented embedding of every face (view 0, or the centre crop through the trunk)."""
     if trunk is None:
         return head(torch.as_tensor(faces.features[:, 0])).numpy()
-    parts = [head(trunk(centre_crops(faces.crops[start : start + 32]))) for start in range(0, len(faces), 32)]
-    return torch.cat(parts).numpy()
+    inputs = faces.activations[:, 0] if trunk.depth == "last" else centre_crops(faces.crops)
+    parts = [head(trunk(inputs[start : start + 32])) for start in range(0, len(faces), 32)]
+    return torch.cat(parts).numpy() if parts else np.zeros((0, head.out_dim), np.float32)
+
+
+def _training_inputs(faces: FaceSet, depth: str) -> np.ndarray:
+    """What a depth trains on: (N, V, ...) cached views, or (N, ...) crops at depth "whole"."""
+    return {"head": faces.features, "last": faces.activations, "whole": faces.crops}[depth]
 
 
 def _validate(head, trunk, val: FaceSet | None, old_embeddings: Callable | None) -> dict:
@@ -247,11 +246,12 @@ def _check(config: TrainConfig, train: FaceSet, embedder) -> None:
         raise PhotofaceError(f"depth must be one of {DEPTHS}, not {config.depth!r}")
     if config.optimizer not in OPTIMIZERS:
         raise PhotofaceError(f"optimizer must be one of {OPTIMIZERS}, not {config.optimizer!r}")
-    if config.depth != "head" and (train.crops is None or embedder is None):
-        raise PhotofaceError(f"depth {config.depth!r} retrains the network: it needs face crops "
-                             "(a folder of photos, not a library) and the embedder")
-    if config.depth != "head" and config.harmonic:
-        raise PhotofaceError("harmonic training is implemented for depth 'head' only")
+    if config.depth != "head" and (_training_inputs(train, config.depth) is None or embedder is None):
+        what = "the cached output of its frozen layers" if config.depth == "last" else "face crops"
+        raise PhotofaceError(f"depth {config.depth!r} retrains the network: it needs {what} "
+                             "(from a folder of photos, not a library) and the embedder")
+    if config.depth == "whole" and config.harmonic:
+        raise PhotofaceError("harmonic training is implemented for depths 'head' and 'last'")
     if len(np.unique(train.labels)) < 2:
         raise PhotofaceError("Training needs faces of at least 2 named people")
 
