@@ -28,6 +28,8 @@ def _config_options(function):
         click.option("--patience", type=int, default=8, show_default=True, help="Early-stopping epochs (0: off)."),
         click.option("--seed", type=int, default=0, show_default=True),
         click.option("--harmonic", help="'base' or a v1 checkpoint: keep the new embeddings comparable with it."),
+        click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+                     help="auto: a CUDA GPU when there is one, else the CPU."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -36,8 +38,11 @@ def _config_options(function):
 
 def _config(values: dict):
     from photoface_training.train import TrainConfig
+    from photoface_training.trunk import training_device
 
-    return TrainConfig(**{key: values[key] for key in TrainConfig.__dataclass_fields__ if key in values})
+    config = TrainConfig(**{key: values[key] for key in TrainConfig.__dataclass_fields__ if key in values})
+    training_device(config.device)  # a missing GPU is said before any photo is read
+    return config
 
 
 @cli.group()

@@ -19,7 +19,7 @@ from photoface_training.data import (centre_crops, faces_from_folder, labelled_p
                                      split_by_photo)
 from photoface_training.library_models import PERSONALISE, personalise, store_faces
 from photoface_training.train import TrainConfig, checkpoint_embeddings, fit, pair_verification
-from photoface_training.trunk import Trunk
+from photoface_training.trunk import Trunk, training_device
 
 from ..conftest import PHOTOS
 
@@ -152,6 +152,27 @@ def test_harmonic_last_block_v2_is_matched_against_the_stored_v1_vectors(last_bl
         fit(train, val, replace(config, depth="whole"), tmp_path / "whole", embedder=embedder, show_progress=False)
 
 
+def test_training_runs_on_a_gpu_when_there_is_one_and_says_so_when_asked_for_a_missing_one():
+    assert training_device("auto").type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert training_device("cpu").type == "cpu"
+    if not torch.cuda.is_available():
+        with pytest.raises(PhotofaceError, match="No CUDA GPU"):
+            training_device("cuda")
+    with pytest.raises(PhotofaceError, match="device must be one of"):
+        training_device("tpu")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_model_trained_on_the_gpu_embeds_the_same_on_the_cpu(last_block_faces, embedder, tmp_path):
+    train, val = split_by_photo(last_block_faces, 0.5)
+    config = TrainConfig(out_dim=16, init="random", depth="last", epochs=1, p=3, k=2, trunk_lr=1e-3,
+                         patience=0, device="cuda")
+    result = fit(train, val, config, tmp_path, embedder=embedder, show_progress=False)
+    checkpoint = checkpoints.load(tmp_path / "last.pt")
+    embeddings = checkpoint_embeddings(checkpoint, val, embedder)  # on the CPU
+    assert result.history[1]["val_accuracy"] == pytest.approx(pair_verification(embeddings, val.labels).accuracy)
+
+
 def test_personalise_a_library_and_store_128_byte_faces(johns, embedder, tmp_path):
     with Library.open(tmp_path / "library") as library:
         Indexer(library, embedder=embedder).run([johns])
@@ -183,3 +204,7 @@ def test_cli_fit_and_clear_errors(johns, faces, cache, tmp_path):
     result = runner.invoke(cli, ["--library", str(tmp_path / "empty"), "train", "personalise", "--out",
                                  str(tmp_path / "p")])
     assert result.exit_code == 1 and "index photos first" in result.output
+    if not torch.cuda.is_available():
+        result = runner.invoke(cli, ["train", "fit", "--data", str(johns), "--out", str(tmp_path / "gpu"),
+                                     "--device", "cuda"])
+        assert result.exit_code == 1 and "No CUDA GPU" in result.output and "Traceback" not in result.output

@@ -36,5 +36,6 @@ def harmonic_batch(new: torch.Tensor, old: torch.Tensor, labels: torch.Tensor):
     """
     embeddings = torch.cat([new, old.detach()])
     both_labels = torch.cat([labels, labels])
-    is_new = torch.cat([torch.ones(len(new), dtype=torch.bool), torch.zeros(len(old), dtype=torch.bool)])
+    is_new = torch.cat([torch.ones(len(new), dtype=torch.bool, device=new.device),
+                        torch.zeros(len(old), dtype=torch.bool, device=new.device)])
     return embeddings, both_labels, is_new

@@ -33,7 +33,7 @@ from .heads import LinearHead
 from .losses import MARGIN, harmonic_batch, triplet_loss
 from .miners import SemiHardMiner
 from .sampler import PKSampler
-from .trunk import Trunk
+from .trunk import Trunk, training_device
 
 DEPTHS = ("head", "last", "whole")
 OPTIMIZERS = ("adagrad", "adam", "sgd")
@@ -61,6 +61,7 @@ class TrainConfig:
     patience: int = 8  # stop after this many epochs without a better validation accuracy (0: never)
     seed: int = 0
     harmonic: str | None = None  # "base" or a v1 checkpoint: train v2 comparable with v1 (losses.harmonic_batch)
+    device: str = "auto"  # auto: a CUDA GPU when there is one, else the CPU (trunk.training_device)
 
 
 @dataclass
@@ -84,9 +85,10 @@ def fit(train: FaceSet, val: FaceSet | None, config: TrainConfig, out_dir: Path,
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(config.seed)
+    device = training_device(config.device)
     head = LinearHead(train.features.shape[2], config.out_dim).initialise(
-        config.init, train.features.reshape(-1, train.features.shape[2]), config.seed)
-    trunk = None if config.depth == "head" else Trunk(embedder, config.depth)
+        config.init, train.features.reshape(-1, train.features.shape[2]), config.seed).to(device)
+    trunk = None if config.depth == "head" else Trunk(embedder, config.depth).to(device)
     groups = [{"params": list(head.parameters())}]
     if trunk is not None:
         groups.append({"params": [p for p in trunk.parameters() if p.requires_grad],
@@ -137,17 +139,18 @@ def fit(train: FaceSet, val: FaceSet | None, config: TrainConfig, out_dir: Path,
 
 def _step(head, trunk, optimizer, miner, train: FaceSet, batch, rng, config, old_embeddings):
     """One optimiser step on one P x K batch (a random cached view per face, or a random crop)."""
+    device = head.linear.weight.device
     if config.depth == "whole":
         embeddings = head(trunk(random_crops(train.crops[batch], rng)))
     else:
         inputs = _training_inputs(train, config.depth)
         views = rng.integers(0, inputs.shape[1], size=len(batch))
         chosen = torch.as_tensor(inputs[batch, views])
-        embeddings = head(chosen if trunk is None else trunk(chosen))
-    labels = torch.as_tensor(train.labels[batch])
+        embeddings = head(chosen.to(device) if trunk is None else trunk(chosen))
+    labels = torch.as_tensor(train.labels[batch], device=device)
     if old_embeddings is not None:  # depth "head" or "last" (_check): views is set
         # v1 reads the view v2 reads, or at depth "last" (views of another kind) its un-augmented one
-        old = old_embeddings(torch.as_tensor(train.v1_inputs[batch, views if trunk is None else 0]))
+        old = old_embeddings(torch.as_tensor(train.v1_inputs[batch, views if trunk is None else 0])).to(device)
         embeddings, labels, is_new = harmonic_batch(embeddings, old, labels)
     anchors, positives, negatives = miner(embeddings.detach(), labels)
     if old_embeddings is not None:  # triplets of v1 embeddings alone teach v2 nothing
@@ -174,9 +177,9 @@ def checkpoint_embeddings(checkpoint: checkpoints.Checkpoint, faces: FaceSet, em
 def embed(head: LinearHead, trunk: Trunk | None, faces: FaceSet) -> np.ndarray:
     """The un-augmented embedding of every face (view 0, or the centre crop through the trunk)."""
     if trunk is None:
-        return head(torch.as_tensor(faces.features[:, 0])).numpy()
+        return head(torch.as_tensor(faces.features[:, 0]).to(head.linear.weight.device)).cpu().numpy()
     inputs = faces.activations[:, 0] if trunk.depth == "last" else centre_crops(faces.crops)
-    parts = [head(trunk(inputs[start : start + 32])) for start in range(0, len(faces), 32)]
+    parts = [head(trunk(inputs[start : start + 32])).cpu() for start in range(0, len(faces), 32)]
     return torch.cat(parts).numpy() if parts else np.zeros((0, head.out_dim), np.float32)
 
 
@@ -269,13 +272,18 @@ def _save(out_dir, name, head, trunk, optimizer, config, base_model_id, epoch, s
         "base_model_id": base_model_id,
         "config": asdict(config),
         "epoch": epoch,
-        "head": head.state_dict(),
-        "trunk": trunk.trained_state() if trunk else None,
+        "head": _on_cpu(head.state_dict()),
+        "trunk": _on_cpu(trunk.trained_state()) if trunk else None,
         "optimizer": optimizer.state_dict(),
         "history": state["history"],
         "best": state["best"],
         "best_epoch": state["best_epoch"],
     })
+
+
+def _on_cpu(state: dict) -> dict:
+    """Checkpoints hold CPU tensors: one trained on a GPU loads anywhere."""
+    return {name: tensor.cpu() for name, tensor in state.items()}
 
 
 def _restore(path: Path, head, trunk, optimizer, state) -> None:

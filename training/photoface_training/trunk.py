@@ -15,9 +15,22 @@ import torch.nn.functional as F
 from torch import nn
 
 from photoface.embed.models import standardise
+from photoface.errors import PhotofaceError
 
 # InceptionResnetV1 modules trained at depth "last", in the order they run
 LAST_BLOCKS = ("block8", "last_linear", "last_bn")
+DEVICES = ("auto", "cpu", "cuda")
+
+
+def training_device(name: str) -> torch.device:
+    """``auto``: the first CUDA GPU when torch sees one, else the CPU."""
+    if name not in DEVICES:
+        raise PhotofaceError(f"device must be one of {DEVICES}, not {name!r}")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise PhotofaceError("No CUDA GPU is available to this torch (train with --device cpu or auto)")
+    if name == "auto":
+        name = "cuda" if torch.cuda.is_available() else "cpu"
+    return torch.device(name)
 
 
 def retrained_network(embedder, trained_state: dict | None) -> nn.Module:
@@ -54,10 +67,11 @@ class Trunk(nn.Module):
         self.network.eval()  # frozen batch norm, no dropout
 
     def forward(self, inputs: np.ndarray) -> torch.Tensor:
+        device = self.centre.device
         if self.depth == "last":
-            embeddings = self._from_last_block(torch.as_tensor(inputs).float())
+            embeddings = self._from_last_block(torch.as_tensor(inputs).to(device).float())
         else:
-            embeddings = self.network(standardise(inputs))
+            embeddings = self.network(standardise(inputs).to(device))
         return F.normalize(F.normalize(embeddings, dim=1) - self.centre, dim=1)
 
     def _from_last_block(self, activations: torch.Tensor) -> torch.Tensor:
