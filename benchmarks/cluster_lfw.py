@@ -39,11 +39,8 @@ def labelled_faces(library: Library, model_id: str, label_of, pick):
     """Vectors, qualities, labels and paths of one face per labelled photo."""
     face_ids, matrix = library.embedding_matrix(model_id)
     row_of = {int(face_id): row for row, face_id in enumerate(face_ids)}
-    by_photo: dict[str, list] = {}
-    for face in library.faces():
-        by_photo.setdefault(face["path"], []).append(face)
     rows, qualities, labels, paths = [], [], [], []
-    for path, faces in sorted(by_photo.items()):
+    for path, faces in sorted(faces_by_photo(library).items()):
         label = label_of(Path(path))
         if label is None:
             continue
@@ -53,6 +50,13 @@ def labelled_faces(library: Library, model_id: str, label_of, pick):
         labels.append(label)
         paths.append(path)
     return matrix[rows], np.array(qualities), np.array(labels), paths
+
+
+def faces_by_photo(library: Library) -> dict[str, list[dict]]:
+    by_photo: dict[str, list] = {}
+    for face in library.faces():
+        by_photo.setdefault(face["path"], []).append(face)
+    return by_photo
 
 
 def main_face(faces) -> int:

@@ -35,9 +35,10 @@ from photoface_training.train import fit
 WORK_DIR = Path(__file__).parent / "work" / "training"
 
 
-def celeba_faces():
+def celeba_faces(last_block: bool = False):
     """celeba_train's labelled faces with 4 cached views (the same cache ``photoface train fit`` fills)."""
-    return faces_from_folder(shared_data_dir() / "celeba_train", load_embedder(), WORK_DIR / "cache", views=4)
+    return faces_from_folder(shared_data_dir() / "celeba_train", load_embedder(), WORK_DIR / "cache", views=4,
+                             last_block=last_block)
 
 
 def scores(gallery: np.ndarray, gallery_labels: np.ndarray, probes: np.ndarray, probe_labels: np.ndarray) -> dict:
