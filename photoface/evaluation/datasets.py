@@ -8,8 +8,8 @@ from ..photos.orientation import Box
 
 
 def shared_data_dir() -> Path:
-    """``../shared/data`` beside the repository root."""
-    return Path(__file__).resolve().parents[3] / "shared" / "data"
+    """``../shared/data`` beside the repository root, links resolved as the index stores paths."""
+    return (Path(__file__).resolve().parents[3] / "shared" / "data").resolve()
 
 
 def dlib_boxes(folder: Path) -> dict[str, list[Box]]:
