@@ -16,27 +16,59 @@ ended in one cluster above a cut of 0.9.
 """
 
 import heapq
+from dataclasses import dataclass
 
 import numpy as np
 
 
+@dataclass(frozen=True)
+class Cut:
+    """The average linkage below which two clusters merge, as a function of their sizes.
+
+    The mean of n_a * n_b pair distances is far steadier than one pair's, so
+    two big clusters of one person may merge at a looser cut (``loosest``, the
+    limit as the smaller side grows) while two single faces keep the strict
+    ``single`` one. The cut moves from ``single`` to ``loosest`` as
+    1 / sqrt(m), the way the noise of a mean shrinks, where m is the
+    harmonic mean of the two sizes: 1 for two faces, about 2 for a face and a
+    big cluster (the face's own noise does not average away), between the
+    smaller size and twice it for two clusters.
+    """
+
+    single: float
+    loosest: float | None = None  # None: one cut for every size
+
+    def at(self, size_a, size_b):
+        if self.loosest is None:
+            return np.full(np.broadcast(size_a, size_b).shape, self.single)
+        size_a, size_b = np.asarray(size_a, dtype=float), np.asarray(size_b, dtype=float)
+        steadiness = 2 * size_a * size_b / (size_a + size_b)
+        return self.loosest - (self.loosest - self.single) / np.sqrt(steadiness)
+
+    @property
+    def widest(self) -> float:
+        return max(self.single, self.loosest or self.single)
+
+
 def average_linkage(vectors: np.ndarray, neighbours: np.ndarray, distances: np.ndarray,
-                    threshold: float) -> np.ndarray:
+                    threshold: "float | Cut") -> np.ndarray:
     """Flat clusters: for each point, the index of a representative of its cluster.
 
     ``neighbours`` / ``distances`` are ``(n, k)`` as from ``nearest_neighbours``
     (index -1 marks a missing neighbour); two clusters merge, closest first,
-    while their mean pairwise squared distance is below ``threshold``.
+    while their mean pairwise squared distance is below ``threshold`` (a
+    ``Cut`` for one that depends on the clusters' sizes).
     """
+    cut = threshold if isinstance(threshold, Cut) else Cut(threshold)
     first, second, length = _undirected_edges(neighbours, distances)
-    # A point whose k nearest are all at or above the threshold never merges:
+    # A point whose k nearest are all at or above the widest cut never merges:
     # every other point is farther still, so any mean stays above it too.
-    close = length < threshold
+    close = length < cut.widest
     active = np.zeros(len(neighbours), dtype=bool)
     active[first[close]] = active[second[close]] = True
     kept = active[first] & active[second]
     parent = np.arange(len(neighbours))
-    _Merger(vectors, first[kept], second[kept], threshold, parent).run()
+    _Merger(vectors, first[kept], second[kept], cut, parent).run()
     return _roots(parent)
 
 
@@ -56,8 +88,8 @@ def _undirected_edges(neighbours, distances):
 class _Merger:
     """Greedy average-linkage merging on a heap; clusters are kept as centroid, spread and size."""
 
-    def __init__(self, vectors, first, second, threshold, parent):
-        self.threshold = threshold
+    def __init__(self, vectors, first, second, cut, parent):
+        self.cut = cut
         self.parent = parent
         self.centroid = np.asarray(vectors, dtype=np.float64).copy()
         self.spread = np.zeros(len(vectors))
@@ -101,8 +133,9 @@ class _Merger:
             return
         means = (((self.centroid[others] - self.centroid[a]) ** 2).sum(axis=1)
                  + self.spread[a] + self.spread[others])
-        for c, mean in zip(others, means.tolist()):
-            if mean < self.threshold:
+        cuts = self.cut.at(self.size[a], self.size[others])
+        for c, mean, cut in zip(others, means.tolist(), cuts.tolist()):
+            if mean < cut:
                 low, high = min(a, c), max(a, c)
                 heapq.heappush(self.heap, (mean, low, high, self.version[low], self.version[high]))
 

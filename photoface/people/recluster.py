@@ -16,11 +16,12 @@ from dataclasses import dataclass
 import numpy as np
 from sqlite_utils import Database
 
-from photoface.cluster.agglomerative import DEFAULT_THRESHOLD, UNSORTED, cluster_embeddings
+from photoface.cluster.agglomerative import UNSORTED, cluster_embeddings
 from photoface.cluster.neighbours import nearest_neighbours
 from photoface.store.library import Library
 from photoface.store.transaction import write_transaction
 
+from .grouping import grouping_level
 from .sql import IN_JSON, delete_where_in, json_list, rows_where_in
 from .undo_log import drop_unconfirmed_photo_clashes
 
@@ -112,14 +113,18 @@ def model_vectors(library: Library, model_id: str) -> tuple[np.ndarray, np.ndarr
 
 
 def recluster(library: Library, model_id: str | None = None,
-              threshold: float = DEFAULT_THRESHOLD) -> ClusterReport:
-    """Re-cluster undecided faces into people and recompute the suggestions."""
+              threshold: float | None = None) -> ClusterReport:
+    """Re-cluster undecided faces into people and recompute the suggestions.
+
+    Faces are grouped at the library's grouping level; ``threshold`` replaces it
+    with one size-blind cut (``cluster_embeddings``).
+    """
     model_id = model_id or active_model(library)
     faces = _visible_faces(library, model_id)
     undecided = faces.ids[~np.isin(faces.ids, _confirmed_faces(library.db))]
     chosen = np.isin(faces.ids, undecided)
     labels = cluster_embeddings(
-        faces.vectors[chosen], threshold=threshold,
+        faces.vectors[chosen], level=grouping_level(library), threshold=threshold,
         seeds=faces.quality[chosen] >= MIN_SEED_QUALITY, photo_ids=faces.photo_ids[chosen],
     )
     report = ClusterReport(faces=len(faces.ids), undecided=len(undecided))
