@@ -46,8 +46,11 @@ class Cut:
         return self.loosest - (self.loosest - self.single) / np.sqrt(steadiness)
 
     @property
-    def widest(self) -> float:
-        return max(self.single, self.loosest or self.single)
+    def widest_for_a_face(self) -> float:
+        """The loosest cut a single face ever meets (against an endless cluster: steadiness 2)."""
+        if self.loosest is None:
+            return self.single
+        return self.loosest - (self.loosest - self.single) / np.sqrt(2)
 
 
 def average_linkage(vectors: np.ndarray, neighbours: np.ndarray, distances: np.ndarray,
@@ -61,9 +64,10 @@ def average_linkage(vectors: np.ndarray, neighbours: np.ndarray, distances: np.n
     """
     cut = threshold if isinstance(threshold, Cut) else Cut(threshold)
     first, second, length = _undirected_edges(neighbours, distances)
-    # A point whose k nearest are all at or above the widest cut never merges:
-    # every other point is farther still, so any mean stays above it too.
-    close = length < cut.widest
+    # A point whose k nearest are all at or above the widest cut a single face
+    # meets never merges: every other point is farther still, so any mean
+    # stays above it too.
+    close = length < cut.widest_for_a_face
     active = np.zeros(len(neighbours), dtype=bool)
     active[first[close]] = active[second[close]] = True
     kept = active[first] & active[second]
