@@ -11,6 +11,7 @@ from photoface.errors import PhotofaceError
 from photoface.folders import FolderChanges, indexer_roots
 from photoface.folders import library_folders as folder_list
 from photoface.people import operations, queries
+from photoface.people.grouping import grouping_level, save_grouping_level
 from photoface.people.recluster import improved_model
 from photoface.store.library import Library
 
@@ -29,14 +30,14 @@ from .views.improve import ImproveDialog
 from .views.people import TILE_SIDE, PeopleView
 from .views.person import PersonView
 from .views.photo import PhotoView
-from .views.settings import SettingsDialog
+from .views.settings import GROUPING_NAMES, SettingsDialog
 from .views.welcome import WelcomeView
 
 if TYPE_CHECKING:  # torch and the training package load with the first job, not with the window
     from photoface.embed.models import Embedder
 
 MESSAGE_MS = 8000
-REGROUPING = "Grouping faces into people with the new model…"
+REGROUPING = "Grouping faces into people again…"
 
 
 def _unless_closed(slot):
@@ -154,7 +155,8 @@ class MainWindow(QMainWindow):
         self._start_clustering(f"Grouping {report.faces:,} new faces into people…" if report.faces else REGROUPING)
 
     def regroup(self, message: str) -> None:
-        """The face model changed (``message`` says how): group the faces again, after the running job."""
+        """The face model or the grouping level changed (``message`` says how): group the faces again,
+        after the running job."""
         self.statusBar().showMessage(message, MESSAGE_MS)
         self.regroup_waiting = True
         if self.job is None:
@@ -221,7 +223,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.settings, self.library_dir, self)
+        dialog = SettingsDialog(self.settings, self.library_dir, grouping_level(self.library), self)
         dialog.accepted.connect(lambda: self._save_settings(dialog))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -230,6 +232,9 @@ class MainWindow(QMainWindow):
     def _save_settings(self, dialog: SettingsDialog) -> None:
         self.settings = dialog.settings()
         save_settings(self.library_dir, self.settings)
+        if dialog.grouping_level() != grouping_level(self.library):
+            save_grouping_level(self.library, dialog.grouping_level())
+            self.regroup(f"Faces will be grouped: {GROUPING_NAMES[dialog.grouping_level()].lower()}")
         if dialog.library_dir() != self.library_dir:
             save_library_location(dialog.library_dir())
             self.statusBar().showMessage(f"{dialog.library_dir()} opens at the next start", MESSAGE_MS)

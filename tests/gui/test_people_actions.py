@@ -11,6 +11,7 @@ from photoface.gui.models.people import PERSON_ID_ROLE
 from photoface.gui.settings import SETTINGS_FILE, load_settings, saved_library_location
 from photoface.gui.views.merge import MergeDialog
 from photoface.people import operations, queries
+from photoface.people.grouping import grouping_level
 
 from .test_window import tile_titles
 
@@ -120,6 +121,18 @@ def test_settings_are_kept_and_reach_the_indexer(qtbot, people_window, people_li
     options = load_settings(people_library).index_options()
     assert (options.detect_side, options.min_face_size, options.workers) == (1440, 40, 1)
     assert saved_library_location() == tmp_path / "elsewhere"
+
+
+def test_grouping_level_from_settings_is_kept_and_regroups(qtbot, people_window):
+    before = len(queries.unsorted_faces(people_window.library))
+    dialog = people_window.show_settings()
+    assert dialog.grouping.currentText() == "Balanced (recommended)"
+    dialog.grouping.setCurrentIndex(dialog.grouping.findData(2))
+    dialog.accept()
+    assert grouping_level(people_window.library) == 2
+    qtbot.waitUntil(lambda: people_window.job is None, timeout=60_000)
+    assert len(queries.unsorted_faces(people_window.library)) <= before
+    assert people_window.show_settings().grouping.currentText() == "Most together"
 
 
 def test_click_a_face_in_the_photo_to_name_or_correct_it(qtbot, people_window):
