@@ -39,11 +39,10 @@ import numpy as np
 from photoface.cluster.agglomerative import LEGACY_THRESHOLD, cluster_embeddings
 from photoface.evaluation.clustering import bcubed_prf, pairwise_prf, tiles_per_person
 from photoface.evaluation.datasets import celeba_identities, shared_data_dir
-from photoface.index.pipeline import Indexer
 from photoface.people.recluster import MIN_SEED_QUALITY
 from photoface.store.library import Library
 
-from . import cluster_lfw, peer_dlib
+from . import peer_dlib
 
 WORK_DIR = Path(__file__).parent / "work"
 CACHE_DIR = WORK_DIR / "cluster-home"
@@ -122,6 +121,10 @@ def photoface_faces(home: HomeSet) -> dict[str, np.ndarray]:
     if cache.exists():
         with np.load(cache) as data:
             return dict(data)
+    from photoface.index.pipeline import Indexer  # torch: only to read a library the first time
+
+    from . import cluster_lfw
+
     with Library.open(WORK_DIR / home.library) as library:
         model = Indexer(library).embedder.model_id
         pick = cluster_lfw.main_face if home.pick == "main" else cluster_lfw.largest_face
@@ -150,13 +153,20 @@ def run(home: HomeSet, levels) -> dict:
     row = {"photos": len(home.labels), "people": len(set(home.labels.values())), "photoface_found": len(both),
            "peer_found": len(peer), "faces_scored": int(both.sum()), "people_scored": len(set(truth))}
     for level in levels:
-        row[f"photoface level {level}"] = _timed(truth, lambda: cluster_embeddings(vectors, level=level, seeds=seeds))
-    row[f"photoface before (cut {LEGACY_THRESHOLD})"] = _timed(
-        truth, lambda: cluster_embeddings(vectors, threshold=LEGACY_THRESHOLD, seeds=seeds))
+        row[at_level(level)] = _timed(truth, lambda: cluster_embeddings(vectors, level=level, seeds=seeds))
+    row[BEFORE] = _timed(truth, lambda: cluster_embeddings(vectors, threshold=LEGACY_THRESHOLD, seeds=seeds))
     peer_vectors = [peer[p]["vector"] for p in ours["paths"][both]]
-    row[f"Chinese whispers {CHINESE_WHISPERS_THRESHOLD}"] = _timed(
+    row[PEER] = _timed(
         truth, lambda: _alone_unsorted(peer_dlib.chinese_whispers(peer_vectors, CHINESE_WHISPERS_THRESHOLD)))
     return row
+
+
+def at_level(level: int) -> str:
+    return f"photoface level {level}"
+
+
+BEFORE = f"photoface before (cut {LEGACY_THRESHOLD})"
+PEER = f"Chinese whispers {CHINESE_WHISPERS_THRESHOLD}"
 
 
 def _alone_unsorted(labels: np.ndarray) -> np.ndarray:
@@ -187,6 +197,16 @@ def show(name: str, row: dict) -> None:
                   f"{r['unsorted']} unsorted, {r['seconds']} s", flush=True)
 
 
+def measure(names=None, levels=(0,), report=lambda name, row: None) -> dict:
+    """Every set's row (or those ``names``), as ``python -m benchmarks cluster_home`` keeps it."""
+    rows = {}
+    for home in home_sets(shared_data_dir()):
+        if names is None or home.name in names:
+            rows[home.name] = run(home, levels)
+            report(home.name, rows[home.name])
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sets", nargs="+", help="the sets to run (default all)")
@@ -199,9 +219,7 @@ def main() -> None:
             print(home.name, len(peer_faces(home)), "photos", flush=True)
         return
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    for home in sets:
-        results[home.name] = run(home, args.levels)
-        show(home.name, results[home.name])
+    results.update(measure(args.sets, args.levels, show))
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")
 
