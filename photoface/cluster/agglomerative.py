@@ -113,24 +113,31 @@ def _adopt_loners(vectors, labels, seed_index, candidates, cut):
     depend on the order of the loners.
     """
     clusters, sizes, means, spreads = _cluster_stats(vectors, labels)
-    size_of = np.zeros(len(labels), dtype=np.int64)
-    size_of[labels >= 0] = sizes[np.searchsorted(clusters, labels[labels >= 0])]
-    loners = seed_index[size_of[seed_index] == 1]
-    adopted = {}
-    for face in loners.tolist():
-        near = candidates[face][candidates[face] >= 0]
-        options = np.unique(labels[near][size_of[near] > 1])
-        if len(options) == 0:
-            continue
-        rows = np.searchsorted(clusters, options)
-        linkage = ((means[rows] - vectors[face]) ** 2).sum(axis=1) + spreads[rows]
-        order = np.argsort(linkage)
-        best = linkage[order[0]]
-        second = linkage[order[1]] if len(order) > 1 else np.inf
-        if best < cut and second - best >= JOIN_MARGIN:
-            adopted[face] = options[order[0]]
-    for face, label in adopted.items():
-        labels[face] = label
+    row_of = np.full(len(labels), -1, dtype=np.int64)  # each face's cluster row, -1 when alone or unsorted
+    grouped = labels >= 0
+    row_of[grouped] = np.searchsorted(clusters, labels[grouped])
+    row_of[grouped] = np.where(sizes[row_of[grouped]] > 1, row_of[grouped], -1)
+    loners = seed_index[row_of[seed_index] < 0]
+    for start in range(0, len(loners), LONER_BLOCK):
+        block = loners[start:start + LONER_BLOCK]
+        options = np.where(candidates[block] >= 0, row_of[candidates[block]], -1)
+        linkage = _linkage_to_clusters(vectors[block], options, means, spreads)
+        best = np.argmin(linkage, axis=1)
+        rows = np.arange(len(block))
+        best_option = options[rows, best]
+        second = np.where(options != best_option[:, None], linkage, np.inf).min(axis=1)
+        joins = (linkage[rows, best] < cut) & (second >= linkage[rows, best] + JOIN_MARGIN)
+        labels[block[joins]] = clusters[best_option[joins]]
+
+
+LONER_BLOCK = 1024  # loners weighed at once: their candidate means take LONER_BLOCK * k * d floats
+
+
+def _linkage_to_clusters(faces, options, means, spreads):
+    """Average linkage (mean squared distance) of each face to each option's cluster; inf for -1."""
+    chosen = means[np.maximum(options, 0)]
+    linkage = ((chosen - faces[:, None, :]) ** 2).sum(axis=2) + spreads[np.maximum(options, 0)]
+    return np.where(options >= 0, linkage, np.inf)
 
 
 def _nearest_seeds(vectors, seeds, seed_index, k):
