@@ -93,16 +93,13 @@ def cuts_at(level: int) -> tuple[Cut, float]:
     return Cut(SINGLE_CUT + shift, LOOSEST_CUT + shift), JOIN_CUT + shift
 
 
-def _cluster_stats(vectors, labels):
-    """Of the labelled faces' clusters: ids, sizes, mean vectors and spreads (mean squared distance to the mean)."""
+def _cluster_means(vectors, labels):
+    """Of the labelled faces' clusters: ids, sizes and mean vectors (not normalised)."""
     labelled = np.flatnonzero(labels >= 0)
     clusters, cluster_of, sizes = np.unique(labels[labelled], return_inverse=True, return_counts=True)
-    membership = sparse.csr_array((np.ones(len(labelled)), (cluster_of, np.arange(len(labelled)))),
+    membership = sparse.csr_array((np.ones(len(labelled), dtype=np.float32), (cluster_of, np.arange(len(labelled)))),
                                   shape=(len(clusters), len(labelled)))
-    means = (membership @ vectors[labelled].astype(np.float64)) / sizes[:, None]
-    spreads = np.bincount(cluster_of, ((vectors[labelled] - means[cluster_of]) ** 2).sum(axis=1),
-                          minlength=len(clusters)) / sizes
-    return clusters, sizes, means, spreads
+    return clusters, sizes, (membership @ vectors[labelled]) / sizes[:, None].astype(np.float32)
 
 
 def _adopt_loners(vectors, labels, seed_index, candidates, cut):
@@ -112,7 +109,7 @@ def _adopt_loners(vectors, labels, seed_index, candidates, cut):
     Each decides on the clusters as the linkage left them, so the result does not
     depend on the order of the loners.
     """
-    clusters, sizes, means, spreads = _cluster_stats(vectors, labels)
+    clusters, sizes, means = _cluster_means(vectors, labels)
     row_of = np.full(len(labels), -1, dtype=np.int64)  # each face's cluster row, -1 when alone or unsorted
     grouped = labels >= 0
     row_of[grouped] = np.searchsorted(clusters, labels[grouped])
@@ -121,7 +118,7 @@ def _adopt_loners(vectors, labels, seed_index, candidates, cut):
     for start in range(0, len(loners), LONER_BLOCK):
         block = loners[start:start + LONER_BLOCK]
         options = np.where(candidates[block] >= 0, row_of[candidates[block]], -1)
-        linkage = _linkage_to_clusters(vectors[block], options, means, spreads)
+        linkage = _linkage_to_clusters(vectors[block], options, means)
         best = np.argmin(linkage, axis=1)
         rows = np.arange(len(block))
         best_option = options[rows, best]
@@ -133,10 +130,10 @@ def _adopt_loners(vectors, labels, seed_index, candidates, cut):
 LONER_BLOCK = 1024  # loners weighed at once: their candidate means take LONER_BLOCK * k * d floats
 
 
-def _linkage_to_clusters(faces, options, means, spreads):
-    """Average linkage (mean squared distance) of each face to each option's cluster; inf for -1."""
-    chosen = means[np.maximum(options, 0)]
-    linkage = ((chosen - faces[:, None, :]) ** 2).sum(axis=2) + spreads[np.maximum(options, 0)]
+def _linkage_to_clusters(faces, options, means):
+    """Average linkage of each face to each option's cluster (inf for -1): for unit vectors the
+    mean of 2 - 2 x.y over a cluster's faces y is 2 - 2 x.(their mean)."""
+    linkage = 2 - 2 * np.einsum("fd,fkd->fk", faces, means[np.maximum(options, 0)])
     return np.where(options >= 0, linkage, np.inf)
 
 
