@@ -50,6 +50,7 @@ RESULTS = Path(__file__).parent / "results" / "cluster_home.json"
 CHINESE_WHISPERS_THRESHOLD = 0.5  # dlib's face_clustering example
 STRANGER_SHARE = 0.2
 MIN_PHOTOS_LFW = 10
+SMALL_SETS = ("johns", "knn/train", "deepface")
 
 
 @dataclass
@@ -59,6 +60,7 @@ class HomeSet:
     labels: dict[str, str]  # photo path (resolved) -> true identity
     pick: str  # which face of a photo is the labelled one: "largest" or "main"
     peer_cache: str  # the peer's cache name under benchmarks/work/peer-dlib
+    folders: tuple[Path, ...] = ()  # what this benchmark indexes itself (the others are indexed beforehand)
 
     @property
     def photos(self) -> list[Path]:
@@ -74,7 +76,8 @@ def home_sets(data: Path) -> list[HomeSet]:
         HomeSet("celeba_more", "celeba_more", _celeba(data / "celeba_more"), "largest", "celeba_more"),
         HomeSet("lfw_10", "lfw", regulars, "main", "lfw"),
         HomeSet("lfw_10_strangers", "lfw", {**regulars, **_strangers(lfw_people, len(regulars))}, "main", "lfw"),
-        HomeSet("photos_small", "photos", _small_sets(data / "photos"), "largest", "photos"),
+        HomeSet("photos_small", "photos", _small_sets(data / "photos"), "largest", "photos",
+                tuple(data / "photos" / folder for folder in SMALL_SETS)),
     ]
 
 
@@ -126,7 +129,10 @@ def photoface_faces(home: HomeSet) -> dict[str, np.ndarray]:
     from . import cluster_lfw
 
     with Library.open(WORK_DIR / home.library) as library:
-        model = Indexer(library).embedder.model_id
+        indexer = Indexer(library)
+        if home.folders:
+            indexer.run(list(home.folders))
+        model = indexer.embedder.model_id
         pick = cluster_lfw.main_face if home.pick == "main" else cluster_lfw.largest_face
         vectors, qualities, labels, paths = cluster_lfw.labelled_faces(library, model, _label_of(home), pick)
     faces = {"vectors": vectors, "qualities": qualities, "labels": labels, "paths": np.array(paths)}
