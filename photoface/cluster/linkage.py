@@ -89,6 +89,12 @@ def _undirected_edges(neighbours, distances):
     return low[first_seen], high[first_seen], length[first_seen]
 
 
+RIVAL_MARGIN = 0.2
+"""A merge looser than the single-face cut is refused where a rival is this close (see ``_Merger._unrivalled``)."""
+RIVAL_SIZE = 3
+"""Clusters this big or bigger count as rivals; one or two stray faces nearby are no evidence of another person."""
+
+
 class _Merger:
     """Greedy average-linkage merging on a heap; clusters are kept as centroid, spread and size."""
 
@@ -109,9 +115,11 @@ class _Merger:
 
     def run(self) -> None:
         while self.heap:
-            _, a, b, version_a, version_b = heapq.heappop(self.heap)
+            mean, a, b, version_a, version_b = heapq.heappop(self.heap)
             if (version_a, version_b) != (self.version[a], self.version[b]) or b not in self.adjacent.get(a, ()):
                 continue  # stale: a side changed or was merged away since
+            if mean >= self.cut.single and not (self._unrivalled(a, b, mean) and self._unrivalled(b, a, mean)):
+                continue  # a loose merge needs clear evidence
             if len(self.adjacent[a]) < len(self.adjacent[b]):
                 a, b = b, a  # keep the cluster with more links, move the other
             self._absorb(a, b)
@@ -132,11 +140,25 @@ class _Merger:
         self.adjacent[a].discard(b)
         self._push_links(a, list(self.adjacent[a]))
 
+    def _unrivalled(self, a: int, b: int, mean: float) -> bool:
+        """No other cluster of ``RIVAL_SIZE`` faces or more is within ``RIVAL_MARGIN`` of a's linkage
+        to b while too far from b to merge with it (a rival near both is likely the same person)."""
+        others = [c for c in self.adjacent[a] if c != b and self.size[c] >= RIVAL_SIZE]
+        if not others:
+            return True
+        rivals = [c for c, near in zip(others, (self._linkage(a, others) < mean + RIVAL_MARGIN).tolist()) if near]
+        if not rivals:
+            return True
+        return bool(np.all(self._linkage(b, rivals) < self.cut.at(self.size[b], self.size[rivals])))
+
+    def _linkage(self, a: int, others: list[int]) -> np.ndarray:
+        return (((self.centroid[others] - self.centroid[a]) ** 2).sum(axis=1)
+                + self.spread[a] + self.spread[others])
+
     def _push_links(self, a: int, others: list[int]) -> None:
         if not others:
             return
-        means = (((self.centroid[others] - self.centroid[a]) ** 2).sum(axis=1)
-                 + self.spread[a] + self.spread[others])
+        means = self._linkage(a, others)
         cuts = self.cut.at(self.size[a], self.size[others])
         for c, mean, cut in zip(others, means.tolist(), cuts.tolist()):
             if mean < cut:
