@@ -5,9 +5,10 @@
    sizes (``linkage.Cut``): two single faces merge only when clearly alike,
    two big clusters of one person at a looser cut, their mean over many
    pairs being steadier. A merge looser than the single-face cut also needs
-   no rival cluster nearby (``linkage.RIVAL_MARGIN``): where many similar
-   people crowd together, as in LFW, it stays strict; in a home library of
-   a few dozen people it loosens.
+   no rival cluster nearby (``linkage.RIVAL_MARGIN``) and a linkage not far
+   above the two clusters' own spread (``linkage.WITHIN_RATIO``): where many
+   similar people crowd together, as in LFW, it stays strict; in a home
+   library of a few dozen people it loosens.
 2. A seed left alone joins the nearby cluster whose average linkage to it is
    under a looser cut and clearly below any other's (``JOIN_MARGIN``).
 3. Every other face joins the cluster most of its nearest seeds within the
@@ -35,7 +36,7 @@ LOOSEST_CUT = 1.4
 """The cut two big clusters tend to as they grow, at level 0."""
 JOIN_CUT = 1.3
 """A lone seed joins a cluster whose average linkage to it is under this, at level 0 ..."""
-JOIN_MARGIN = 0.2
+JOIN_MARGIN = 0.3
 """... and at least this much below its linkage to any other nearby cluster."""
 # The level-0 cuts above were chosen on celeba_train and the calibration half of LFW's
 # identities (benchmarks/cluster_home.py, benchmarks/cluster_lfw.py), and reported on the rest.

@@ -90,9 +90,11 @@ def _undirected_edges(neighbours, distances):
 
 
 RIVAL_MARGIN = 0.2
-"""A merge looser than the single-face cut is refused where a rival is this close (see ``_Merger._unrivalled``)."""
-RIVAL_SIZE = 3
-"""Clusters this big or bigger count as rivals; one or two stray faces nearby are no evidence of another person."""
+"""A merge looser than the single-face cut is refused where a rival is this close (``_Merger._unrivalled``) ..."""
+RIVAL_SIZE = 3  # clusters this big or bigger count as rivals: a stray face or two is no evidence of another person
+WITHIN_RATIO = 1.7
+"""... and where it is over this times the mean pair distance inside the two clusters: a face
+of a person is about as far from the rest of its person as their faces are from each other."""
 
 
 class _Merger:
@@ -118,7 +120,8 @@ class _Merger:
             mean, a, b, version_a, version_b = heapq.heappop(self.heap)
             if (version_a, version_b) != (self.version[a], self.version[b]) or b not in self.adjacent.get(a, ()):
                 continue  # stale: a side changed or was merged away since
-            if mean >= self.cut.single and not (self._unrivalled(a, b, mean) and self._unrivalled(b, a, mean)):
+            if mean >= self.cut.single and not (self._unrivalled(a, b, mean) and self._unrivalled(b, a, mean)
+                                                and self._as_close_as_within(a, b, mean)):
                 continue  # a loose merge needs clear evidence
             if len(self.adjacent[a]) < len(self.adjacent[b]):
                 a, b = b, a  # keep the cluster with more links, move the other
@@ -150,6 +153,12 @@ class _Merger:
         if not rivals:
             return True
         return bool(np.all(self._linkage(b, rivals) < self.cut.at(self.size[b], self.size[rivals])))
+
+    def _as_close_as_within(self, a: int, b: int, mean: float) -> bool:
+        """Whether the linkage is within WITHIN_RATIO of the clusters' own mean pair distances
+        (2 spread n / (n - 1); a single face has none)."""
+        withins = [2 * self.spread[c] * self.size[c] / (self.size[c] - 1) for c in (a, b) if self.size[c] > 1]
+        return not withins or mean <= WITHIN_RATIO * float(np.mean(withins))
 
     def _linkage(self, a: int, others: list[int]) -> np.ndarray:
         return (((self.centroid[others] - self.centroid[a]) ** 2).sum(axis=1)
