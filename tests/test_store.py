@@ -242,6 +242,24 @@ def test_bad_embedding_saves_nothing(library):
     assert library.db["faces"].count == 0
 
 
+def test_nested_write_transactions_commit_with_the_outer_one(library):
+    from photoface.store.transaction import write_transaction
+
+    with pytest.raises(RuntimeError):
+        with write_transaction(library.db):
+            save(library, "/p/1.jpg", [face_record(1)])
+            with pytest.raises(ValueError):
+                with write_transaction(library.db):  # a savepoint: its failure undoes only itself
+                    save(library, "/p/2.jpg", [face_record(2)])
+                    raise ValueError("inner")
+            assert library.photo_by_path("/p/2.jpg") is None and library.photo_by_path("/p/1.jpg")
+            raise RuntimeError("outer")  # undoes the inner blocks that succeeded too
+    assert library.photo_by_path("/p/1.jpg") is None and library.db["faces"].count == 0
+    with write_transaction(library.db):
+        save(library, "/p/3.jpg", [face_record(3)])
+    assert not library.db.conn.in_transaction and library.db["faces"].count == 1
+
+
 def test_failed_photo_records_why_and_keeps_earlier_faces(library):
     library.save_failed_photo(photo_record("/p/new.jpg", width=0, height=0), "cannot decode")
     failed = library.photo_by_path("/p/new.jpg")

@@ -25,6 +25,7 @@ from ..photos import file_hash, iter_photo_files
 from ..photos.scan import resolved
 from ..store.library import Library
 from ..store.records import PhotoRecord
+from ..store.transaction import write_transaction
 from .analyse import PhotoAnalysis, analyse_photo
 from .options import IndexOptions
 
@@ -173,11 +174,21 @@ class Indexer:
                 self.library.save_failed_photo(analysis.record, analysis.error)
                 report.failed += 1
             else:
-                photo_id = self.library.save_indexed_photo(analysis.record, analysis.faces, self.embedder.model_id)
-                report.named += import_named_regions(self.library, photo_id, analysis.regions)
+                report.named += self._save_with_names(analysis)
                 report.indexed += 1
                 report.faces += len(analysis.faces)
             advance()
+
+
+    def _save_with_names(self, analysis: PhotoAnalysis) -> int:
+        """Store the photo, its faces and the names its XMP gives them in one transaction.
+
+        Committed apart, a kill between the two left the photo unchanged for
+        the next run and its names never imported. Returns how many were named.
+        """
+        with write_transaction(self.library.db):
+            photo_id = self.library.save_indexed_photo(analysis.record, analysis.faces, self.embedder.model_id)
+            return import_named_regions(self.library, photo_id, analysis.regions)
 
 
 def _active_head_over(library: Library, base_model_id: str) -> KeptHead | None:
