@@ -13,6 +13,7 @@ from photoface.index.pipeline import Indexer
 from photoface.photos import scan
 from photoface.store.library import Library
 from photoface.store.records import PhotoRecord
+from .conftest import PHOTOS
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def indexed(tmp_path, copy_photos, embedder):
     """A library of a folder with photos at its top and in a subfolder; (library dir, folder, face count)."""
     folder = copy_photos("knn/test/obama1.jpg", "misc/astronaut.png", to="drive")
     (folder / "trip").mkdir()
-    shutil.copy2(folder / "obama1.jpg", folder / "trip" / "again.jpg")
+    shutil.copy2(PHOTOS / "knn" / "test" / "johnsnow_test1.jpg", folder / "trip" / "again.jpg")
     with Library.open(tmp_path / "lib") as library:
         report = Indexer(library, embedder=embedder).run([folder])
         assert report.indexed == 3 and report.faces >= 3

@@ -101,6 +101,23 @@ def test_v3_library_upgrades_to_v4_keeping_its_models(tmp_path):
     assert (tmp_path / f"{DB_NAME}.bak-v3").is_file()
 
 
+def test_v5_library_upgrades_to_v6_keeping_its_photos(tmp_path):
+    db = Database(tmp_path / DB_NAME)
+    migrate(db, target=5)
+    db.execute("INSERT INTO models (id, dim) VALUES ('net', 4)")
+    db.execute("INSERT INTO photos (path, status, content_hash) VALUES ('/p/1.jpg', 'indexed', 'h')")
+    db.execute("INSERT INTO faces (photo_id, \"left\", top, width, height) VALUES (1, 1, 2, 3, 4)")
+    db.conn.commit()
+    db.close()
+    with Library.open(tmp_path) as library:
+        assert schema_version(library.db) >= 6
+        photo = library.photo_by_path("/p/1.jpg")
+        assert photo["copy_of"] is None and library.db["faces"].count == 1
+        status = library.status()
+        assert (status["photos"]["indexed"], status["copies"], status["skipped"]) == (1, 0, [])
+    assert (tmp_path / f"{DB_NAME}.bak-v5").is_file()
+
+
 def test_migrate_steps_to_a_target(tmp_path):
     db = Database(tmp_path / "steps.db")
     assert migrate(db, target=0) == 0
@@ -348,6 +365,44 @@ def test_mark_gone_only_touches_photos_under_the_root(library):
     assert gone == {"/a/b/sub/2.jpg"}
     assert library.mark_gone("/a/b_", set()) == 0  # LIKE wildcards mean nothing here
     assert library.mark_gone("/", set()) == len(paths) - 1
+
+
+def test_a_copy_has_no_faces_and_takes_over_when_the_original_is_gone(library):
+    original = save(library, "/a/1.jpg", [face_record(1)])
+    confirmed = next(library.faces())["id"]
+    library.db.execute("INSERT INTO persons (name) VALUES ('Ann')")
+    library.db.execute("INSERT INTO face_people (face_id, person_id, confirmed) VALUES (?, 1, 1)", [confirmed])
+    first = library.save_copy(photo_record("/b/1.jpg", width=0, height=0, orientation=1), original)
+    second = library.save_copy(photo_record("/c/1.jpg"), original)
+    assert library.photo_by_path("/b/1.jpg")["orientation"] == 6, "the original's size and orientation"
+    assert [face["photo_id"] for face in library.faces()] == [original]
+    assert library.status()["photos"]["indexed"] == 1 and library.status()["copies"] == 2
+    assert library.original_photo("hash-1", "/b/1.jpg")["id"] == original
+
+    assert library.mark_gone("/a", set()) == 1
+    assert [(face["id"], face["photo_id"]) for face in library.faces()] == [(confirmed, first)]
+    assert library.db.execute("SELECT face_id FROM face_people WHERE confirmed = 1").fetchall() == [(confirmed,)]
+    copies = {row["id"]: row["copy_of"] for row in library.db.query("SELECT id, copy_of FROM photos")}
+    assert copies == {original: first, first: None, second: first}
+    assert library.moved_photo_candidate("hash-1")["id"] == original, "gone: it may come back, as a copy"
+
+
+def test_skipped_files_are_replaced_by_the_next_scan_of_their_root(library):
+    library.record_skipped(["/a", "/b"], {"/a/pipe.jpg": "a FIFO", "/b/x.jpg": "hidden", "/ab/y.jpg": "hidden"})
+    library.record_skipped(["/a"], {"/a/sub": "permission denied"})
+    assert library.status()["skipped"] == [
+        {"path": "/a/sub", "reason": "permission denied"},
+        {"path": "/ab/y.jpg", "reason": "hidden"},
+        {"path": "/b/x.jpg", "reason": "hidden"},
+    ]
+    assert library.status()["skipped_count"] == 3
+
+
+def test_mark_gone_spares_folders_the_scan_could_not_read(library):
+    for path in ("/a/1.jpg", "/a/denied/2.jpg", "/a/denied-not/3.jpg"):
+        save(library, path, [])
+    assert library.mark_gone("/a", set(), spared=("/a/denied",)) == 2
+    assert library.photo_by_path("/a/denied/2.jpg")["status"] == "indexed"
 
 
 # --- reading -----------------------------------------------------------------

@@ -37,8 +37,8 @@ def index(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, dete
             report = indexer.run(paths, progress=progress)
     click.echo(
         f"{report.files} photos: {report.indexed} indexed ({report.faces} faces), "
-        f"{report.unchanged} unchanged, {report.moved} moved, {report.failed} unreadable, "
-        f"{report.gone} gone"
+        f"{report.unchanged} unchanged, {report.moved} moved, {report.copies} copies, {report.failed} unreadable, "
+        f"{report.gone} gone, {report.skipped} skipped"
     )
     for root in report.paused:
         click.echo(f"Paused {root}: not reachable (unplugged or unmounted?), so nothing there was marked gone.",
@@ -61,12 +61,17 @@ def status(ctx: click.Context, as_json: bool) -> None:
         return
     photos = summary["photos"]
     click.echo(f"Library: {summary['library']}")
-    click.echo(f"Photos:  {photos['indexed']} indexed, {photos['error']} unreadable, {photos['gone']} gone")
+    click.echo(f"Photos:  {photos['indexed']} indexed, {photos['error']} unreadable, {photos['gone']} gone, "
+               f"{summary['copies']} copies of others (their faces counted once)")
     click.echo(f"Faces:   {summary['faces']}")
     for model in summary["models"]:
         click.echo(f"Model:   {model['id']} ({model['dim']}-d, {model['embeddings']} faces) {model['description']}")
     for error in summary["errors"]:
         click.echo(f"  unreadable: {error['path']}: {error['reason']}")
+    if summary["skipped_count"]:
+        click.echo(f"Skipped: {summary['skipped_count']} files or folders")
+    for skipped in summary["skipped"]:
+        click.echo(f"  skipped: {skipped['path']}: {skipped['reason']}")
 
 
 @cli.command()

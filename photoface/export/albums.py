@@ -6,6 +6,9 @@ the original too; deleting or replacing it (what most editors do on save)
 does not. Where a link cannot be made (another filesystem, FAT/exFAT, no
 permission) the photo is copied with its timestamps.
 
+The folder is marked as an album (``ALBUM_MARKER``), so indexing a folder
+that holds it never takes its photos for new ones.
+
 Re-running adds only what is new: a file of the same name and the same
 content already in the album is skipped; a different file of the same name is
 added as "name (2).jpg", "name (3).jpg", ... and nothing is ever overwritten.
@@ -22,6 +25,7 @@ from pathlib import Path
 from PIL import ExifTags
 
 from photoface.export._header import open_header
+from photoface.photos.scan import ALBUM_MARKER
 
 _EXIF_DATE_FORMAT = "%Y:%m:%d %H:%M:%S"
 
@@ -49,11 +53,18 @@ def export_album(
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    _mark_as_album(folder)
     report = ExportReport()
     for source, date in photo_paths:
         if _in_range(date, since, until):
             _export_one(Path(source), folder, link, report)
     return report
+
+
+def _mark_as_album(folder: Path) -> None:
+    marker = folder / ALBUM_MARKER
+    if not marker.exists():
+        marker.write_text("Photos exported by photoface: indexing skips this folder.\n")
 
 
 def _in_range(date: datetime | None, since: datetime | None, until: datetime | None) -> bool:

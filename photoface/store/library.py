@@ -7,6 +7,9 @@ leaves each photo wholly in its old state or wholly in its new one.
 Photo status: 'indexed' (faces saved), 'error' (could not be read; ``error``
 says why) or 'gone' (not found by the last scan of its folder). A gone photo
 keeps its faces so that finding the file again, moved or not, restores them.
+A photo whose content is in the library already under another path is a copy
+(``copy_of``): it has no faces of its own, and takes over the faces of the
+photo it copies when that one is gone, so no face is lost.
 """
 
 import json
@@ -41,16 +44,16 @@ _PRESENT_STATUS = "CASE WHEN error IS NULL THEN 'indexed' ELSE 'error' END"
 _UPSERT_PHOTO = """
     INSERT INTO photos
         (path, size, mtime_ns, content_hash, width, height, orientation,
-         status, error, indexed_at)
+         status, error, copy_of, indexed_at)
     VALUES
         (:path, :size, :mtime_ns, :content_hash, :width, :height, :orientation,
-         :status, :error, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+         :status, :error, :copy_of, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     ON CONFLICT (path) DO UPDATE SET
         size = excluded.size, mtime_ns = excluded.mtime_ns,
         content_hash = excluded.content_hash, width = excluded.width,
         height = excluded.height, orientation = excluded.orientation,
         status = excluded.status, error = excluded.error,
-        indexed_at = excluded.indexed_at
+        copy_of = excluded.copy_of, indexed_at = excluded.indexed_at
     RETURNING id
 """
 
@@ -144,13 +147,22 @@ class Library:
 
     def moved_photo_candidate(self, content_hash: str) -> dict | None:
         """A known photo with this content whose recorded file is no longer there."""
-        # Gone ones first: a scan has already confirmed they are missing.
+        # Gone ones first: a scan has already confirmed they are missing; then
+        # the one holding the faces rather than a copy of it.
         rows = self.db.query(
-            "SELECT * FROM photos WHERE content_hash = ? ORDER BY status != 'gone', id",
+            "SELECT * FROM photos WHERE content_hash = ? ORDER BY status != 'gone', copy_of IS NOT NULL, id",
             [content_hash],
         )
         moved = (p for p in rows if p["status"] == "gone" or not os.path.exists(p["path"]))
         return next(moved, None)
+
+    def original_photo(self, content_hash: str, other_than: str) -> dict | None:
+        """The indexed photo (not a copy) with this content at a path other than ``other_than``."""
+        return self._one(
+            "SELECT * FROM photos WHERE content_hash = ? AND status = 'indexed' AND copy_of IS NULL"
+            " AND path != ? ORDER BY id LIMIT 1",
+            [content_hash, other_than],
+        )
 
     # --- photos: writes ---------------------------------------------------
 
@@ -200,6 +212,17 @@ class Library:
             self.db.conn.executemany("DELETE FROM faces WHERE id = ?", [(i,) for i in old_faces])
         return photo_id
 
+    def save_copy(self, record: PhotoRecord, original_id: int) -> int:
+        """Record the file at ``record.path`` as a copy of photo ``original_id``; returns its id.
+
+        The copy has the original's size and orientation and no faces of its own.
+        """
+        with write_transaction(self.db):
+            original = self.db["photos"].get(original_id)
+            record.width, record.height, record.orientation = (
+                original["width"], original["height"], original["orientation"])
+            return self._upsert_photo(record, status="indexed", error=None, copy_of=original_id)
+
     def save_failed_photo(self, record: PhotoRecord, reason: str) -> int:
         """Record a photo that could not be read; returns its id.
 
@@ -209,13 +232,28 @@ class Library:
         with write_transaction(self.db):
             return self._upsert_photo(record, status="error", error=reason)
 
-    def mark_gone(self, root: str, seen_paths: set[str]) -> int:
-        """Mark photos under folder ``root`` that the scan did not see; returns how many."""
+    def mark_gone(self, root: str, seen_paths: set[str], spared: tuple[str, ...] = ()) -> int:
+        """Mark photos under folder ``root`` that the scan did not see; returns how many.
+
+        Photos under a ``spared`` folder (one the scan could not look into) stay
+        as they are. A gone photo's faces go to a copy of it that is still there.
+        """
         with write_transaction(self.db):
             present = self._present_under(root)
-            missing = [(photo_id,) for photo_id, path in present if path not in seen_paths]
+            missing = [(photo_id,) for photo_id, path in present
+                       if path not in seen_paths and not _is_under(path, spared)]
             self.db.conn.executemany("UPDATE photos SET status = 'gone' WHERE id = ?", missing)
+            self._hand_over_to_copies([photo_id for photo_id, in missing])
         return len(missing)
+
+    def record_skipped(self, roots: list[str], skipped: dict[str, str]) -> None:
+        """What the latest scan of ``roots`` left out (path -> reason), replacing what earlier scans said."""
+        with write_transaction(self.db):
+            for root in roots:
+                self.db.execute("DELETE FROM skipped_files WHERE path = :root OR substr(path, 1, length(:prefix))"
+                                " = :prefix", {"root": root, "prefix": _folder_prefix(root)})
+            self.db.conn.executemany("INSERT OR REPLACE INTO skipped_files (path, reason) VALUES (?, ?)",
+                                     list(skipped.items()))
 
     def present_photos_under(self, root: str) -> int:
         """How many photos under folder ``root`` are not gone."""
@@ -224,10 +262,16 @@ class Library:
     # --- reading ------------------------------------------------------------
 
     def status(self, error_limit: int = 50) -> dict:
-        """Counts for a summary: photos by status, faces, errors, models."""
+        """Counts for a summary: photos by status (copies apart), faces, errors, files skipped, models."""
         by_status = dict.fromkeys(("indexed", "error", "gone"), 0)
-        for status, count in self.db.execute("SELECT status, count(*) FROM photos GROUP BY status"):
+        for status, count in self.db.execute(
+                "SELECT status, count(*) FROM photos WHERE copy_of IS NULL GROUP BY status"):
             by_status[status] = count
+        copies = self.db.execute(
+            "SELECT count(*) FROM photos WHERE copy_of IS NOT NULL AND status != 'gone'").fetchone()[0]
+        skipped = list(self.db.query(
+            "SELECT path, reason FROM skipped_files ORDER BY path LIMIT ?", [error_limit]))
+        skipped_count = self.db.execute("SELECT count(*) FROM skipped_files").fetchone()[0]
         faces = self.db.execute(
             "SELECT count(*) FROM faces JOIN photos ON photos.id = faces.photo_id"
             " WHERE photos.status != 'gone'"
@@ -247,7 +291,8 @@ class Library:
                 " GROUP BY models.id ORDER BY models.id"
             )
         )
-        return {"photos": by_status, "faces": faces, "errors": errors, "models": models}
+        return {"photos": by_status, "copies": copies, "faces": faces, "errors": errors,
+                "skipped": skipped, "skipped_count": skipped_count, "models": models}
 
     def faces(self, include_gone: bool = False, photo_id: int | None = None) -> Iterator[dict]:
         """Every face (or every face of one photo), ordered by id, with what is needed to draw it upright.
@@ -336,9 +381,8 @@ class Library:
     # --- helpers -------------------------------------------------------------
 
     def _present_under(self, root: str) -> list[tuple[int, str]]:
-        # Compare with "root/" so that /a/b never claims /a/bc; substr, not
-        # LIKE, because paths may hold % and _.
-        prefix = root.rstrip(os.sep) + os.sep
+        # substr, not LIKE, because paths may hold % and _.
+        prefix = _folder_prefix(root)
         return self.db.execute(
             "SELECT id, path FROM photos"
             " WHERE status != 'gone' AND substr(path, 1, length(:prefix)) = :prefix",
@@ -354,7 +398,8 @@ class Library:
             raise ValueError(f"model {model_id!r} is not registered")
         return row[0]
 
-    def _upsert_photo(self, record: PhotoRecord, status: str, error: str | None) -> int:
+    def _upsert_photo(self, record: PhotoRecord, status: str, error: str | None,
+                      copy_of: int | None = None) -> int:
         params = {
             "path": record.path,
             "size": record.size,
@@ -365,8 +410,25 @@ class Library:
             "orientation": record.orientation,
             "status": status,
             "error": error,
+            "copy_of": copy_of,
         }
         return self.db.execute(_UPSERT_PHOTO, params).fetchone()[0]
+
+    def _hand_over_to_copies(self, photo_ids: list[int]) -> None:
+        """Each photo's faces (and so every decision about them) move to its first present copy.
+
+        That copy becomes the photo the others copy, this one included.
+        """
+        for photo_id in photo_ids:
+            heir = self.db.execute(
+                "SELECT id FROM photos WHERE copy_of = ? AND status != 'gone' ORDER BY id LIMIT 1", [photo_id]
+            ).fetchone()
+            if heir is None:
+                continue
+            self.db.execute("UPDATE faces SET photo_id = ? WHERE photo_id = ?", [heir[0], photo_id])
+            self.db.execute("UPDATE photos SET copy_of = ? WHERE (copy_of = ? OR id = ?) AND id != ?",
+                            [heir[0], photo_id, photo_id, heir[0]])
+            self.db.execute("UPDATE photos SET copy_of = NULL WHERE id = ?", [heir[0]])
 
     def _upright_boxes_of(self, path: str) -> dict[int, Box]:
         """The faces the photo at ``path`` has now: id -> box in its upright frame."""
@@ -446,6 +508,15 @@ def _upright(box: Box, width: int | None, height: int | None, orientation: int |
     if not (width and height):
         return box
     return box_to_upright(box, (width, height), orientation or 1)
+
+
+def _is_under(path: str, folders: tuple[str, ...]) -> bool:
+    return any(path.startswith(_folder_prefix(folder)) for folder in folders)
+
+
+def _folder_prefix(folder: str) -> str:
+    """What paths under ``folder`` start with: "/a/b/", so that /a/b never claims /a/bc."""
+    return folder.rstrip(os.sep) + os.sep
 
 
 def _photo_filter(include_gone: bool) -> str:

@@ -160,6 +160,31 @@ def _v4_improved_models(db: Database) -> None:
     db.execute("CREATE TABLE library_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def _v5_reserved(db: Database) -> None:
+    """Version 5 is another branch's migration; this stand-in gives way to it at merge."""
+
+
+def _v6_copies_and_skipped_files(db: Database) -> None:
+    """Never lose or duplicate while indexing (issue #17).
+
+    ``photos.copy_of``: a photo whose content is already in the library under
+    another path (an album, a backup copy) records which photo it copies and
+    has no faces of its own, so every face is shown and counted once.
+    ``skipped_files``: what a scan left out under a root and why (FIFOs,
+    dangling links, names that are not UTF-8, folders it may not read,
+    photoface's own albums), for ``status``.
+    """
+    db.execute("ALTER TABLE photos ADD COLUMN copy_of INTEGER REFERENCES photos (id) ON DELETE SET NULL")
+    db.execute("CREATE INDEX photos_copy_of ON photos (copy_of)")
+    db.execute(
+        """CREATE TABLE skipped_files (
+            path TEXT PRIMARY KEY,
+            reason TEXT NOT NULL,
+            seen_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )"""
+    )
+
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[Migration] = [
@@ -167,6 +192,8 @@ MIGRATIONS: list[Migration] = [
     _v2_people,
     _v3_folders,
     _v4_improved_models,
+    _v5_reserved,
+    _v6_copies_and_skipped_files,
 ]
 
 
