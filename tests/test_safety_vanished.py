@@ -65,6 +65,25 @@ def test_a_folder_failing_mid_scan_pauses_its_root(indexed, embedder, monkeypatc
     assert status["photos"] == {"indexed": 3, "error": 0, "gone": 0}
 
 
+def test_a_folder_we_may_not_read_says_so_and_does_not_pause_its_root(indexed, embedder, monkeypatch):
+    library_dir, folder, faces = indexed
+    scandir = os.scandir
+
+    def denied(path):  # chmod cannot lock a folder away from root, who runs the tests
+        if Path(path) == folder / "trip":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(scan.os, "scandir", denied)
+    (folder / "astronaut.png").unlink()
+    report, status = index_again(library_dir, folder, embedder)
+    assert report.paused == [] and report.gone == 1, "the rest of the root goes on"
+    assert status["photos"] == {"indexed": 2, "error": 0, "gone": 1}, "the photo in trip is not gone"
+    assert status["skipped"] == [{"path": str(folder / "trip"), "reason": "permission denied"}]
+    result = CliRunner().invoke(cli, ["--library", str(library_dir), "status"])
+    assert f"skipped: {folder / 'trip'}: permission denied" in result.output
+
+
 def test_deleting_photos_still_marks_them_gone(indexed, embedder):
     library_dir, folder, _ = indexed
     shutil.rmtree(folder / "trip")
