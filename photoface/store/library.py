@@ -243,8 +243,26 @@ class Library:
             missing = [(photo_id,) for photo_id, path in present
                        if path not in seen_paths and not _is_under(path, spared)]
             self.db.conn.executemany("UPDATE photos SET status = 'gone' WHERE id = ?", missing)
-            self._hand_over_to_copies([photo_id for photo_id, in missing])
+            self.hand_over_to_copies([photo_id for photo_id, in missing])
         return len(missing)
+
+    def hand_over_to_copies(self, photo_ids: list[int]) -> None:
+        """Each photo's faces (and so every decision about them) move to its first present copy
+        outside ``photo_ids``, which becomes the photo the others copy, this one included.
+
+        For photos about to be gone or forgotten; call it inside their write transaction.
+        """
+        leaving = set(photo_ids)
+        for photo_id in photo_ids:
+            copies = self.db.execute(
+                "SELECT id FROM photos WHERE copy_of = ? AND status != 'gone' ORDER BY id", [photo_id]).fetchall()
+            heir = next((copy_id for copy_id, in copies if copy_id not in leaving), None)
+            if heir is None:
+                continue
+            self.db.execute("UPDATE faces SET photo_id = ? WHERE photo_id = ?", [heir, photo_id])
+            self.db.execute("UPDATE photos SET copy_of = ? WHERE (copy_of = ? OR id = ?) AND id != ?",
+                            [heir, photo_id, photo_id, heir])
+            self.db.execute("UPDATE photos SET copy_of = NULL WHERE id = ?", [heir])
 
     def record_skipped(self, roots: list[str], skipped: dict[str, str]) -> None:
         """What the latest scan of ``roots`` left out (path -> reason), replacing what earlier scans said."""
@@ -413,22 +431,6 @@ class Library:
             "copy_of": copy_of,
         }
         return self.db.execute(_UPSERT_PHOTO, params).fetchone()[0]
-
-    def _hand_over_to_copies(self, photo_ids: list[int]) -> None:
-        """Each photo's faces (and so every decision about them) move to its first present copy.
-
-        That copy becomes the photo the others copy, this one included.
-        """
-        for photo_id in photo_ids:
-            heir = self.db.execute(
-                "SELECT id FROM photos WHERE copy_of = ? AND status != 'gone' ORDER BY id LIMIT 1", [photo_id]
-            ).fetchone()
-            if heir is None:
-                continue
-            self.db.execute("UPDATE faces SET photo_id = ? WHERE photo_id = ?", [heir[0], photo_id])
-            self.db.execute("UPDATE photos SET copy_of = ? WHERE (copy_of = ? OR id = ?) AND id != ?",
-                            [heir[0], photo_id, photo_id, heir[0]])
-            self.db.execute("UPDATE photos SET copy_of = NULL WHERE id = ?", [heir[0]])
 
     def _upright_boxes_of(self, path: str) -> dict[int, Box]:
         """The faces the photo at ``path`` has now: id -> box in its upright frame."""
