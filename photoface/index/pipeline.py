@@ -209,7 +209,6 @@ class Indexer:
                 report.faces += len(analysis.faces)
             advance()
 
-
     def _save_with_names(self, analysis: PhotoAnalysis) -> int:
         """Store the photo, its faces and the names its XMP gives them in one transaction.
 

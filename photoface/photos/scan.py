@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 # A folder holding this file is an album photoface exported (export.albums): its
 # photos are already in the library, so the scan never indexes them again.
 ALBUM_MARKER = ".photoface-album"
+_ALBUM_REASON = "a photoface album: its photos are in the library already"
 
 
 @dataclass
@@ -48,7 +49,7 @@ def iter_photo_files(roots: Iterable[str | Path], report: ScanReport | None = No
     for root in roots:
         root = resolved(root)
         if album := _album_holding(root):
-            _skip(report, album, "a photoface album: its photos are in the library already")
+            _skip(report, album, _ALBUM_REASON)
             continue
         candidates = _walk(root, visited_dirs, report) if root.is_dir() else _if_photo(root, report)
         for path in candidates:
@@ -66,7 +67,7 @@ def resolved(path: str | Path) -> Path:
         return path.absolute()
 
 
-def shown_path(path: str | Path) -> str:
+def _shown_path(path: str | Path) -> str:
     """``path`` as text the library can store: bytes that are not UTF-8 written as escapes."""
     return str(path).encode("utf-8", "backslashreplace").decode("utf-8")
 
@@ -101,7 +102,7 @@ def _walk(directory: Path, visited_dirs: set[Path], report: ScanReport) -> Itera
         _skip_folder(directory, exc, report)
         return
     if any(entry.name == ALBUM_MARKER for entry in entries):
-        _skip(report, directory, "a photoface album: its photos are in the library already")
+        _skip(report, directory, _ALBUM_REASON)
         return
     for entry in entries:
         yield from _entry(entry, visited_dirs, report)
@@ -166,7 +167,7 @@ def _skip_folder(directory: Path, exc: OSError, report: ScanReport) -> None:
 
 
 def _skip(report: ScanReport, path: str | Path, reason: str) -> None:
-    report.skipped[shown_path(path)] = reason
+    report.skipped[_shown_path(path)] = reason
 
 
 def file_hash(path: str | Path) -> str:
