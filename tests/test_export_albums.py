@@ -168,3 +168,9 @@ def test_an_album_folder_is_marked_so_indexing_skips_it(tmp_path, library):
     export_album([(library["other"], None)], album)
     assert (album / ALBUM_MARKER).is_file()
     assert photo_names(album) == ["IMG_1.jpg", "IMG_2.jpg"]
+
+
+def test_a_folder_holding_other_files_is_not_marked(tmp_path, library):
+    """The scan would skip the user's own files there too (the album's photos count as copies instead)."""
+    export_album([(library["first"], None)], library["other"].parent)
+    assert not (library["other"].parent / ALBUM_MARKER).exists()

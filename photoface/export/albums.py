@@ -6,8 +6,10 @@ the original too; deleting or replacing it (what most editors do on save)
 does not. Where a link cannot be made (another filesystem, FAT/exFAT, no
 permission) the photo is copied with its timestamps.
 
-The folder is marked as an album (``ALBUM_MARKER``), so indexing a folder
-that holds it never takes its photos for new ones.
+A folder the export makes (or finds empty) is marked as an album
+(``ALBUM_MARKER``), so indexing a folder that holds it never takes its photos
+for new ones. A folder holding other files is not: the scan would skip them
+too (indexing counts the album's photos as copies there).
 
 Re-running adds only what is new: a file of the same name and the same
 content already in the album is skipped; a different file of the same name is
@@ -52,8 +54,9 @@ def export_album(
     Dates are compared as given: pass all naive (local, as EXIF is) or all aware.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    _mark_as_album(folder)
+    if not folder.exists() or not any(folder.iterdir()):
+        folder.mkdir(parents=True, exist_ok=True)
+        _mark_as_album(folder)
     report = ExportReport()
     for source, date in photo_paths:
         if _in_range(date, since, until):
@@ -62,9 +65,7 @@ def export_album(
 
 
 def _mark_as_album(folder: Path) -> None:
-    marker = folder / ALBUM_MARKER
-    if not marker.exists():
-        marker.write_text("Photos exported by photoface: indexing skips this folder.\n")
+    (folder / ALBUM_MARKER).write_text("Photos exported by photoface: indexing skips this folder.\n")
 
 
 def _in_range(date: datetime | None, since: datetime | None, until: datetime | None) -> bool:
