@@ -59,14 +59,36 @@ def backup(ctx: click.Context, target: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("backup_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--list", "list_copies", is_flag=True, help="List the backups and safety copies you can restore.")
 @click.pass_context
-def restore(ctx: click.Context, backup_file: Path) -> None:
-    """Replace the library with BACKUP_FILE (the current one is kept as library.db.before-restore)."""
-    from ..store.backup import restore as restore_library
+def restore(ctx: click.Context, backup_file: Path | None, list_copies: bool) -> None:
+    """Replace the library with BACKUP_FILE; close the app first.
 
+    The replaced library is kept as a new safety copy, library.db.before-restore-<UTC time>,
+    never overwriting an earlier one: restoring a safety copy undoes a restore.
+    --list shows them and the backups in <library>/backups/, newest first.
+    """
+    from ..store.backup import restorable_copies, restore as restore_library
+
+    if list_copies == (backup_file is not None):
+        raise click.UsageError("Give a BACKUP_FILE to restore, or --list.")
+    if list_copies:
+        _print_copies(restorable_copies(ctx.obj))
+        return
     kept = restore_library(ctx.obj, backup_file)
-    click.echo(f"Restored {backup_file} into {ctx.obj}; the replaced library is kept as {kept}")
+    replaced = f"; the replaced library is kept as {kept}" if kept else ""
+    click.echo(f"Restored {backup_file} into {ctx.obj}{replaced}")
+
+
+def _print_copies(copies: list) -> None:
+    if not copies:
+        click.echo("No backups or safety copies yet (photoface backup makes one).")
+    for copy in copies:
+        counts = ("unreadable" if copy.faces is None
+                  else f"{copy.faces} faces, {copy.people} people ({copy.named} named)")
+        click.echo(f"{copy.modified:%Y-%m-%d %H:%M:%S}  {copy.size / 2**20:7.1f} MiB  {copy.kind:<14}  "
+                   f"{counts}  {copy.path}")
 
 
 def _version(package: str) -> str | None:
@@ -97,6 +119,7 @@ def _model_status() -> dict:
 
 def _library_status(folder: Path) -> dict:
     from ..store import lock
+    from ..store.backup import restorable_copies
     from ..store.library import DB_NAME
     from ..store.migrations import latest_version
 
@@ -115,8 +138,7 @@ def _library_status(folder: Path) -> dict:
     except sqlite3.DatabaseError as err:
         status["integrity"] = f"cannot read: {err}"
     status["size_bytes"] = db_path.stat().st_size
-    status["backups"] = sorted(str(p) for p in folder.glob("backups/*.db")) + sorted(
-        str(p) for p in folder.glob(f"{DB_NAME}.bak-v*"))
+    status["backups"] = [str(copy.path) for copy in restorable_copies(folder)]
     return status
 
 
