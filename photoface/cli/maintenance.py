@@ -120,7 +120,7 @@ def _model_status() -> dict:
 def _library_status(folder: Path) -> dict:
     from ..store import lock
     from ..store.backup import restorable_copies
-    from ..store.library import DB_NAME
+    from ..store.library import DB_NAME, is_writable, read_only_connection
     from ..store.migrations import latest_version
 
     db_path = folder / DB_NAME
@@ -128,8 +128,9 @@ def _library_status(folder: Path) -> dict:
     if not status["exists"]:
         return status
     status["in_use_by_pid"] = lock.holder_pid(folder) if lock.is_locked(folder) else None
+    status["writable"] = is_writable(folder)
     try:
-        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as db:
+        with closing(read_only_connection(db_path)) as db:
             status["version"] = db.execute("PRAGMA user_version").fetchone()[0]
             status["latest_version"] = latest_version()
             status["integrity"] = db.execute("PRAGMA integrity_check").fetchone()[0]
@@ -157,11 +158,19 @@ def _problems(report: dict) -> list[str]:
     if not model["mtcnn_weights"]:
         problems.append("facenet-pytorch's MTCNN weights are missing: reinstall facenet-pytorch")
     if library.get("exists") and library.get("integrity") != "ok":
-        problems.append(f"the library is damaged ({library['integrity']}): restore a backup (photoface restore)")
+        problems.append(_library_problem(library))
     for folder, free in report["free_disk"].items():
         if free is not None and free < LOW_DISK_BYTES:
             problems.append(f"little free disk space at {folder}: {free / 2**20:.0f} MiB")
     return problems
+
+
+def _library_problem(library: dict) -> str:
+    if not library["writable"] and library["integrity"].startswith("cannot read"):
+        # SQLite may need to write beside a file to read it: unreadable here is not damaged
+        return (f"the library cannot be read while it is read-only ({library['integrity']}): "
+                "make it writable and run doctor again")
+    return f"the library is damaged ({library['integrity']}): restore a backup (photoface restore)"
 
 
 def _print_report(report: dict) -> None:
@@ -177,9 +186,14 @@ def _print_report(report: dict) -> None:
         click.echo(f"Library:  {library['folder']}: none yet")
     else:
         in_use = f"; open in pid {library['in_use_by_pid']}" if library["in_use_by_pid"] else ""
+        read_only = "" if library["writable"] else ", read-only"
         click.echo(f"Library:  {library['folder']}: version {library.get('version')}/{library.get('latest_version')}, "
-                   f"integrity {library['integrity']}, {library.get('photos')} photos, {library.get('faces')} faces, "
-                   f"{library['size_bytes'] / 2**20:.1f} MiB, {len(library['backups'])} backups{in_use}")
+                   f"integrity {library['integrity']}{read_only}, {library.get('photos')} photos, "
+                   f"{library.get('faces')} faces, {library['size_bytes'] / 2**20:.1f} MiB, "
+                   f"{len(library['backups'])} backups{in_use}")
+        if not library["writable"]:
+            click.echo("Note:     the library is read-only (a read-only disk or files you may not write): "
+                       "reading works; to change it, make it writable.")
     for folder, free in report["free_disk"].items():
         click.echo(f"Free:     {folder}: {'?' if free is None else f'{free / 2**30:.1f} GiB'}")
     for problem in report["problems"]:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from photoface.errors import PhotofaceError
 from photoface.store import lock
-from photoface.store.library import DB_NAME
+from photoface.store.library import DB_NAME, check_writable, read_only_connection
 from photoface.store.migrations import latest_version
 
 BACKUPS_DIR = "backups"
@@ -63,7 +63,7 @@ def back_up(folder: Path, target: Path | None = None) -> Path:
     target = Path(target).expanduser()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        with closing(_read_only(source)) as db:
+        with closing(read_only_connection(source)) as db:
             copy_database(db, target)
     except (OSError, sqlite3.Error) as err:
         raise PhotofaceError(f"Could not back up {source} to {target}: {err}") from err
@@ -80,14 +80,15 @@ def restore(folder: Path, backup: Path) -> Path | None:
     """
     folder, backup = Path(folder), Path(backup).expanduser()
     _check_backup(backup)
+    check_writable(folder)
     key = lock.acquire(folder)  # nobody may write it meanwhile, nor restore into it
     try:
         current = folder / DB_NAME
         kept = _new_name(folder, SAFETY_COPY) if current.exists() else None
         if kept:
-            with closing(_read_only(current)) as db:
+            with closing(read_only_connection(current)) as db:
                 copy_database(db, kept)
-        with closing(_read_only(backup)) as db:
+        with closing(read_only_connection(backup)) as db:
             copy_database(db, current)
         for leftover in ("-wal", "-shm"):  # of the replaced database: never replay them onto the backup
             current.with_name(DB_NAME + leftover).unlink(missing_ok=True)
@@ -111,7 +112,7 @@ def restorable_copies(folder: Path) -> list[Copy]:
 def _describe(path: Path, kind: str) -> Copy:
     stat = path.stat()
     try:
-        with closing(_read_only(path)) as db:
+        with closing(read_only_connection(path)) as db:
             faces, people, named = db.execute(
                 "SELECT (SELECT count(*) FROM faces),"
                 " count(*), count(name) FROM persons"
@@ -135,7 +136,7 @@ def _check_backup(backup: Path) -> None:
     if not backup.is_file():
         raise PhotofaceError(f"{backup} is not a file.")
     try:
-        with closing(_read_only(backup)) as db:
+        with closing(read_only_connection(backup)) as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             integrity = db.execute("PRAGMA integrity_check").fetchone()[0]
     except sqlite3.DatabaseError as err:
@@ -151,7 +152,3 @@ def _existing_db(folder: Path) -> Path:
     if not source.is_file():
         raise PhotofaceError(f"There is no library in {folder}.")
     return source
-
-
-def _read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True)
