@@ -4,6 +4,8 @@ writing ones on a read-only library say so in one line."""
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from click.testing import CliRunner
@@ -14,7 +16,9 @@ from photoface.store import library as library_module
 from photoface.store.library import DB_NAME, Library
 from photoface.store.migrations import latest_version, migrate, schema_version
 
-from .test_store import DIM, MODEL, face_record, photo_record
+from .test_safety_backup import library_dir  # noqa: F401 (a fixture: a library with a named person)
+from .test_safety_disk import tmpfs
+from .test_store import DIM, MODEL, REPO_ROOT, face_record, photo_record
 
 READING = (["status", "--json"], ["people", "--json"], ["faces", "--json"], ["suggestions", "--json"])
 
@@ -31,6 +35,21 @@ with Library.open(sys.argv[1]) as library:
 """
 
 
+@contextmanager
+def writing_process(library) -> Iterator[subprocess.Popen]:
+    """Another photoface process that holds the library and keeps saving photos to it."""
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(library)], cwd=REPO_ROOT,
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "writing"
+        yield writer
+        assert writer.poll() is None, "the writer kept writing all along"
+    finally:
+        writer.kill()
+        writer.wait()
+        writer.stdout.close()
+
+
 def run(library, *args):
     return CliRunner().invoke(cli, ["--library", str(library), *args])
 
@@ -42,34 +61,14 @@ def faces_in(library) -> int:
 
 
 @pytest.fixture
-def library_dir(tmp_path):
-    """A library with a named person."""
-    folder = tmp_path / "lib"
-    with Library.open(folder) as library:
-        library.register_model(MODEL, DIM)
-        for number in range(3):
-            library.save_indexed_photo(photo_record(f"/p/{number}.jpg", f"h{number}"), [face_record(number)], MODEL)
-    assert run(folder, "new", "1", "2", "--name", "Anna").exit_code == 0
-    return folder
-
-
-@pytest.fixture
 def read_only_disk(tmp_path):
-    """A tmpfs (root may mount one) to be remounted read-only."""
-    mount_point = tmp_path / "disk"
-    mount_point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],
-                             capture_output=True)
-    if mounted.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
-    yield mount_point
-    subprocess.run(["umount", str(mount_point)], check=True)
+    """A tmpfs, to be remounted read-only."""
+    with tmpfs(tmp_path / "disk", "4m") as mount_point:
+        yield mount_point
 
 
 def test_reading_commands_work_while_another_photoface_writes(library_dir):
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(library_dir)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert writer.stdout.readline().strip() == "writing"
+    with writing_process(library_dir) as writer:
         counts = []
         for _ in range(3):
             for args in READING:
@@ -79,13 +78,8 @@ def test_reading_commands_work_while_another_photoface_writes(library_dir):
         people = json.loads(run(library_dir, "people", "--json").stdout)
         assert [person["name"] for person in people] == ["Anna"]
         assert counts == sorted(counts) and counts[-1] > 3, "it read what the writer had committed"
-        assert writer.poll() is None, "the writer was writing all along"
         refused = run(library_dir, "name", "1", "Bob")
         assert refused.exit_code == 1 and f"already open in another photoface (pid {writer.pid})" in refused.output
-    finally:
-        writer.kill()
-        writer.wait()
-        writer.stdout.close()
 
 
 def test_a_library_on_a_read_only_disk_reads_and_refuses_writes_in_one_line(read_only_disk):

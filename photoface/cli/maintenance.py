@@ -119,7 +119,7 @@ def _model_status() -> dict:
 
 def _library_status(folder: Path) -> dict:
     from ..store import lock
-    from ..store.backup import restorable_copies
+    from ..store.backup import copy_files
     from ..store.library import DB_NAME, is_writable, read_only_connection
     from ..store.migrations import latest_version
 
@@ -139,7 +139,7 @@ def _library_status(folder: Path) -> dict:
     except sqlite3.DatabaseError as err:
         status["integrity"] = f"cannot read: {err}"
     status["size_bytes"] = db_path.stat().st_size
-    status["backups"] = [str(copy.path) for copy in restorable_copies(folder)]
+    status["backups"] = sorted(map(str, copy_files(folder)))
     return status
 
 

@@ -99,13 +99,18 @@ def restore(folder: Path, backup: Path) -> Path | None:
     return kept
 
 
-def restorable_copies(folder: Path) -> list[Copy]:
-    """The backups in ``backups/`` and the copies kept in the library folder, newest first."""
+def copy_files(folder: Path) -> dict[Path, str]:
+    """The backups in ``backups/`` and the copies kept in the library folder: path -> kind."""
     folder = Path(folder)
-    found = [(path, "backup") for path in (folder / BACKUPS_DIR).glob("*.db")]
-    found += [(path, "before upgrade" if ".bak-v" in path.name else "before restore")
-              for path in folder.glob(DB_NAME + ".*") if _KEPT_IN_FOLDER.fullmatch(path.name)]
-    copies = [_describe(path, kind) for path, kind in found if path.is_file()]
+    found = {path: "backup" for path in (folder / BACKUPS_DIR).glob("*.db")}
+    found |= {path: "before upgrade" if ".bak-v" in path.name else "before restore"
+              for path in folder.glob(DB_NAME + ".*") if _KEPT_IN_FOLDER.fullmatch(path.name)}
+    return {path: kind for path, kind in found.items() if path.is_file()}
+
+
+def restorable_copies(folder: Path) -> list[Copy]:
+    """``copy_files`` with their dates, sizes and counts, newest first."""
+    copies = [_describe(path, kind) for path, kind in copy_files(folder).items()]
     return sorted(copies, key=lambda copy: copy.modified, reverse=True)
 
 

@@ -12,7 +12,7 @@ from photoface.cli import cli
 from photoface.gui.screenshot import SIZE
 from photoface.store.library import Library
 
-from ..test_safety_read_only import WRITER
+from ..test_safety_read_only import writing_process
 from ..test_store import DIM, MODEL, face_record, photo_record
 
 
@@ -33,17 +33,10 @@ def test_screenshot_works_while_another_photoface_writes(qapp, tmp_path, view):
         opened.register_model(MODEL, DIM)
         opened.save_indexed_photo(photo_record("/p/1.jpg"), [face_record(1)], MODEL)
     assert CliRunner().invoke(cli, ["--library", str(library), "new", "1", "--name", "Anna"]).exit_code == 0
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(library)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert writer.stdout.readline().strip() == "writing"
-        png = tmp_path / f"{view}.png"
+    png = tmp_path / f"{view}.png"
+    with writing_process(library):
         result = CliRunner().invoke(cli, ["--library", str(library), "--screenshot", str(png), "--view", view])
-        assert result.exit_code == 0, result.output
-        assert writer.poll() is None, "the writer kept the library all along"
-    finally:
-        writer.kill()
-        writer.wait()
-        writer.stdout.close()
+    assert result.exit_code == 0, result.output
     assert (QImage(str(png)).width(), QImage(str(png)).height()) == SIZE
 
 
