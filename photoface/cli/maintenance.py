@@ -159,7 +159,10 @@ def _problems(report: dict) -> list[str]:
         problems.append("facenet-pytorch's MTCNN weights are missing: reinstall facenet-pytorch")
     if library.get("exists") and library.get("integrity") != "ok":
         problems.append(_library_problem(library))
+    read_only = library.get("exists") and not library["writable"]
     for folder, free in report["free_disk"].items():
+        if read_only and folder == library["folder"]:
+            continue  # nothing is written there
         if free is not None and free < LOW_DISK_BYTES:
             problems.append(f"little free disk space at {folder}: {free / 2**20:.0f} MiB")
     return problems

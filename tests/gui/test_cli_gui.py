@@ -12,7 +12,7 @@ from photoface.cli import cli
 from photoface.gui.screenshot import SIZE
 from photoface.store.library import Library
 
-from ..test_safety_read_only import writing_process
+from ..test_safety_read_only import read_only_library, writing_process  # noqa: F401 (a fixture)
 from ..test_store import DIM, MODEL, face_record, photo_record
 
 
@@ -36,6 +36,14 @@ def test_screenshot_works_while_another_photoface_writes(qapp, tmp_path, view):
     png = tmp_path / f"{view}.png"
     with writing_process(library):
         result = CliRunner().invoke(cli, ["--library", str(library), "--screenshot", str(png), "--view", view])
+    assert result.exit_code == 0, result.output
+    assert (QImage(str(png)).width(), QImage(str(png)).height()) == SIZE
+
+
+def test_screenshot_of_a_library_on_a_read_only_disk(qapp, read_only_library, tmp_path):
+    png = tmp_path / "person.png"
+    result = CliRunner().invoke(cli, ["--library", str(read_only_library), "--screenshot", str(png),
+                                      "--view", "person"])
     assert result.exit_code == 0, result.output
     assert (QImage(str(png)).width(), QImage(str(png)).height()) == SIZE
 
