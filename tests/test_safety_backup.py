@@ -1,6 +1,7 @@
 """photoface backup / restore / doctor, through the command line."""
 
 import json
+import os
 import subprocess
 import sys
 from datetime import datetime
@@ -155,10 +156,13 @@ def test_restore_list_shows_backups_and_safety_copies_newest_first(library_dir, 
     assert photoface(library_dir, "new", "3", "--name", "Bob").returncode == 0
     kept = kept_copy(photoface(library_dir, "restore", made))
     (library_dir / "notes.txt").write_text("not a copy")
+    upgraded = library_dir / "library.db.bak-v3-2"  # the second upgrade from v3
+    upgraded.write_bytes(Path(made).read_bytes())
+    os.utime(upgraded, (0, 0))
     listed = photoface(library_dir, "restore", "--list")
     assert listed.returncode == 0, listed.stderr
     lines = listed.stdout.splitlines()
-    assert len(lines) == 2
+    assert len(lines) == 3 and lines[2].endswith(f"before upgrade  3 faces, 1 people (1 named)  {upgraded}")
     assert lines[0].endswith(f"before restore  3 faces, 2 people (2 named)  {kept}")
     assert lines[1].endswith(f"backup          3 faces, 1 people (1 named)  {made}")
     assert lines[1].startswith(f"{datetime.fromtimestamp(Path(made).stat().st_mtime):%Y-%m-%d %H:%M:%S}")

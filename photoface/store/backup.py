@@ -24,7 +24,7 @@ BACKUPS_DIR = "backups"
 SAFETY_COPY = DB_NAME + ".before-restore"  # + "-<UTC time>": what a restore replaced
 # Copies in the library folder: safety copies (earlier versions kept one, unnumbered)
 # and the backups made before an upgrade of the format (``migrations``).
-_KEPT_IN_FOLDER = re.compile(re.escape(DB_NAME) + r"\.(before-restore(-\d{8}T\d{6}Z(-\d+)?)?|bak-v\d+)")
+_KEPT_IN_FOLDER = re.compile(re.escape(DB_NAME) + r"\.(before-restore(-\d{8}T\d{6}Z(-\d+)?)?|bak-v\d+(-\d+)?)")
 
 
 @dataclass(frozen=True)
@@ -128,13 +128,17 @@ def _describe(path: Path, kind: str) -> Copy:
     return Copy(path, kind, datetime.fromtimestamp(stat.st_mtime), stat.st_size, faces, people, named)
 
 
-def _new_name(folder: Path, stem: str, suffix: str = "") -> Path:
-    """``folder/stem-<UTC time>suffix``, numbered if taken (twice in one second): never an earlier copy."""
-    stamp = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}"
+def unused_name(folder: Path, name: str, suffix: str = "") -> Path:
+    """``folder/<name><suffix>``, else the first free ``<name>-2<suffix>``, ``-3``...: never an earlier copy."""
     for number in itertools.count(1):
-        path = folder / f"{stem}-{stamp}{f'-{number}' if number > 1 else ''}{suffix}"
+        path = folder / f"{name}{f'-{number}' if number > 1 else ''}{suffix}"
         if not path.exists():
             return path
+
+
+def _new_name(folder: Path, stem: str, suffix: str = "") -> Path:
+    """``folder/<stem>-<UTC time><suffix>``, numbered if taken (twice in one second)."""
+    return unused_name(folder, f"{stem}-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}", suffix)
 
 
 def _check_backup(backup: Path) -> None:
