@@ -49,10 +49,11 @@ def cli(ctx: click.Context, library_dir: Path | None, screenshot: Path | None, v
         sys.exit(run_app(ctx.obj))
 
 
-def open_library(ctx: click.Context):
+def open_library(ctx: click.Context, read_only: bool = False):
+    """The library; ``read_only`` for commands that only read (see ``Library.open``)."""
     from ..store.library import Library
 
-    return Library.open(ctx.obj)
+    return Library.open(ctx.obj, read_only=read_only)
 
 
 def main() -> None:

@@ -53,7 +53,7 @@ def index(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, dete
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """Photos, faces, errors and models in the library."""
-    with open_library(ctx) as library:
+    with open_library(ctx, read_only=True) as library:
         summary = library.status()
     summary["library"] = str(ctx.obj)
     if as_json:
@@ -81,7 +81,7 @@ def faces(ctx: click.Context, as_json: bool) -> None:
     """List every face: photo, box in the upright photo, score."""
     from ..photos.orientation import box_to_upright
 
-    with open_library(ctx) as library:
+    with open_library(ctx, read_only=True) as library:
         rows = [
             {
                 "face_id": face["id"],

@@ -32,7 +32,7 @@ def people(ctx: click.Context, as_json: bool) -> None:
     """List people, most faces first (hidden ones last)."""
     from ..people import queries
 
-    with open_library(ctx) as library:
+    with open_library(ctx, read_only=True) as library:
         persons = queries.people(library)
         unsorted = queries.unsorted_faces(library)
     if as_json:
@@ -113,7 +113,7 @@ def suggestions(ctx: click.Context, as_json: bool) -> None:
     """Faces that look like a named person ('Is this Anna?')."""
     from ..people import queries
 
-    with open_library(ctx) as library:
+    with open_library(ctx, read_only=True) as library:
         rows = queries.suggestions(library)
     if as_json:
         click.echo(json.dumps(rows, indent=1))

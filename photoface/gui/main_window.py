@@ -49,10 +49,11 @@ def _unless_closed(slot):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, library_dir: Path, embedder: "Embedder | None" = None):
+    def __init__(self, library_dir: Path, embedder: "Embedder | None" = None, read_only: bool = False):
+        """``read_only``: only show the library (``--screenshot``): no lock, no watching, no indexing."""
         super().__init__()
         self.library_dir = Path(library_dir)
-        self.library = Library.open(self.library_dir)  # the GUI thread's connection
+        self.library = Library.open(self.library_dir, read_only)  # the GUI thread's connection
         self.settings = load_settings(self.library_dir)
         self.embedder = embedder  # loaded by the first indexing job, then reused
         self.job: IndexingJob | ClusteringJob | None = None
@@ -70,7 +71,8 @@ class MainWindow(QMainWindow):
         self.watching = FolderWatching(self)
         self._build()
         self.refresh()
-        self._catch_up()
+        if not read_only:
+            self._catch_up()
 
     # --- folders and background work ----------------------------------------------
 

@@ -16,6 +16,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from types import TracebackType
 
@@ -26,7 +27,7 @@ from photoface.embed.quantize import quantize_int8
 from photoface.errors import PhotofaceError
 from photoface.photos.orientation import Box, box_to_upright, iou
 from photoface.store import lock
-from photoface.store.migrations import migrate
+from photoface.store.migrations import latest_version, migrate
 from photoface.store.records import FaceRecord, PhotoRecord
 from photoface.store.transaction import write_transaction
 
@@ -58,6 +59,10 @@ _UPSERT_PHOTO = """
 """
 
 
+class LibraryReadOnly(PhotofaceError):
+    """The library's disk or files cannot be written."""
+
+
 class Library:
     """An open library; use ``Library.open(folder)``, ideally in a ``with``."""
 
@@ -67,15 +72,21 @@ class Library:
         self._lock_key = lock_key
 
     @classmethod
-    def open(cls, folder: Path) -> "Library":
+    def open(cls, folder: Path, read_only: bool = False) -> "Library":
         """Open the library in ``folder``, creating and upgrading it as needed.
 
-        Only one process at a time may have a library open (``store.lock``);
-        a second one gets ``LibraryInUse``.
+        Only one process at a time may open a library to write (``store.lock``);
+        a second one gets ``LibraryInUse``, and a library that cannot be written
+        ``LibraryReadOnly``. ``read_only`` is for what only reads: it takes no
+        lock, so it works while another process writes (readers of SQLite's WAL
+        never wait for the writer) and on a read-only disk; any write fails. A
+        library that does not exist yet reads as an empty one.
         """
         folder = Path(folder)
         db_path = folder / DB_NAME
-        _make_writable_folder(folder, db_path)
+        if read_only:
+            return cls(_connect_read_only(folder, db_path), folder)
+        _make_writable_folder(folder)
         lock_key = lock.acquire(folder)
         try:
             db = _connect_explained(db_path)
@@ -534,17 +545,88 @@ def _decode_vector(dtype: str, blob: bytes) -> np.ndarray:
     return values / norm if norm > 0 else values
 
 
-def _make_writable_folder(folder: Path, db_path: Path) -> None:
+def is_writable(folder: Path) -> bool:
+    """Whether this process may write the library in ``folder`` (on a read-only disk not even root may)."""
+    db_path = Path(folder) / DB_NAME
+    return os.access(folder, os.W_OK) and (not db_path.exists() or os.access(db_path, os.W_OK))
+
+
+def read_only_connection(db_path: Path) -> sqlite3.Connection:
+    """A connection that cannot write the SQLite file ``db_path`` (a library or a copy of one).
+
+    A file in WAL mode needs its WAL index (``-shm``), which SQLite cannot make
+    on a read-only disk or in a folder this user may not write: there the file
+    is read as immutable (it cannot change on a read-only disk).
+    """
+    uri = Path(db_path).absolute().as_uri()  # quotes what a URI cannot hold (?, #, %)
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        conn.execute("PRAGMA schema_version")  # SQLite opens the file on first use
+    except sqlite3.OperationalError as err:
+        conn.close()
+        if err.sqlite_errorcode != sqlite3.SQLITE_CANTOPEN or os.access(Path(db_path).parent, os.W_OK):
+            raise
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+    return conn
+
+
+def check_writable(folder: Path) -> None:
+    """``LibraryReadOnly`` if there is a library in ``folder`` that this process may not write."""
+    if (Path(folder) / DB_NAME).exists() and not is_writable(folder):
+        raise LibraryReadOnly(
+            f"The library {folder} is read-only (a read-only disk, or files you may not write): "
+            "commands that only read it work (status, people, faces, suggestions, export); "
+            "to change it, make it writable."
+        )
+
+
+def _make_writable_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise PhotofaceError(f"Cannot create the library folder {folder}: {err.strerror}") from err
-    for path in (folder, db_path):
-        if path.exists() and not os.access(path, os.W_OK):
-            raise PhotofaceError(
-                f"Cannot write to {path}: photoface keeps its library there. "
-                "Choose a folder you can write to, or fix its permissions."
-            )
+    check_writable(folder)
+    if not is_writable(folder):
+        raise PhotofaceError(
+            f"Cannot write to {folder}: photoface keeps its library there. "
+            "Choose a folder you can write to, or fix its permissions."
+        )
+
+
+def _connect_read_only(folder: Path, db_path: Path) -> Database:
+    """A connection for reading only, at the latest format; an empty library if there is none yet."""
+    if not db_path.exists():
+        db = _connect(":memory:")  # nothing is made on disk
+    else:
+        try:
+            if _older_format(db_path):
+                _upgrade(folder)
+            db = Database(read_only_connection(db_path), execute_plugins=False)
+        except sqlite3.DatabaseError as err:
+            raise _open_error(db_path, err) from err
+    try:
+        migrate(db)  # nothing pending, so it only reads: refuses a newer library or another database
+    except BaseException:
+        db.close()
+        raise
+    db.execute("PRAGMA query_only = ON")
+    return db
+
+
+def _older_format(db_path: Path) -> bool:
+    with closing(read_only_connection(db_path)) as conn:
+        return conn.execute("PRAGMA user_version").fetchone()[0] < latest_version()
+
+
+def _upgrade(folder: Path) -> None:
+    """Bring an older library to this photoface's format, as opening it to write always did."""
+    try:
+        Library.open(folder).close()
+    except LibraryReadOnly as err:
+        raise LibraryReadOnly(
+            f"The library {folder} is in an older format that this photoface must upgrade before "
+            "reading it, and it is read-only: make it writable once, or use the photoface that made it."
+        ) from err
 
 
 def _connect_explained(db_path: Path) -> Database:
@@ -557,7 +639,7 @@ def _connect_explained(db_path: Path) -> Database:
         raise PhotofaceError(f"Cannot back up {db_path} before upgrading it: {err}") from err
 
 
-def _connect(db_path: Path) -> Database:
+def _connect(db_path: Path | str) -> Database:
     """Open, configure and migrate; closes the connection again if any step fails."""
     conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     try:

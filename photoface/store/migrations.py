@@ -263,17 +263,17 @@ def _foreign_keys_off(db: Database) -> Iterator[None]:
 
 
 def _back_up(db: Database, version: int) -> None:
-    """Copy the database (WAL content included) to ``<file>.bak-v<version>``.
+    """Copy the database (WAL content included) to ``<file>.bak-v<version>`` (``-2``... if taken).
 
     Written under a temporary name and renamed, so a crash never leaves a
-    half backup that looks whole.
+    half backup that looks whole; an earlier one (of a library restored since) stays.
     """
-    from photoface.store.backup import copy_database  # which imports this module
+    from photoface.store.backup import copy_database, unused_name  # which imports this module
 
     db_file = _db_file(db)
     if not db_file:  # in-memory: nothing on disk to protect
         return
-    copy_database(db.conn, Path(f"{db_file}.bak-v{version}"))
+    copy_database(db.conn, unused_name(Path(db_file).parent, f"{Path(db_file).name}.bak-v{version}"))
 
 
 def _db_file(db: Database) -> str:
