@@ -84,6 +84,21 @@ def test_a_folder_we_may_not_read_says_so_and_does_not_pause_its_root(indexed, e
     assert f"skipped: {folder / 'trip'}: permission denied" in result.output
 
 
+def test_a_root_we_may_not_read_is_not_taken_for_unplugged(indexed, embedder, monkeypatch):
+    library_dir, folder, faces = indexed
+    scandir = os.scandir
+
+    def denied(path):
+        if Path(path) == folder:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(scan.os, "scandir", denied)  # os.scandir itself, for the indexer too
+    report, status = index_again(library_dir, folder, embedder)
+    assert report.paused == [] and report.gone == 0 and status["faces"] == faces
+    assert status["skipped"] == [{"path": str(folder), "reason": "permission denied"}]
+
+
 def test_deleting_photos_still_marks_them_gone(indexed, embedder):
     library_dir, folder, _ = indexed
     shutil.rmtree(folder / "trip")

@@ -251,5 +251,7 @@ def _is_empty(folder: Path) -> bool:
     try:
         with os.scandir(folder) as entries:
             return next(entries, None) is None
+    except PermissionError:  # not unplugged: the scan recorded it, and nothing under it is marked gone
+        return False
     except OSError:
         return True
