@@ -53,11 +53,18 @@ def test_a_copy_is_counted_once_and_takes_over_when_the_original_goes(tmp_path, 
         gone = index(library, photos, embedder)
         kept = {face["id"]: face["path"] for face in library.faces()}
         named = queries.people(library)
+
+        (photos / "shared" / "obama1.jpg").rename(tmp_path / "away.jpg")
+        index(library, photos, embedder)  # both gone now
+        (tmp_path / "away.jpg").rename(photos / "obama1.jpg")  # back where the copy was recorded
+        back = index(library, photos, embedder)
+        back_again = {face["id"]: face["path"] for face in library.faces()}
     assert all("/shared/" not in path for _, path in faces_with_copies), "each face shown once"
     assert (first.indexed, first.copies, later.copies, later.faces) == (2, 1, 1, 0)
     assert status["photos"]["indexed"] == 2 and status["copies"] == 2 and status["faces"] == first.faces
     assert gone.gone == 1 and len(kept) == first.faces
     assert kept[obama["id"]] == str(photos / "shared" / "obama1.jpg"), "the copy holds the face now"
+    assert back.moved == 1 and back_again[obama["id"]] == str(photos / "obama1.jpg"), "and its faces come back"
     assert [(person["name"], person["face_ids"]) for person in named if person["name"]] == \
         [("Barack Obama", [obama["id"]])]
     result = CliRunner().invoke(cli, ["--library", str(tmp_path / "lib"), "status"])

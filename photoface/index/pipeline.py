@@ -133,17 +133,18 @@ class Indexer:
         to_analyse, same_content, analysed_hashes = [], [], set()
         for (path, stat, row), content_hash in zip(changed, hashes):
             record = PhotoRecord(str(path), stat.st_size, stat.st_mtime_ns, content_hash)
+            faceless = not row or row["copy_of"]  # new here, or a copy: its content may be known elsewhere
             if content_hash is None:  # decoding will fail too, and record why
                 to_analyse.append(record)
             elif row and row["content_hash"] == content_hash and _settled(row):
                 self.library.update_file_stat(row["id"], stat.st_size, stat.st_mtime_ns)
                 report.unchanged += 1
                 advance()
-            elif not row and (moved := self.library.moved_photo_candidate(content_hash)):
+            elif faceless and (moved := self.library.moved_photo_candidate(content_hash, record.path)):
                 self.library.move_photo(moved["id"], record)
                 report.moved += 1
                 advance()
-            elif (not row or row["copy_of"]) and (original := self.library.original_photo(content_hash, record.path)):
+            elif faceless and (original := self.library.original_photo(content_hash, record.path)):
                 self.library.save_copy(record, original["id"])
                 report.copies += 1
                 advance()

@@ -156,15 +156,16 @@ class Library:
     def photo_by_path(self, path: str) -> dict | None:
         return self._one("SELECT * FROM photos WHERE path = ?", [path])
 
-    def moved_photo_candidate(self, content_hash: str) -> dict | None:
-        """A known photo with this content whose recorded file is no longer there."""
+    def moved_photo_candidate(self, content_hash: str, other_than: str | None = None) -> dict | None:
+        """A known photo with this content whose recorded file (not ``other_than``) is no longer there."""
         # Gone ones first: a scan has already confirmed they are missing; then
         # the one holding the faces rather than a copy of it.
         rows = self.db.query(
             "SELECT * FROM photos WHERE content_hash = ? ORDER BY status != 'gone', copy_of IS NOT NULL, id",
             [content_hash],
         )
-        moved = (p for p in rows if p["status"] == "gone" or not os.path.exists(p["path"]))
+        moved = (p for p in rows
+                 if p["path"] != other_than and (p["status"] == "gone" or not os.path.exists(p["path"])))
         return next(moved, None)
 
     def original_photo(self, content_hash: str, other_than: str) -> dict | None:
@@ -261,9 +262,13 @@ class Library:
         """Each photo's faces (and so every decision about them) move to its first present copy
         outside ``photo_ids``, which becomes the photo the others copy, this one included.
 
-        For photos about to be gone or forgotten; call it inside their write transaction.
+        For photos about to be gone or forgotten, in the transaction that makes them so.
         """
         leaving = set(photo_ids)
+        with write_transaction(self.db):
+            self._hand_over(photo_ids, leaving)
+
+    def _hand_over(self, photo_ids: list[int], leaving: set[int]) -> None:
         for photo_id in photo_ids:
             copies = self.db.execute(
                 "SELECT id FROM photos WHERE copy_of = ? AND status != 'gone' ORDER BY id", [photo_id]).fetchall()
