@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import cli, open_library
+from .group import cli, open_library
 
 
 @cli.command()

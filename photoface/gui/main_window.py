@@ -8,10 +8,10 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget
 
 from photoface.errors import PhotofaceError
+from photoface.face_model import improved_model
 from photoface.folders import FolderChanges, indexer_roots
 from photoface.folders import library_folders as folder_list
 from photoface.people import operations, queries
-from photoface.people.recluster import improved_model
 from photoface.store.library import Library
 
 from .jobs.clustering import ClusteringJob

@@ -1,4 +1,4 @@
-"""Copies of the library database: before each schema upgrade (``migrations``) and on demand.
+"""Backups of the library database on demand, and restoring one (the copying: ``store.copy``).
 
 Copies use SQLite's online backup API, so they are consistent even while
 another process writes, include what is still in the WAL file, and are
@@ -6,7 +6,6 @@ written under a temporary name and renamed: a crash never leaves a half copy
 that looks whole.
 """
 
-import os
 import sqlite3
 from contextlib import closing
 from datetime import datetime
@@ -14,22 +13,11 @@ from pathlib import Path
 
 from photoface.errors import PhotofaceError
 from photoface.store import lock
+from photoface.store.copy import copy_database
 from photoface.store.library import DB_NAME
 from photoface.store.migrations import latest_version
 
 BACKUPS_DIR = "backups"
-
-
-def copy_database(source: sqlite3.Connection, target: Path) -> None:
-    """Copy the open database ``source`` to the file ``target`` (replaced if it exists)."""
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    try:
-        with closing(sqlite3.connect(partial)) as copy:
-            source.backup(copy)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def back_up(folder: Path, target: Path | None = None) -> Path:

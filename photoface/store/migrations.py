@@ -31,6 +31,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from photoface.errors import PhotofaceError
+from photoface.store.copy import copy_database
 from photoface.store.transaction import write_transaction
 
 
@@ -241,8 +242,6 @@ def _back_up(db: Database, version: int) -> None:
     Written under a temporary name and renamed, so a crash never leaves a
     half backup that looks whole.
     """
-    from photoface.store.backup import copy_database  # which imports this module
-
     db_file = _db_file(db)
     if not db_file:  # in-memory: nothing on disk to protect
         return
