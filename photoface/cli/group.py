@@ -7,7 +7,7 @@ import click
 
 from .. import __version__
 from ..errors import PhotofaceError
-from ..paths import default_library_dir
+from ..paths import library_location
 
 
 class PhotofaceGroup(click.Group):
@@ -22,8 +22,8 @@ class PhotofaceGroup(click.Group):
 
 @click.group(cls=PhotofaceGroup, invoke_without_command=True)
 @click.option("--library", "library_dir", type=click.Path(file_okay=False, path_type=Path),
-              envvar="PHOTOFACE_LIBRARY", show_envvar=True,
-              help="Library folder (default: the per-user data folder).")
+              help="Library folder (default: $PHOTOFACE_LIBRARY, else the one chosen in the app's Settings, "
+                   "else the per-user data folder).")
 @click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path),
               help="Without a command: render a screen of the app to this PNG, headless.")
 @click.option("--view", type=click.Choice(["people", "person", "photo"]), default="people",
@@ -35,18 +35,17 @@ def cli(ctx: click.Context, library_dir: Path | None, screenshot: Path | None, v
 
     Without a command, opens the app.
     """
-    ctx.obj = (library_dir or default_library_dir()).expanduser()
     if ctx.invoked_subcommand is not None:
-        return
-    if screenshot:
+        ctx.obj = library_location(library_dir)
+    elif screenshot:
         from ..gui.screenshot import save_screenshot
 
-        save_screenshot(ctx.obj, screenshot, view)
+        save_screenshot(library_location(library_dir), screenshot, view)
         click.echo(f"Saved {screenshot}")
     else:
         from ..gui.app import run_app
 
-        sys.exit(run_app(ctx.obj))
+        sys.exit(run_app(library_dir))
 
 
 def open_library(ctx: click.Context):

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from photoface.cluster.agglomerative import DEFAULT_THRESHOLD, UNSORTED, cluster_embeddings
 from photoface.cluster.neighbours import nearest_neighbours
 from photoface.face_model import active_model, model_vectors
+from photoface.store.grouping import grouping_done, grouping_due
 from photoface.store.library import Library
 from photoface.store.transaction import write_transaction
 
@@ -67,7 +68,8 @@ class _Faces:
 
 def recluster(library: Library, model_id: str | None = None,
               threshold: float = DEFAULT_THRESHOLD) -> ClusterReport:
-    """Re-cluster undecided faces into people and recompute the suggestions."""
+    """Re-cluster undecided faces into people and recompute the suggestions; grouping is no longer due."""
+    due = grouping_due(library)  # before reading faces: later changes keep it due
     model_id = model_id or active_model(library)
     faces = _visible_faces(library, model_id)
     undecided = faces.ids[~np.isin(faces.ids, _confirmed_faces(library.db))]
@@ -86,6 +88,7 @@ def recluster(library: Library, model_id: str | None = None,
         db.execute("DELETE FROM persons WHERE name IS NULL"
                    " AND id NOT IN (SELECT person_id FROM face_people)")
         report.suggestions = _suggest(db, faces)
+        grouping_done(library, due)
     return report
 
 
