@@ -2,8 +2,9 @@
 
 The graph is read from the source (stdlib ``ast``), so imports inside functions
 count too: a cycle hidden in a function still ties the modules together.
-An import resolves as Python runs it: ``from a import b`` depends on the
-module ``a.b`` when there is one, else on ``a``.
+``from a import b`` depends on the module ``a.b`` when there is one, else on
+``a``; the parent packages Python runs first do not count, so a package's
+``__init__`` may gather its modules.
 """
 
 import ast
