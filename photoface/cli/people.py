@@ -5,7 +5,7 @@ import json
 import click
 
 from ..errors import PhotofaceError
-from . import cli, open_library
+from .group import cli, open_library
 
 FACE_IDS = click.argument("face_ids", nargs=-1, required=True, type=int)
 

@@ -16,11 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from ..detect.detector import FaceDetector
-from ..embed.heads import KeptHead, load_kept_head, store_missing_vectors
 from ..embed.models import Embedder, load_embedder
 from ..errors import PhotofaceError
+from ..face_model import KeptHead, active_model, load_kept_head, store_missing_vectors
 from ..people.interop import import_named_regions
-from ..people.recluster import active_model
 from ..photos import file_hash, iter_photo_files
 from ..photos.scan import ScanReport, resolved
 from ..store.library import Library

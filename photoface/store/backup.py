@@ -1,4 +1,4 @@
-"""Copies of the library database: before each schema upgrade (``migrations``) and on demand.
+"""Backups of the library database on demand, and restoring one (the copying: ``store.copy``).
 
 Copies use SQLite's online backup API, so they are consistent even while
 another process writes, include what is still in the WAL file, and are
@@ -6,8 +6,6 @@ written under a temporary name and renamed: a crash never leaves a half copy
 that looks whole. A copy made under a new name never replaces an earlier one.
 """
 
-import itertools
-import os
 import re
 import sqlite3
 from contextlib import closing
@@ -17,6 +15,7 @@ from pathlib import Path
 
 from photoface.errors import PhotofaceError
 from photoface.store import lock
+from photoface.store.copy import copy_database, unused_name
 from photoface.store.library import DB_NAME, check_writable, read_only_connection
 from photoface.store.migrations import latest_version
 
@@ -38,20 +37,6 @@ class Copy:
     faces: int | None
     people: int | None
     named: int | None
-
-
-def copy_database(source: sqlite3.Connection, target: Path) -> None:
-    """Copy the open database ``source`` to the file ``target`` (replaced if it exists)."""
-    partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
-    try:
-        with closing(sqlite3.connect(partial)) as copy:
-            source.backup(copy)
-            # A rollback-journal file: reading it later (restore, --list) leaves no -wal or -shm beside it.
-            copy.execute("PRAGMA journal_mode = DELETE")
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def back_up(folder: Path, target: Path | None = None) -> Path:
@@ -126,14 +111,6 @@ def _describe(path: Path, kind: str) -> Copy:
     except sqlite3.Error:  # not a library, damaged, or from before people (format v1)
         faces = people = named = None
     return Copy(path, kind, datetime.fromtimestamp(stat.st_mtime), stat.st_size, faces, people, named)
-
-
-def unused_name(folder: Path, name: str, suffix: str = "") -> Path:
-    """``folder/<name><suffix>``, else the first free ``<name>-2<suffix>``, ``-3``...: never an earlier copy."""
-    for number in itertools.count(1):
-        path = folder / f"{name}{f'-{number}' if number > 1 else ''}{suffix}"
-        if not path.exists():
-            return path
 
 
 def _new_name(folder: Path, stem: str, suffix: str = "") -> Path:

@@ -10,6 +10,7 @@ from PySide6.QtGui import QImage
 
 from photoface.cli import cli
 from photoface.gui.screenshot import SIZE
+from photoface.paths import library_location
 from photoface.store.library import Library
 
 from ..test_safety_read_only import read_only_library, writing_process  # noqa: F401 (a fixture)
@@ -57,7 +58,7 @@ def test_screenshot_of_a_person_needs_people(qapp, tmp_path):
 
 def test_no_command_opens_the_app_on_the_chosen_library(monkeypatch, tmp_path):
     opened = []
-    monkeypatch.setattr("photoface.gui.app.run_app", lambda folder: opened.append(folder) or 0)
+    monkeypatch.setattr("photoface.gui.app.run_app", lambda given: opened.append(library_location(given)) or 0)
     result = CliRunner().invoke(cli, [], env={"PHOTOFACE_LIBRARY": str(tmp_path / "lib")})
     assert result.exit_code == 0 and opened == [tmp_path / "lib"]
 
