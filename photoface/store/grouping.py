@@ -1,6 +1,6 @@
 """Whether grouping faces into people is due.
 
-Triggers in the library (migration v7) raise ``grouping_due`` in
+Triggers in the library (migration v5) raise ``grouping_due`` in
 ``library_settings``, a counter, whenever faces are added or removed, a photo
 goes or comes back, or the active model changes. A completed re-cluster clears
 the value it saw at its start, so changes made while it ran keep it due, and

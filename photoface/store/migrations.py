@@ -162,7 +162,7 @@ def _v4_improved_models(db: Database) -> None:
     db.execute("CREATE TABLE library_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-def _v7_settings_and_grouping_due(db: Database) -> None:
+def _v5_settings_and_grouping_due(db: Database) -> None:
     """One source of truth (issue #17): the app's ``settings.json`` moves into ``library_settings``,
     and the library records that grouping is due.
 
@@ -189,7 +189,7 @@ def _v7_settings_and_grouping_due(db: Database) -> None:
 
 
 def _settings_file_rows(folder: Path | None) -> list[tuple[str, str]]:
-    """``settings.json``'s values as v7 ``library_settings`` rows: none for a missing or unreadable
+    """``settings.json``'s values as v5 ``library_settings`` rows: none for a missing or unreadable
     file, and values of the wrong type left out."""
     sides = {"Low (faster)": 640, "Normal": 960, "High (finds smaller faces)": 1440}
     kinds = {"model_id": str, "detect_side": int, "min_face_size": int, "workers": int}
@@ -233,7 +233,7 @@ MIGRATIONS: list[Migration] = [
     _v2_people,
     _v3_folders,
     _v4_improved_models,
-    _v7_settings_and_grouping_due,
+    _v5_settings_and_grouping_due,
     _v6_copies_and_skipped_files,
 ]
 
