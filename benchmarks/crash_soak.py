@@ -6,9 +6,13 @@ starts writing, a quarter of the rounds during start-up), then checks the
 library: ``PRAGMA integrity_check`` is ok, no face is stored twice (same photo,
 same box), every face has its embedding, and every user decision (confirmed
 faces, names, rejections) is exactly what the last completed people operation
-left. Between rounds a people operation (name or merge a person) runs to
-completion. At the end the killed library is finished with one more index run
-and must hold the same faces as a library indexed once without kills.
+left, and no name from a photo's XMP is lost: about half the photos with faces
+carry a sidecar naming their largest face (as digiKam writes it), and every
+photo stored as indexed must have that name on a confirmed face, so kills land
+while photos and their XMP names are being written. Between rounds a people
+operation (name or merge a person) runs to completion. At the end the killed
+library is finished with one more index run and must hold the same faces as a
+library indexed once without kills (before the sidecars were written).
 
     python -m benchmarks.crash_soak --rounds 100 [--small]
     tests/test_safety_crash_soak.py                   # a few rounds in CI
@@ -30,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from photoface.evaluation.datasets import shared_data_dir
+from photoface.export import FaceRegion, write_sidecar
 from photoface.photos.orientation import iou
 
 RESULTS = Path(__file__).parent / "results"
@@ -41,6 +46,8 @@ class SoakReport:
     rounds: int = 0
     kills: int = 0  # SIGKILLs delivered to a running photoface
     kills_while_writing: int = 0  # ... in a round where the library changed
+    kills_while_writing_xmp: int = 0  # ... in a round where photos carrying XMP names were stored
+    xmp_names: int = 0  # names written into sidecars, each to be found on its photo's face
     people_operations: int = 0
     named_faces: int = 0
     faces: int = 0
@@ -99,16 +106,22 @@ def health_problems(library: Path) -> list[str]:
     return problems
 
 
-def decisions(library: Path) -> dict:
-    """Every user decision in the library: confirmed faces with their person's name, rejections."""
+def decisions(library: Path, xmp_names: dict[str, str] | None = None) -> dict:
+    """Every user decision in the library: confirmed faces with their person's name, rejections.
+
+    A face named as its photo's sidecar names it is left out: indexing imports
+    those (``lost_xmp_names`` checks them).
+    """
     if not (library / "library.db").exists():
         return {}
     with connect(library) as db:
         if not db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'face_people'").fetchone()[0]:
             return {}
-        confirmed = db.execute(
-            "SELECT face_people.face_id, persons.id, persons.name FROM face_people"
-            " JOIN persons ON persons.id = face_people.person_id WHERE confirmed = 1").fetchall()
+        confirmed = [(face_id, person_id, name) for face_id, person_id, name, path in db.execute(
+            "SELECT face_people.face_id, persons.id, persons.name, photos.path FROM face_people"
+            " JOIN persons ON persons.id = face_people.person_id JOIN faces ON faces.id = face_people.face_id"
+            " JOIN photos ON photos.id = faces.photo_id WHERE confirmed = 1")
+            if (xmp_names or {}).get(path) != name]
         rejections = db.execute("SELECT face_id, person_id FROM rejections").fetchall()
     return {"confirmed": sorted(confirmed), "rejections": sorted(rejections)}
 
@@ -152,6 +165,46 @@ def changed_decisions(before: dict, after: dict) -> str:
         if lost or added:
             parts.append(f"{key}: lost {sorted(lost)[:3]}, added {sorted(added)[:3]}")
     return "; ".join(parts)
+
+
+def name_in_sidecars(reference: Path, rng: random.Random) -> dict[str, str]:
+    """Sidecars naming the largest face of about half the photos with faces; path -> name."""
+    with connect(reference) as db:
+        rows = db.execute(
+            'SELECT photos.path, photos.width, photos.height, faces."left", faces.top, faces.width, faces.height'
+            " FROM faces JOIN photos ON photos.id = faces.photo_id"
+            " ORDER BY photos.path, faces.width * faces.height DESC").fetchall()
+    largest = {}
+    for path, width, height, *box in rows:
+        largest.setdefault(path, ((width, height), tuple(box)))
+    names = {}
+    for path, (size, box) in sorted(largest.items()):
+        if rng.random() < 0.5:
+            names[path] = f"Xmp {Path(path).stem}"
+            write_sidecar(Path(path), [FaceRegion(names[path], box)], size)
+    return names
+
+
+def lost_xmp_names(library: Path, xmp_names: dict[str, str]) -> list[str]:
+    """Photos stored as indexed without the name their sidecar gives a face."""
+    if not has_faces_table(library):
+        return []
+    with connect(library) as db:
+        if not db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'face_people'").fetchone()[0]:
+            return []
+        named = set(db.execute(
+            "SELECT photos.path, persons.name FROM face_people JOIN persons ON persons.id = face_people.person_id"
+            " JOIN faces ON faces.id = face_people.face_id JOIN photos ON photos.id = faces.photo_id"
+            " WHERE face_people.confirmed = 1").fetchall())
+    indexed = indexed_photos(library)
+    return sorted(path for path, name in xmp_names.items() if path in indexed and (path, name) not in named)
+
+
+def indexed_photos(library: Path) -> set[str]:
+    if not has_faces_table(library):
+        return set()
+    with connect(library) as db:
+        return {path for (path,) in db.execute("SELECT path FROM photos WHERE status = 'indexed'")}
 
 
 def library_size(library: Path) -> tuple[int, int]:
@@ -204,9 +257,12 @@ def people_operation(library: Path, rng: random.Random, round_number: int) -> No
         run_checked(photoface(library, "name", str(rng.choice(unnamed)["id"]), name))
     else:
         with_person = {face_id for person in people for face_id in person["face_ids"]}
+        confirmed = {face_id for face_id, _, _ in decisions(library)["confirmed"]}
         faces = [face["face_id"] for face in json.loads(run_checked(photoface(library, "faces", "--json")))]
         alone = [face_id for face_id in faces if face_id not in with_person]
-        run_checked(photoface(library, "new", str(rng.choice(alone or faces)), "--name", name))
+        undecided = alone or [face_id for face_id in faces if face_id not in confirmed]  # XMP names stay put
+        if undecided:
+            run_checked(photoface(library, "new", str(rng.choice(undecided)), "--name", name))
 
 
 def soak(photos: Path, work: Path, rounds: int, seed: int = 0, log=lambda message: None) -> SoakReport:
@@ -214,19 +270,25 @@ def soak(photos: Path, work: Path, rounds: int, seed: int = 0, log=lambda messag
     killed, clean = work / "killed", work / "clean"
     index = ["index", "--quiet", "--workers", "2", str(photos)]
     report = SoakReport()
-    expected = decisions(killed)
+    run_checked(photoface(clean, *index))  # the reference, and where the faces to name in sidecars are
+    xmp_names = name_in_sidecars(clean, rng)
+    report.xmp_names = len(xmp_names)
+    expected = decisions(killed, xmp_names)
     for round_number in range(1, rounds + 1):
         clustering = round_number % 3 == 0 and library_size(killed)[1] > 0
         command = photoface(killed, "cluster") if clustering else photoface(killed, *index)
-        before = library_size(killed)
+        before, xmp_before = library_size(killed), len(indexed_photos(killed) & xmp_names.keys())
         early = clustering or rng.random() < 0.25
         was_running = kill_at_random(command, killed, rng, early)
         report.rounds += 1
         report.kills += was_running
         report.kills_while_writing += was_running and library_size(killed) != before
+        report.kills_while_writing_xmp += was_running and len(indexed_photos(killed) & xmp_names.keys()) != xmp_before
         problems = health_problems(killed)
-        if changed := changed_decisions(expected, decisions(killed)):
+        if changed := changed_decisions(expected, decisions(killed, xmp_names)):
             problems.append(f"user decisions changed: {changed}")
+        if lost := lost_xmp_names(killed, xmp_names):
+            problems.append(f"XMP names lost in {len(lost)} photos: {lost[:3]}")
         for problem in problems:
             report.problems.append(f"round {round_number}: {problem}")
         log(f"round {round_number}: {'cluster' if clustering else 'index'} {'early' if early else 'writing'},"
@@ -237,18 +299,19 @@ def soak(photos: Path, work: Path, rounds: int, seed: int = 0, log=lambda messag
         if library_size(killed)[1]:
             people_operation(killed, rng, round_number)
             report.people_operations += 1
-            expected = decisions(killed)
+            expected = decisions(killed, xmp_names)
     run_checked(photoface(killed, *index))
-    run_checked(photoface(clean, *index))
     problems = health_problems(killed)
-    if changed := changed_decisions(expected, decisions(killed)):
+    if changed := changed_decisions(expected, decisions(killed, xmp_names)):
         problems.append(f"user decisions changed by the final run: {changed}")
+    if lost := lost_xmp_names(killed, xmp_names):
+        problems.append(f"XMP names lost in {len(lost)} photos: {lost[:3]}")
     if different := lost_or_extra_faces(faces_by_photo(killed), faces_by_photo(clean)):
         problems.append(f"faces differ from a library indexed without kills in {len(different)} photos:"
                         f" {different[:3]}")
     report.problems += [f"final: {problem}" for problem in problems]
     report.photos, report.faces = library_size(killed)
-    report.named_faces = len(expected.get("confirmed", []))
+    report.named_faces = len(expected.get("confirmed", [])) + len(xmp_names)
     return report
 
 

@@ -1,12 +1,17 @@
-"""Where photoface keeps its files (per-user, via platformdirs)."""
+"""Where photoface keeps its files (per-user, via platformdirs), and which library opens."""
 
+import json
 import os
 import sys
 from pathlib import Path
 
 import platformdirs
 
+from .errors import PhotofaceError
+
 APP_NAME = "photoface"
+LIBRARY_ENV = "PHOTOFACE_LIBRARY"
+CONFIG_FILE = "config.json"  # the user's choices that live outside any library
 
 
 def data_dir() -> Path:
@@ -35,3 +40,41 @@ def bundled_dir() -> Path | None:
 
 def default_library_dir() -> Path:
     return data_dir() / "library"
+
+
+def config_dir() -> Path:
+    """Per-user configuration folder; ``PHOTOFACE_CONFIG_DIR`` overrides it (tests, portable installs)."""
+    override = os.environ.get("PHOTOFACE_CONFIG_DIR")
+    return Path(override) if override else Path(platformdirs.user_config_dir(APP_NAME))
+
+
+def library_location(given: Path | None = None) -> Path:
+    """The library photoface opens, for the app and every command alike: ``given``
+    (``--library``), else ``PHOTOFACE_LIBRARY``, else the one chosen in Settings, else the default."""
+    from_env = os.environ.get(LIBRARY_ENV)
+    folder = given or (Path(from_env) if from_env else None) or chosen_library() or default_library_dir()
+    return Path(folder).expanduser()
+
+
+def chosen_library() -> Path | None:
+    """The library chosen in Settings for the next start, if any."""
+    path = config_dir() / CONFIG_FILE
+    try:
+        chosen = json.loads(path.read_text()).get("library")
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, AttributeError) as error:
+        raise PhotofaceError(f"Cannot read {path}: {error}. Delete it to start afresh.") from error
+    return Path(chosen) if chosen else None
+
+
+def choose_library(folder: Path) -> None:
+    """Open the library in ``folder`` at the next start (of the app and of commands without ``--library``)."""
+    path = config_dir() / CONFIG_FILE
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(json.dumps({"library": str(Path(folder).expanduser())}, indent=2))
+        partial.replace(path)  # never half a file
+    except OSError as error:
+        raise PhotofaceError(f"Cannot save the library choice in {path}: {error.strerror}") from error

@@ -21,6 +21,14 @@ def data_dir(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def config_dir(tmp_path_factory) -> Path:
+    """The user's library choice goes to a private folder, never the user's own config."""
+    path = tmp_path_factory.mktemp("photoface-config")
+    os.environ["PHOTOFACE_CONFIG_DIR"] = str(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def embedder(data_dir):
     from photoface.embed.models import load_embedder

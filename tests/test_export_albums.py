@@ -12,9 +12,15 @@ import pytest
 from PIL import Image
 
 from photoface.export.albums import export_album, photo_date
+from photoface.photos.scan import ALBUM_MARKER
 
 PHOTOS = Path(__file__).resolve().parents[2] / "shared" / "data" / "photos"
 JAN, JUN, DEC = datetime(2020, 1, 15), datetime(2020, 6, 15), datetime(2020, 12, 15)
+
+
+def photo_names(album: Path) -> list[str]:
+    """The album's files but the marker that says it is an album."""
+    return sorted(path.name for path in album.iterdir() if path.name != ALBUM_MARKER)
 
 
 @pytest.fixture
@@ -50,7 +56,7 @@ def test_copies_when_asked_keeping_timestamps(tmp_path, library):
     assert not os.path.samefile(copy, library["first"])
     assert copy.read_bytes() == library["first"].read_bytes()
     assert copy.stat().st_mtime_ns == library["first"].stat().st_mtime_ns
-    assert [path.name for path in (tmp_path / "album").iterdir()] == ["IMG_1.jpg"]  # no partial file left
+    assert photo_names(tmp_path / "album") == ["IMG_1.jpg"]  # no partial file left
 
 
 def test_copies_when_a_link_cannot_be_made(tmp_path, library, monkeypatch):
@@ -73,7 +79,7 @@ def test_rerun_adds_only_what_is_new(tmp_path, library, link):
     assert report.added == [album / "IMG_2.jpg"]
     assert report.skipped == [library["first"]]
     assert report.failed == []
-    assert sorted(path.name for path in album.iterdir()) == ["IMG_1.jpg", "IMG_2.jpg"]
+    assert photo_names(album) == ["IMG_1.jpg", "IMG_2.jpg"]
 
 
 @pytest.mark.parametrize("link", [True, False])
@@ -154,3 +160,17 @@ def test_photo_date_of_real_files():
     assert photo_date(PHOTOS / "broken" / "heif-corrupted.heic") is None  # no readable header
     assert photo_date(PHOTOS / "broken" / "heif-empty.heic") is None
     assert photo_date(PHOTOS / "nowhere.jpg") is None
+
+
+def test_an_album_folder_is_marked_so_indexing_skips_it(tmp_path, library):
+    album = tmp_path / "album"
+    export_album([(library["first"], None)], album)
+    export_album([(library["other"], None)], album)
+    assert (album / ALBUM_MARKER).is_file()
+    assert photo_names(album) == ["IMG_1.jpg", "IMG_2.jpg"]
+
+
+def test_a_folder_holding_other_files_is_not_marked(tmp_path, library):
+    """The scan would skip the user's own files there too (the album's photos count as copies instead)."""
+    export_album([(library["first"], None)], library["other"].parent)
+    assert not (library["other"].parent / ALBUM_MARKER).exists()

@@ -47,6 +47,21 @@ def test_folders_are_kept_paused_and_removed(library, tmp_path):
         remove_folder(library, other.resolve())
 
 
+def test_removing_a_folder_leaves_its_faces_to_a_copy_kept_elsewhere(library, tmp_path):
+    from .test_store import DIM, MODEL, face_record, photo_record
+
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        add_folder(library, tmp_path / folder)
+    library.register_model(MODEL, DIM)
+    original = library.save_indexed_photo(photo_record(tmp_path.resolve() / "a" / "1.jpg"), [face_record(1)], MODEL)
+    inside = library.save_copy(photo_record(tmp_path.resolve() / "a" / "again.jpg"), original)
+    kept = library.save_copy(photo_record(tmp_path.resolve() / "b" / "1.jpg"), original)
+    assert remove_folder(library, (tmp_path / "a").resolve()) == 2
+    assert [face["photo_id"] for face in library.faces()] == [kept] and inside != kept
+    assert library.photo_by_path(str(tmp_path.resolve() / "b" / "1.jpg"))["copy_of"] is None
+
+
 def test_gone_paths_are_seen_by_scanning_the_folder_above_them(tmp_path):
     folder = tmp_path / "photos"
     (folder / "trip").mkdir(parents=True)

@@ -134,3 +134,11 @@ def test_indexing_a_hostile_folder_records_every_file(tmp_path, embedder):
     root = (tmp_path / "photos").resolve()
     assert stored == {str(root / name): reason for name, reason in expected.items()}
     assert report.failed == 3 and status["photos"]["error"] == 3
+    skipped = {row["path"]: row["reason"] for row in status["skipped"]}
+    assert skipped == {
+        str(root / "pipe.jpg"): "a FIFO",
+        str(root / "dangling.jpg"): "link to nothing (its target is missing)",
+        str(root / "loop-a.jpg"): "symlink loop",
+        str(root / "loop-b.jpg"): "symlink loop",
+        str(root / "latin1-\\udce9t\\udce9.jpg"): "name is not valid UTF-8: rename it to index it",
+    }

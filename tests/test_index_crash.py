@@ -39,3 +39,35 @@ def test_kill_during_index_then_resume(tmp_path, copy_photos, embedder):
     subprocess.run(index_command(killed, photos), check=True, capture_output=True)
     subprocess.run(index_command(clean, photos), check=True, capture_output=True)
     assert face_counts(killed) == face_counts(clean)
+
+
+# `photoface index` that SIGKILLs itself where a photo's XMP names are about to be imported.
+KILLED_BEFORE_NAMES = """
+import os, signal, sys
+from photoface.index import pipeline
+pipeline.import_named_regions = lambda *args: os.kill(os.getpid(), signal.SIGKILL)
+from photoface.cli import main
+sys.argv[0] = "photoface"
+main()
+"""
+
+
+def test_a_kill_before_xmp_names_are_imported_loses_no_name(tmp_path, copy_photos, embedder):
+    from photoface.export import FaceRegion, write_sidecar
+    from photoface.index.pipeline import Indexer
+    from photoface.people import queries
+    from photoface.store.library import Library
+
+    photos = copy_photos("knn/test/obama1.jpg")
+    with Library.open(tmp_path / "scratch") as scratch:  # where the face is, to name it in a sidecar
+        Indexer(scratch, embedder=embedder).run([photos])
+        face = next(scratch.faces())
+    write_sidecar(photos / "obama1.jpg", [FaceRegion("Barack Obama", face["box"])], (face["width"], face["height"]))
+
+    library = tmp_path / "library"
+    killed = subprocess.run([sys.executable, "-c", KILLED_BEFORE_NAMES, *index_command(library, photos)[3:]])
+    assert killed.returncode == -signal.SIGKILL
+    with Library.open(library) as opened:
+        Indexer(opened, embedder=embedder).run([photos])  # the re-run a user makes
+        names = [person["name"] for person in queries.people(opened)]
+    assert names == ["Barack Obama"]

@@ -18,11 +18,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlite_utils import Database
 
 from photoface.cli import cli
-from photoface.errors import PhotofaceError
 from photoface.cluster.agglomerative import LEVELS
+from photoface.errors import PhotofaceError
+from photoface.library_settings import cluster_level, set_cluster_level
 from photoface.people import operations as ops
 from photoface.people import queries
-from photoface.people.grouping import grouping_level, save_grouping_level
 from photoface.people.recluster import recluster
 from photoface.photos.orientation import box_to_stored
 from photoface.store.library import Library
@@ -444,11 +444,11 @@ def test_grouping_level_is_kept_in_the_library_and_groups_more_together(tmp_path
     with Library.open(tmp_path) as library:
         library.register_model(MODEL, DIM)
         loose_family(library)
-        assert grouping_level(library) == 0
+        assert cluster_level(library) == 0
     apart = run(tmp_path, "cluster", "--level", "-2")
     assert apart.exit_code == 0 and "(grouping level -2)" in apart.output
     with Library.open(tmp_path) as library:
-        assert grouping_level(library) == -2
+        assert cluster_level(library) == -2
         people_apart = len(queries.people(library))
         unsorted_apart = len(queries.unsorted_faces(library))
     together = run(tmp_path, "cluster", "--level", "2")
@@ -457,8 +457,8 @@ def test_grouping_level_is_kept_in_the_library_and_groups_more_together(tmp_path
         assert len(queries.unsorted_faces(library)) < unsorted_apart
         assert len(queries.people(library)) + len(queries.unsorted_faces(library)) < people_apart + unsorted_apart
         with pytest.raises(PhotofaceError):
-            save_grouping_level(library, 3)
-        assert grouping_level(library) == 2
+            set_cluster_level(library, 3)
+        assert cluster_level(library) == 2
     refused = run(tmp_path, "cluster", "--level", "7")
     assert refused.exit_code == 1 and refused.output.count("\n") == 1 and "more together" in refused.output
 
@@ -569,8 +569,8 @@ class PeopleMachine(RuleBasedStateMachine):
 
     @rule(level=st.sampled_from(LEVELS))
     def cluster_at_level(self, level):
-        save_grouping_level(self.library, level)
-        self.automatic(lambda: recluster(self.library))
+        set_cluster_level(self.library, level)
+        self.automatic(lambda: recluster(self.library, level=level))
 
     @rule(photo=st.integers(0, 3))
     def reindex(self, photo):

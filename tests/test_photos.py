@@ -356,6 +356,56 @@ def test_scan_skips_unreadable_folders(tmp_path, monkeypatch):
     assert list(iter_photo_files([tmp_path])) == [tmp_path / "open" / "a.jpg"]
 
 
+def test_scan_records_why_it_skips_each_photo_named_entry(tmp_path):
+    root = tmp_path / "photos"
+    touch(root / "a.jpg")
+    os.mkfifo(root / "pipe.jpg")
+    (root / "null.jpg").symlink_to(os.devnull)
+    (root / "dangling.jpg").symlink_to(tmp_path / "gone.jpg")
+    (root / "loop-a.jpg").symlink_to(root / "loop-b.jpg")
+    (root / "loop-b.jpg").symlink_to(root / "loop-a.jpg")
+    touch(Path(os.fsdecode(os.fsencode(root) + b"/latin1-\xe9.jpg")))
+    touch(root / ".hidden.jpg")
+    touch(root / ".cache" / "thumb.jpg")
+    touch(root / "album" / "b.jpg")
+    touch(root / "album" / scan.ALBUM_MARKER)
+    touch(root / "notes.txt")
+    report = scan.ScanReport()
+    assert list(iter_photo_files([root, root / "album" / "b.jpg"], report)) == [root / "a.jpg"]
+    album = "a photoface album: its photos are in the library already"
+    assert report.skipped == {
+        str(root / "pipe.jpg"): "a FIFO",
+        str(root / "null.jpg"): "link to a device",
+        str(root / "dangling.jpg"): "link to nothing (its target is missing)",
+        str(root / "loop-a.jpg"): "symlink loop",
+        str(root / "loop-b.jpg"): "symlink loop",
+        str(root) + "/latin1-\\udce9.jpg": "name is not valid UTF-8: rename it to index it",
+        str(root / ".hidden.jpg"): "hidden",
+        str(root / ".cache"): "hidden",
+        str(root / "album"): album,
+    }
+    assert report.unreachable == report.denied == []
+
+
+def test_scan_tells_a_denied_folder_from_a_failing_one(tmp_path, monkeypatch):
+    touch(tmp_path / "open" / "a.jpg")
+    denied, failing = touch(tmp_path / "denied" / "b.jpg").parent, touch(tmp_path / "failing" / "c.jpg").parent
+    scandir = os.scandir
+
+    def refuse(path):
+        if Path(path) == denied:
+            raise PermissionError(13, "Permission denied", str(path))
+        if Path(path) == failing:
+            raise OSError(5, "Input/output error", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(scan.os, "scandir", refuse)
+    report = scan.ScanReport()
+    assert list(iter_photo_files([tmp_path], report)) == [tmp_path / "open" / "a.jpg"]
+    assert (report.denied, report.unreachable) == ([denied], [failing])
+    assert report.skipped == {str(denied): "permission denied", str(failing): "input/output error"}
+
+
 def test_file_hash_is_blake2b_of_the_content(tmp_path):
     content = os.urandom(5_000_000)
     path = touch(tmp_path / "big.jpg", content)

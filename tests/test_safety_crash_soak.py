@@ -16,3 +16,4 @@ def test_kill_9_soak(tmp_path, copy_photos, embedder):
     assert report.kills >= ROUNDS - 1, "the rounds end in a kill"
     assert report.people_operations >= 1 and report.named_faces >= 1
     assert report.faces >= 30
+    assert report.xmp_names >= 5, "photos carry XMP names, none of them lost"

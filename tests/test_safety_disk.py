@@ -2,7 +2,10 @@
 
 import os
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -32,17 +35,25 @@ def assert_intact(folder, saved: int) -> None:
         assert library.status()["faces"] == saved
 
 
-@pytest.fixture
-def tiny_disk(tmp_path):
-    """A 2 MiB filesystem (tmpfs; root may mount one)."""
-    mount_point = tmp_path / "disk"
+@contextmanager
+def tmpfs(mount_point: Path, size: str) -> Iterator[Path]:
+    """A filesystem of ``size`` ("2m") at ``mount_point`` (root may mount one); skips the test elsewhere."""
     mount_point.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount_point)],
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount_point)],
                              capture_output=True)
     if mounted.returncode:
         pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
-    yield mount_point
-    subprocess.run(["umount", str(mount_point)], check=True)
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", str(mount_point)], check=True)
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A 2 MiB filesystem."""
+    with tmpfs(tmp_path / "disk", "2m") as mount_point:
+        yield mount_point
 
 
 def test_a_full_disk_is_a_clear_error_and_the_library_survives(tiny_disk):

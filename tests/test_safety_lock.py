@@ -42,11 +42,15 @@ def test_second_process_is_refused_naming_the_library_and_the_holder(tmp_path, h
     assert lock.is_locked(tmp_path / "lib")
 
 
-def test_the_cli_says_so_in_one_line(tmp_path, holder):
-    result = subprocess.run([sys.executable, "-m", "photoface", "--library", str(tmp_path / "lib"), "status"],
-                            capture_output=True, text=True)
+def test_the_cli_says_so_in_one_line_to_writing_commands_only(tmp_path, holder):
+    def photoface(*args):
+        return subprocess.run([sys.executable, "-m", "photoface", "--library", str(tmp_path / "lib"), *args],
+                              capture_output=True, text=True)
+
+    result = photoface("name", "1", "Anna")
     assert result.returncode == 1 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and f"already open in another photoface (pid {holder.pid})" in result.stderr
+    assert photoface("status").returncode == 0, "reading needs no lock"
 
 
 def test_a_killed_holder_frees_the_library(tmp_path, holder):

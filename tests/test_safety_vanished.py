@@ -13,6 +13,7 @@ from photoface.index.pipeline import Indexer
 from photoface.photos import scan
 from photoface.store.library import Library
 from photoface.store.records import PhotoRecord
+from .conftest import PHOTOS
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def indexed(tmp_path, copy_photos, embedder):
     """A library of a folder with photos at its top and in a subfolder; (library dir, folder, face count)."""
     folder = copy_photos("knn/test/obama1.jpg", "misc/astronaut.png", to="drive")
     (folder / "trip").mkdir()
-    shutil.copy2(folder / "obama1.jpg", folder / "trip" / "again.jpg")
+    shutil.copy2(PHOTOS / "knn" / "test" / "johnsnow_test1.jpg", folder / "trip" / "again.jpg")
     with Library.open(tmp_path / "lib") as library:
         report = Indexer(library, embedder=embedder).run([folder])
         assert report.indexed == 3 and report.faces >= 3
@@ -62,6 +63,40 @@ def test_a_folder_failing_mid_scan_pauses_its_root(indexed, embedder, monkeypatc
     report, status = index_again(library_dir, folder, embedder)
     assert report.paused == [folder] and report.gone == 0
     assert status["photos"] == {"indexed": 3, "error": 0, "gone": 0}
+
+
+def test_a_folder_we_may_not_read_says_so_and_does_not_pause_its_root(indexed, embedder, monkeypatch):
+    library_dir, folder, faces = indexed
+    scandir = os.scandir
+
+    def denied(path):  # chmod cannot lock a folder away from root, who runs the tests
+        if Path(path) == folder / "trip":
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(scan.os, "scandir", denied)
+    (folder / "astronaut.png").unlink()
+    report, status = index_again(library_dir, folder, embedder)
+    assert report.paused == [] and report.gone == 1, "the rest of the root goes on"
+    assert status["photos"] == {"indexed": 2, "error": 0, "gone": 1}, "the photo in trip is not gone"
+    assert status["skipped"] == [{"path": str(folder / "trip"), "reason": "permission denied"}]
+    result = CliRunner().invoke(cli, ["--library", str(library_dir), "status"])
+    assert f"skipped: {folder / 'trip'}: permission denied" in result.output
+
+
+def test_a_root_we_may_not_read_is_not_taken_for_unplugged(indexed, embedder, monkeypatch):
+    library_dir, folder, faces = indexed
+    scandir = os.scandir
+
+    def denied(path):
+        if Path(path) == folder:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(scan.os, "scandir", denied)  # os.scandir itself, for the indexer too
+    report, status = index_again(library_dir, folder, embedder)
+    assert report.paused == [] and report.gone == 0 and status["faces"] == faces
+    assert status["skipped"] == [{"path": str(folder), "reason": "permission denied"}]
 
 
 def test_deleting_photos_still_marks_them_gone(indexed, embedder):

@@ -101,6 +101,23 @@ def test_v3_library_upgrades_to_v4_keeping_its_models(tmp_path):
     assert (tmp_path / f"{DB_NAME}.bak-v3").is_file()
 
 
+def test_v5_library_upgrades_to_v6_keeping_its_photos(tmp_path):
+    db = Database(tmp_path / DB_NAME)
+    migrate(db, target=5)
+    db.execute("INSERT INTO models (id, dim) VALUES ('net', 4)")
+    db.execute("INSERT INTO photos (path, status, content_hash) VALUES ('/p/1.jpg', 'indexed', 'h')")
+    db.execute("INSERT INTO faces (photo_id, \"left\", top, width, height) VALUES (1, 1, 2, 3, 4)")
+    db.conn.commit()
+    db.close()
+    with Library.open(tmp_path) as library:
+        assert schema_version(library.db) >= 6
+        photo = library.photo_by_path("/p/1.jpg")
+        assert photo["copy_of"] is None and library.db["faces"].count == 1
+        status = library.status()
+        assert (status["photos"]["indexed"], status["copies"], status["skipped"]) == (1, 0, [])
+    assert (tmp_path / f"{DB_NAME}.bak-v5").is_file()
+
+
 def test_migrate_steps_to_a_target(tmp_path):
     db = Database(tmp_path / "steps.db")
     assert migrate(db, target=0) == 0
@@ -133,6 +150,22 @@ def test_upgrade_backs_up_the_old_library_first(tmp_path, monkeypatch):
         assert backup.execute("SELECT path FROM photos").fetchall() == [("/p/1.jpg",)]
         assert backup.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert not list(tmp_path.glob("*.partial"))
+
+
+def test_a_second_upgrade_from_the_same_version_keeps_the_first_backup(tmp_path):
+    """A library restored from an older backup is upgraded again: the first upgrade's backup stays."""
+    old = latest_version() - 1
+    for path in ("/p/first.jpg", "/p/second.jpg"):
+        (tmp_path / DB_NAME).unlink(missing_ok=True)
+        db = Database(tmp_path / DB_NAME)
+        migrate(db, target=old)
+        db.execute("INSERT INTO photos (path, status) VALUES (?, 'indexed')", [path])
+        db.conn.commit()
+        db.close()
+        Library.open(tmp_path).close()
+    for name, path in ((f"{DB_NAME}.bak-v{old}", "/p/first.jpg"), (f"{DB_NAME}.bak-v{old}-2", "/p/second.jpg")):
+        with sqlite3.connect(tmp_path / name) as backup:
+            assert backup.execute("SELECT path FROM photos").fetchall() == [(path,)]
 
 
 def _v_next_fails_halfway(db: Database) -> None:
@@ -185,7 +218,7 @@ def test_read_only_folder_is_refused(tmp_path):
         if os.access(tmp_path / "empty", os.W_OK):
             pytest.skip("chmod does not restrict this user (root)")
         for folder in (tmp_path / "lib", tmp_path / "empty", tmp_path / "empty" / "new"):
-            with pytest.raises(PhotofaceError, match="Cannot"):
+            with pytest.raises(PhotofaceError, match="Cannot|read-only"):
                 Library.open(folder)
     finally:
         for folder in (tmp_path / "lib", tmp_path / "empty"):
@@ -240,6 +273,24 @@ def test_bad_embedding_saves_nothing(library):
         library.save_indexed_photo(photo_record("/p/1.jpg"), [face_record(0)], "unknown")
     assert library.photo_by_path("/p/1.jpg") is None
     assert library.db["faces"].count == 0
+
+
+def test_nested_write_transactions_commit_with_the_outer_one(library):
+    from photoface.store.transaction import write_transaction
+
+    with pytest.raises(RuntimeError):
+        with write_transaction(library.db):
+            save(library, "/p/1.jpg", [face_record(1)])
+            with pytest.raises(ValueError):
+                with write_transaction(library.db):  # a savepoint: its failure undoes only itself
+                    save(library, "/p/2.jpg", [face_record(2)])
+                    raise ValueError("inner")
+            assert library.photo_by_path("/p/2.jpg") is None and library.photo_by_path("/p/1.jpg")
+            raise RuntimeError("outer")  # undoes the inner blocks that succeeded too
+    assert library.photo_by_path("/p/1.jpg") is None and library.db["faces"].count == 0
+    with write_transaction(library.db):
+        save(library, "/p/3.jpg", [face_record(3)])
+    assert not library.db.conn.in_transaction and library.db["faces"].count == 1
 
 
 def test_failed_photo_records_why_and_keeps_earlier_faces(library):
@@ -330,6 +381,44 @@ def test_mark_gone_only_touches_photos_under_the_root(library):
     assert gone == {"/a/b/sub/2.jpg"}
     assert library.mark_gone("/a/b_", set()) == 0  # LIKE wildcards mean nothing here
     assert library.mark_gone("/", set()) == len(paths) - 1
+
+
+def test_a_copy_has_no_faces_and_takes_over_when_the_original_is_gone(library):
+    original = save(library, "/a/1.jpg", [face_record(1)])
+    confirmed = next(library.faces())["id"]
+    library.db.execute("INSERT INTO persons (name) VALUES ('Ann')")
+    library.db.execute("INSERT INTO face_people (face_id, person_id, confirmed) VALUES (?, 1, 1)", [confirmed])
+    first = library.save_copy(photo_record("/b/1.jpg", width=0, height=0, orientation=1), original)
+    second = library.save_copy(photo_record("/c/1.jpg"), original)
+    assert library.photo_by_path("/b/1.jpg")["orientation"] == 6, "the original's size and orientation"
+    assert [face["photo_id"] for face in library.faces()] == [original]
+    assert library.status()["photos"]["indexed"] == 1 and library.status()["copies"] == 2
+    assert library.original_photo("hash-1", "/b/1.jpg")["id"] == original
+
+    assert library.mark_gone("/a", set()) == 1
+    assert [(face["id"], face["photo_id"]) for face in library.faces()] == [(confirmed, first)]
+    assert library.db.execute("SELECT face_id FROM face_people WHERE confirmed = 1").fetchall() == [(confirmed,)]
+    copies = {row["id"]: row["copy_of"] for row in library.db.query("SELECT id, copy_of FROM photos")}
+    assert copies == {original: first, first: None, second: first}
+    assert library.moved_photo_candidate("hash-1")["id"] == original, "gone: it may come back, as a copy"
+
+
+def test_skipped_files_are_replaced_by_the_next_scan_of_their_root(library):
+    library.record_skipped(["/a", "/b"], {"/a/pipe.jpg": "a FIFO", "/b/x.jpg": "hidden", "/ab/y.jpg": "hidden"})
+    library.record_skipped(["/a"], {"/a/sub": "permission denied"})
+    assert library.status()["skipped"] == [
+        {"path": "/a/sub", "reason": "permission denied"},
+        {"path": "/ab/y.jpg", "reason": "hidden"},
+        {"path": "/b/x.jpg", "reason": "hidden"},
+    ]
+    assert library.status()["skipped_count"] == 3
+
+
+def test_mark_gone_spares_folders_the_scan_could_not_read(library):
+    for path in ("/a/1.jpg", "/a/denied/2.jpg", "/a/denied-not/3.jpg"):
+        save(library, path, [])
+    assert library.mark_gone("/a", set(), spared=("/a/denied",)) == 2
+    assert library.photo_by_path("/a/denied/2.jpg")["status"] == "indexed"
 
 
 # --- reading -----------------------------------------------------------------

@@ -1,63 +1,9 @@
 """The command line: the contract for power users, tests and benchmarks."""
 
-import sys
-from pathlib import Path
-
-import click
-
-from .. import __version__
-from ..errors import PhotofaceError
-from ..paths import default_library_dir
-
-
-class PhotofaceGroup(click.Group):
-    """Shows a PhotofaceError as one line, never a traceback."""
-
-    def invoke(self, ctx):
-        try:
-            return super().invoke(ctx)
-        except PhotofaceError as error:
-            raise click.ClickException(str(error)) from None
-
-
-@click.group(cls=PhotofaceGroup, invoke_without_command=True)
-@click.option("--library", "library_dir", type=click.Path(file_okay=False, path_type=Path),
-              envvar="PHOTOFACE_LIBRARY", show_envvar=True,
-              help="Library folder (default: the per-user data folder).")
-@click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path),
-              help="Without a command: render a screen of the app to this PNG, headless.")
-@click.option("--view", type=click.Choice(["people", "person", "photo"]), default="people",
-              show_default=True, help="The screen --screenshot renders (person: the biggest one with suggestions).")
-@click.version_option(__version__, prog_name="photoface")
-@click.pass_context
-def cli(ctx: click.Context, library_dir: Path | None, screenshot: Path | None, view: str) -> None:
-    """Find, group and name the people in your photos.
-
-    Without a command, opens the app.
-    """
-    ctx.obj = (library_dir or default_library_dir()).expanduser()
-    if ctx.invoked_subcommand is not None:
-        return
-    if screenshot:
-        from ..gui.screenshot import save_screenshot
-
-        save_screenshot(ctx.obj, screenshot, view)
-        click.echo(f"Saved {screenshot}")
-    else:
-        from ..gui.app import run_app
-
-        sys.exit(run_app(ctx.obj))
-
-
-def open_library(ctx: click.Context):
-    from ..store.library import Library
-
-    return Library.open(ctx.obj)
+# The commands, one module per area; importing them registers them on `cli`.
+from . import export, library, maintenance, people, train  # noqa: F401
+from .group import cli
 
 
 def main() -> None:
     cli(prog_name="photoface")
-
-
-# The commands, one module per area; importing them registers them on `cli`.
-from . import library, people, export, train, maintenance  # noqa: E402,F401

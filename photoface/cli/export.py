@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from . import cli, open_library
+from .group import cli, open_library
 from .people import person_id_of
 
 
@@ -22,7 +22,7 @@ def export(ctx: click.Context, person: str, folder: Path, copy: bool, since, unt
 
     from ..people.interop import export_person
 
-    with open_library(ctx) as library:
+    with open_library(ctx, read_only=True) as library:
         person_id = person_id_of(library, person)
         report = export_person(library, person_id, folder, link=not copy, since=since,
                                until=until + timedelta(days=1) if until else None)
@@ -43,7 +43,7 @@ def xmp(ctx: click.Context, person: str | None, folder: Path | None) -> None:
     """Write face regions and people keywords to XMP sidecars (digiKam, Lightroom, darktable read them)."""
     from ..people.interop import write_sidecars
 
-    with open_library(ctx) as library:
+    with open_library(ctx, read_only=True) as library:
         person_id = None if person is None else person_id_of(library, person)
         written = write_sidecars(library, person_id, folder)
     click.echo(f"{len(written)} XMP sidecars written")

@@ -6,29 +6,35 @@ from pathlib import Path
 
 import click
 
-from . import cli, open_library
+from .group import cli, open_library
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
-@click.option("--workers", type=click.IntRange(1, 32), help="Decode/detect threads (default: CPU cores, at most 4).")
+@click.option("--workers", type=click.IntRange(1, 32),
+              help="Decode/detect threads (default: the library's setting, else CPU cores, at most 4).")
 @click.option("--detect-side", type=click.IntRange(320, 8000), metavar="PIXELS",
-              help="Longest side of the image faces are looked for in (default 960; 640 is about a third "
-                   "faster but misses faces under 3 % of the photo's width, 1440 finds smaller ones).")
+              help="Longest side of the image faces are looked for in (default: the library's setting, else "
+                   "960; 640 is about a third faster but misses faces under 3 % of the photo's width, 1440 "
+                   "finds smaller ones).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def index(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, detect_side: int | None,
           quiet: bool) -> None:
-    """Find, align and embed every face in the photos under PATHS."""
+    """Find, align and embed every face in the photos under PATHS.
+
+    Folders among PATHS join the library's folders, so the app watches them. The
+    library's index settings apply; options given here override them for this run.
+    """
     from tqdm import tqdm
 
-    from ..index.pipeline import Indexer, IndexOptions
+    from ..index.pipeline import Indexer
+    from ..library_settings import index_options
 
-    chosen = {"workers": workers, "detect_side": detect_side}
-    options = IndexOptions(**{name: value for name, value in chosen.items() if value is not None})
     with open_library(ctx) as library:
-        indexer = Indexer(library, options)
+        _add_folders(library, [path for path in paths if path.is_dir()])
+        indexer = Indexer(library, index_options(library, workers=workers, detect_side=detect_side))
         with tqdm(unit="photo", disable=quiet or None, dynamic_ncols=True) as bar:
             def progress(done: int, total: int) -> None:
                 bar.total = total
@@ -37,8 +43,8 @@ def index(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, dete
             report = indexer.run(paths, progress=progress)
     click.echo(
         f"{report.files} photos: {report.indexed} indexed ({report.faces} faces), "
-        f"{report.unchanged} unchanged, {report.moved} moved, {report.failed} unreadable, "
-        f"{report.gone} gone"
+        f"{report.unchanged} unchanged, {report.moved} moved, {report.copies} copies, {report.failed} unreadable, "
+        f"{report.gone} gone, {report.skipped} skipped"
     )
     for root in report.paused:
         click.echo(f"Paused {root}: not reachable (unplugged or unmounted?), so nothing there was marked gone.",
@@ -48,25 +54,47 @@ def index(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, dete
         sys.exit(130)
 
 
+def _add_folders(library, folders: list[Path]) -> None:
+    """Make the folders the library's own (watched by the app); one inside a library folder already is."""
+    from ..errors import PhotofaceError
+    from ..folders import library_folders
+
+    for folder in folders:
+        try:
+            library_folders.add_folder(library, folder)
+        except PhotofaceError:  # inside a folder of the library: watched as part of it
+            continue
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_context
 def status(ctx: click.Context, as_json: bool) -> None:
     """Photos, faces, errors and models in the library."""
-    with open_library(ctx) as library:
+    from ..store.grouping import grouping_due
+
+    with open_library(ctx, read_only=True) as library:
         summary = library.status()
+        summary["grouping_due"] = grouping_due(library) is not None
     summary["library"] = str(ctx.obj)
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
     photos = summary["photos"]
     click.echo(f"Library: {summary['library']}")
-    click.echo(f"Photos:  {photos['indexed']} indexed, {photos['error']} unreadable, {photos['gone']} gone")
+    click.echo(f"Photos:  {photos['indexed']} indexed, {photos['error']} unreadable, {photos['gone']} gone, "
+               f"{summary['copies']} copies of others (their faces counted once)")
     click.echo(f"Faces:   {summary['faces']}")
     for model in summary["models"]:
         click.echo(f"Model:   {model['id']} ({model['dim']}-d, {model['embeddings']} faces) {model['description']}")
+    if summary["grouping_due"]:
+        click.echo("Faces changed since they were last grouped: run `photoface cluster`.")
     for error in summary["errors"]:
         click.echo(f"  unreadable: {error['path']}: {error['reason']}")
+    if summary["skipped_count"]:
+        click.echo(f"Skipped: {summary['skipped_count']} files or folders")
+    for skipped in summary["skipped"]:
+        click.echo(f"  skipped: {skipped['path']}: {skipped['reason']}")
 
 
 @cli.command()
@@ -76,7 +104,7 @@ def faces(ctx: click.Context, as_json: bool) -> None:
     """List every face: photo, box in the upright photo, score."""
     from ..photos.orientation import box_to_upright
 
-    with open_library(ctx) as library:
+    with open_library(ctx, read_only=True) as library:
         rows = [
             {
                 "face_id": face["id"],

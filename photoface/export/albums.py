@@ -6,6 +6,11 @@ the original too; deleting or replacing it (what most editors do on save)
 does not. Where a link cannot be made (another filesystem, FAT/exFAT, no
 permission) the photo is copied with its timestamps.
 
+A folder the export makes (or finds empty) is marked as an album
+(``ALBUM_MARKER``), so indexing a folder that holds it never takes its photos
+for new ones. A folder holding other files is not: the scan would skip them
+too (indexing counts the album's photos as copies there).
+
 Re-running adds only what is new: a file of the same name and the same
 content already in the album is skipped; a different file of the same name is
 added as "name (2).jpg", "name (3).jpg", ... and nothing is ever overwritten.
@@ -22,6 +27,7 @@ from pathlib import Path
 from PIL import ExifTags
 
 from photoface.export._header import open_header
+from photoface.photos.scan import ALBUM_MARKER
 
 _EXIF_DATE_FORMAT = "%Y:%m:%d %H:%M:%S"
 
@@ -48,12 +54,18 @@ def export_album(
     Dates are compared as given: pass all naive (local, as EXIF is) or all aware.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    if not folder.exists() or not any(folder.iterdir()):
+        folder.mkdir(parents=True, exist_ok=True)
+        _mark_as_album(folder)
     report = ExportReport()
     for source, date in photo_paths:
         if _in_range(date, since, until):
             _export_one(Path(source), folder, link, report)
     return report
+
+
+def _mark_as_album(folder: Path) -> None:
+    (folder / ALBUM_MARKER).write_text("Photos exported by photoface: indexing skips this folder.\n")
 
 
 def _in_range(date: datetime | None, since: datetime | None, until: datetime | None) -> bool:

@@ -61,12 +61,16 @@ def set_paused(library: Library, folder: Path, paused: bool) -> None:
 def remove_folder(library: Library, folder: Path) -> int:
     """Forget a folder and every photo found in it; returns how many photos went.
 
-    Their faces go with them (foreign keys cascade to the faces' people rows);
-    people stay, so a named person keeps the faces they have elsewhere.
+    Their faces go with them (foreign keys cascade to the faces' people rows),
+    except where a copy of the photo is kept elsewhere: it takes them over.
+    People stay, so a named person keeps the faces they have elsewhere.
     """
     with write_transaction(library.db) as db:
         _require(db, folder)
         db.execute("DELETE FROM folders WHERE path = ?", [str(folder)])
+        leaving = [photo_id for photo_id, in db.execute(f"SELECT id FROM photos WHERE {_UNDER}",
+                                                        {"prefix": _prefix(folder)})]
+        library.hand_over_to_copies(leaving)
         return db.execute(f"DELETE FROM photos WHERE {_UNDER}", {"prefix": _prefix(folder)}).rowcount
 
 

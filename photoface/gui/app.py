@@ -7,10 +7,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from photoface import __version__
 from photoface.errors import PhotofaceError
-from photoface.paths import default_library_dir
+from photoface.paths import library_location
 
 from .main_window import MainWindow
-from .settings import saved_library_location
+from .settings import move_library_choice_out_of_qsettings
 
 
 def application() -> QApplication:
@@ -20,13 +20,13 @@ def application() -> QApplication:
     return app
 
 
-def run_app(library_dir: Path) -> int:
-    """Open the main window on the library and run until it closes; the exit status."""
+def run_app(given_library: Path | None = None) -> int:
+    """Open the main window on the library (``--library``, or as ``library_location`` chooses)
+    and run until it closes; the exit status."""
     app = application()
-    if library_dir == default_library_dir():  # not chosen on the command line: the settings' one
-        library_dir = saved_library_location() or library_dir
     try:
-        window = MainWindow(library_dir)
+        move_library_choice_out_of_qsettings()
+        window = MainWindow(library_location(given_library))
     except PhotofaceError as error:  # e.g. a library folder that cannot be written
         QMessageBox.critical(None, "photoface", str(error))
         return 1

@@ -8,11 +8,13 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget
 
 from photoface.errors import PhotofaceError
+from photoface.face_model import improved_model
 from photoface.folders import FolderChanges, indexer_roots
 from photoface.folders import library_folders as folder_list
+from photoface.library_settings import cluster_level, index_options, save_index_options, set_cluster_level
+from photoface.paths import choose_library
 from photoface.people import operations, queries
-from photoface.people.grouping import grouping_level, save_grouping_level
-from photoface.people.recluster import improved_model
+from photoface.store.grouping import grouping_due
 from photoface.store.library import Library
 
 from .jobs.clustering import ClusteringJob
@@ -23,7 +25,6 @@ from .models.faces import FacesModel
 from .models.people import PeopleModel
 from .models.thumbnails import ThumbnailCache
 from .progress import JobProgress
-from .settings import load_settings, save_library_location, save_settings
 from .views.export import ExportDialog
 from .views.folders import FoldersDialog
 from .views.improve import ImproveDialog
@@ -37,7 +38,7 @@ if TYPE_CHECKING:  # torch and the training package load with the first job, not
     from photoface.embed.models import Embedder
 
 MESSAGE_MS = 8000
-REGROUPING = "Grouping faces into people again…"
+GROUPING = "Grouping faces into people…"
 
 
 def _unless_closed(slot):
@@ -50,15 +51,15 @@ def _unless_closed(slot):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, library_dir: Path, embedder: "Embedder | None" = None):
+    def __init__(self, library_dir: Path, embedder: "Embedder | None" = None, read_only: bool = False):
+        """``read_only``: only show the library (``--screenshot``): no lock, no watching, no indexing."""
         super().__init__()
         self.library_dir = Path(library_dir)
-        self.library = Library.open(self.library_dir)  # the GUI thread's connection
-        self.settings = load_settings(self.library_dir)
+        self.library = Library.open(self.library_dir, read_only)  # the GUI thread's connection
         self.embedder = embedder  # loaded by the first indexing job, then reused
         self.job: IndexingJob | ClusteringJob | None = None
         self.waiting_roots: list[Path] = []  # folders and photos to index after the job running
-        self.regroup_waiting = False  # the face model changed: group faces again after the job running
+        self.regroup_waiting = False  # group faces again after the job running
         self.closed = False
         thumbnails = ThumbnailCache(self.library, TILE_SIDE)
         self.people_model = PeopleModel(self.library, thumbnails, self)
@@ -71,7 +72,10 @@ class MainWindow(QMainWindow):
         self.watching = FolderWatching(self)
         self._build()
         self.refresh()
-        self._catch_up()
+        if not read_only:
+            self._catch_up()
+            if grouping_due(self.library):  # faces left ungrouped, e.g. by a run closed midway
+                self.group_again()
 
     # --- folders and background work ----------------------------------------------
 
@@ -138,7 +142,7 @@ class MainWindow(QMainWindow):
 
     def _start_indexing(self) -> None:
         roots, self.waiting_roots = self.waiting_roots, []
-        job = IndexingJob(self.library_dir, roots, self.embedder, self, self.settings.index_options())
+        job = IndexingJob(self.library_dir, roots, self.embedder, self, index_options(self.library))
         job.succeeded.connect(self._indexing_done)
         self._run(job)
         self.progress.follow(job)
@@ -148,19 +152,23 @@ class MainWindow(QMainWindow):
     def _indexing_done(self, report) -> None:
         self.embedder = self.job.embedder
         self._end_job()
-        if not (report.indexed or report.named or self.regroup_waiting):  # nothing new to group
+        if not (grouping_due(self.library) or self.regroup_waiting):  # no face added, gone or back
             self._all_done()
             return
         # Grouped even after a cancel: the faces found so far are worth showing.
-        self._start_clustering(f"Grouping {report.faces:,} new faces into people…" if report.faces else REGROUPING)
+        self._start_clustering(f"Grouping {report.faces:,} new faces into people…" if report.faces else GROUPING)
 
     def regroup(self, message: str) -> None:
         """The face model or the grouping level changed (``message`` says how): group the faces again,
         after the running job."""
         self.statusBar().showMessage(message, MESSAGE_MS)
+        self.group_again()
+
+    def group_again(self) -> None:
+        """Group the faces into people again ("Group faces again"), after the running job."""
         self.regroup_waiting = True
         if self.job is None:
-            self._start_clustering(REGROUPING)
+            self._start_clustering(GROUPING)
 
     def _start_clustering(self, text: str) -> None:
         self.regroup_waiting = False
@@ -184,7 +192,7 @@ class MainWindow(QMainWindow):
         if self.waiting_roots:
             self._start_indexing()
         elif self.regroup_waiting:
-            self._start_clustering(REGROUPING)
+            self._start_clustering(GROUPING)
 
     def _run(self, job) -> None:
         self.job = job
@@ -223,20 +231,23 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.settings, self.library_dir, grouping_level(self.library), self)
+        dialog = SettingsDialog(index_options(self.library), self.library_dir, cluster_level(self.library), self)
         dialog.accepted.connect(lambda: self._save_settings(dialog))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
 
     def _save_settings(self, dialog: SettingsDialog) -> None:
-        self.settings = dialog.settings()
-        save_settings(self.library_dir, self.settings)
-        if dialog.grouping_level() != grouping_level(self.library):
-            save_grouping_level(self.library, dialog.grouping_level())
+        save_index_options(self.library, dialog.index_options())
+        if dialog.grouping_level() != cluster_level(self.library):
+            set_cluster_level(self.library, dialog.grouping_level())
             self.regroup(f"Faces will be grouped: {GROUPING_NAMES[dialog.grouping_level()].lower()}")
         if dialog.library_dir() != self.library_dir:
-            save_library_location(dialog.library_dir())
+            try:
+                choose_library(dialog.library_dir())
+            except PhotofaceError as error:
+                self.show_error(str(error))
+                return
             self.statusBar().showMessage(f"{dialog.library_dir()} opens at the next start", MESSAGE_MS)
 
     # --- people -------------------------------------------------------------------
@@ -332,11 +343,12 @@ class MainWindow(QMainWindow):
         folders = QAction("Photo folders…", self, triggered=self.show_folders)
         export = QAction("Export albums…", self, triggered=self.show_export)
         improve = QAction("Improve recognition…", self, triggered=self.show_improve)
+        group = QAction("Group faces again", self, triggered=self.group_again)
         settings = QAction("Settings…", self, triggered=self.show_settings,
                            shortcut=QKeySequence.StandardKey.Preferences)
         undo = QAction("Undo", self, shortcut=QKeySequence.StandardKey.Undo)
         undo.triggered.connect(self.undo)
         menu = self.menuBar().addMenu("&Library")
-        for action in (add, folders, export, improve, settings, undo):
+        for action in (add, folders, export, group, improve, settings, undo):
             menu.addAction(action)
         self.addActions([add, undo])

@@ -11,13 +11,13 @@ SIZE = (1100, 760)
 
 
 def save_screenshot(library_dir: Path, path: Path, view: str = "people") -> None:
-    """Render ``view`` of the library as it is now (the person: see ``_go_to``)."""
+    """Render ``view`` of the library as it is now (the person: see ``_go_to``); only reads it."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt starts
     from .app import application
     from .main_window import MainWindow
 
     app = application()
-    window = MainWindow(library_dir)
+    window = MainWindow(library_dir, read_only=True)  # works while another photoface writes
     try:
         window.resize(*SIZE)
         _go_to(window, view)

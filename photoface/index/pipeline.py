@@ -16,15 +16,15 @@ from pathlib import Path
 import numpy as np
 
 from ..detect.detector import FaceDetector
-from ..embed.heads import KeptHead, load_kept_head, store_missing_vectors
 from ..embed.models import Embedder, load_embedder
 from ..errors import PhotofaceError
+from ..face_model import KeptHead, active_model, load_kept_head, store_missing_vectors
 from ..people.interop import import_named_regions
-from ..people.recluster import active_model
 from ..photos import file_hash, iter_photo_files
-from ..photos.scan import resolved
+from ..photos.scan import ScanReport, resolved
 from ..store.library import Library
 from ..store.records import PhotoRecord
+from ..store.transaction import write_transaction
 from .analyse import PhotoAnalysis, analyse_photo
 from .options import IndexOptions
 
@@ -36,11 +36,13 @@ class IndexReport:
     files: int = 0
     unchanged: int = 0
     moved: int = 0
+    copies: int = 0  # new files whose content the library holds already: no faces of their own
     indexed: int = 0
     failed: int = 0
     faces: int = 0
     gone: int = 0
     named: int = 0  # faces named by other programs' XMP regions
+    skipped: int = 0  # files and folders the scan left out, each with a reason (`status`)
     interrupted: bool = False
     paused: list[Path] = field(default_factory=list)  # roots not reachable: nothing there marked gone
 
@@ -61,9 +63,10 @@ class Indexer:
     def run(self, roots: Iterable[Path], progress: Progress | None = None,
             should_stop: Callable[[], bool] = lambda: False) -> IndexReport:
         roots = [resolved(root) for root in roots]
-        unreadable: list[Path] = []
-        files = list(iter_photo_files(roots, unreadable))
-        report = IndexReport(files=len(files))
+        scan = ScanReport()
+        files = list(iter_photo_files(roots, scan))
+        self.library.record_skipped([str(root) for root in roots], scan.skipped)
+        report = IndexReport(files=len(files), skipped=len(scan.skipped))
         done = 0
 
         def advance(count: int = 1) -> None:
@@ -74,22 +77,26 @@ class Indexer:
 
         with ThreadPoolExecutor(self.options.workers, thread_name_prefix="photoface-index") as pool:
             try:
-                to_analyse = self._sort_out_known(files, pool, report, advance)
+                to_analyse, same_content = self._sort_out_known(files, pool, report, advance)
                 self._analyse_and_store(to_analyse, pool, report, advance, should_stop)
+                # Files with the content of one analysed above are copies of it now.
+                originals = self._save_copies(same_content, report, advance)
+                self._analyse_and_store(originals, pool, report, advance, should_stop)
             except KeyboardInterrupt:
                 report.interrupted = True
         if self.active_head:  # once a run, not per batch: it looks through every face of the library
             store_missing_vectors(self.library, self.active_head)
         if not report.interrupted:
-            self._mark_gone(roots, files, unreadable, report)
+            self._mark_gone(roots, files, scan, report)
         return report
 
-    def _mark_gone(self, roots: list[Path], files: list[Path], unreadable: list[Path], report: IndexReport) -> None:
+    def _mark_gone(self, roots: list[Path], files: list[Path], scan: ScanReport, report: IndexReport) -> None:
         """Mark what the scan did not see as gone, except in folders that are not reachable now.
 
         A folder that vanished, could not be read to the end (a drive unplugged
         mid-scan) or is empty while the library knows photos there (an unmounted
-        drive's mount point) is paused: nothing in it is marked gone.
+        drive's mount point) is paused: nothing in it is marked gone. A folder
+        we may not read keeps its photos, and the rest of its root goes on.
         """
         seen = {str(path) for path in files}
         for root in roots:
@@ -97,13 +104,17 @@ class Indexer:
             if not root.is_dir():
                 if known:
                     report.paused.append(root)
-            elif known and (any(folder.is_relative_to(root) for folder in unreadable) or _is_empty(root)):
+            elif known and (any(folder.is_relative_to(root) for folder in scan.unreachable) or _is_empty(root)):
                 report.paused.append(root)
             else:
-                report.gone += self.library.mark_gone(str(root), seen)
+                report.gone += self.library.mark_gone(str(root), seen, tuple(map(str, scan.denied)))
 
-    def _sort_out_known(self, files, pool, report, advance) -> list[PhotoRecord]:
-        """Skip unchanged files cheaply; recognise moved ones by content; return the rest."""
+    def _sort_out_known(self, files, pool, report, advance) -> tuple[list[PhotoRecord], list[PhotoRecord]]:
+        """Skip unchanged files cheaply; recognise moved ones and copies by content.
+
+        Returns the photos to analyse, and the files with the content of one of
+        those (copies once it is stored).
+        """
         changed = []
         for path in files:
             try:
@@ -118,22 +129,42 @@ class Indexer:
             else:
                 changed.append((path, stat, row))
         hashes = pool.map(_hash_if_readable, [path for path, _, _ in changed])
-        to_analyse = []
+        to_analyse, same_content, analysed_hashes = [], [], set()
         for (path, stat, row), content_hash in zip(changed, hashes):
             record = PhotoRecord(str(path), stat.st_size, stat.st_mtime_ns, content_hash)
+            faceless = not row or row["copy_of"]  # new here, or a copy: its content may be known elsewhere
             if content_hash is None:  # decoding will fail too, and record why
                 to_analyse.append(record)
             elif row and row["content_hash"] == content_hash and _settled(row):
                 self.library.update_file_stat(row["id"], stat.st_size, stat.st_mtime_ns)
                 report.unchanged += 1
                 advance()
-            elif not row and (moved := self.library.moved_photo_candidate(content_hash)):
+            elif faceless and (moved := self.library.moved_photo_candidate(content_hash, record.path)):
                 self.library.move_photo(moved["id"], record)
                 report.moved += 1
                 advance()
+            elif faceless and (original := self.library.original_photo(content_hash, record.path)):
+                self.library.save_copy(record, original["id"])
+                report.copies += 1
+                advance()
+            elif content_hash in analysed_hashes:
+                same_content.append(record)
             else:
+                analysed_hashes.add(content_hash)
                 to_analyse.append(record)
-        return to_analyse
+        return to_analyse, same_content
+
+    def _save_copies(self, records: list[PhotoRecord], report, advance) -> list[PhotoRecord]:
+        """Store as copies the files whose content is in the library now; return the others."""
+        others = []
+        for record in records:
+            if original := self.library.original_photo(record.content_hash, record.path):
+                self.library.save_copy(record, original["id"])
+                report.copies += 1
+                advance()
+            else:  # the first one could not be read: try this one on its own
+                others.append(record)
+        return others
 
     def _analyse_and_store(self, records, pool, report, advance, should_stop) -> None:
         queue = iter(records)
@@ -173,11 +204,20 @@ class Indexer:
                 self.library.save_failed_photo(analysis.record, analysis.error)
                 report.failed += 1
             else:
-                photo_id = self.library.save_indexed_photo(analysis.record, analysis.faces, self.embedder.model_id)
-                report.named += import_named_regions(self.library, photo_id, analysis.regions)
+                report.named += self._save_with_names(analysis)
                 report.indexed += 1
                 report.faces += len(analysis.faces)
             advance()
+
+    def _save_with_names(self, analysis: PhotoAnalysis) -> int:
+        """Store the photo, its faces and the names its XMP gives them in one transaction.
+
+        Committed apart, a kill between the two left the photo unchanged for
+        the next run and its names never imported. Returns how many were named.
+        """
+        with write_transaction(self.library.db):
+            photo_id = self.library.save_indexed_photo(analysis.record, analysis.faces, self.embedder.model_id)
+            return import_named_regions(self.library, photo_id, analysis.regions)
 
 
 def _active_head_over(library: Library, base_model_id: str) -> KeptHead | None:
@@ -211,5 +251,7 @@ def _is_empty(folder: Path) -> bool:
     try:
         with os.scandir(folder) as entries:
             return next(entries, None) is None
+    except PermissionError:  # not unplugged: the scan recorded it, and nothing under it is marked gone
+        return False
     except OSError:
         return True

@@ -18,10 +18,11 @@ from sqlite_utils import Database
 
 from photoface.cluster.agglomerative import UNSORTED, cluster_embeddings
 from photoface.cluster.neighbours import nearest_neighbours
+from photoface.face_model import active_model, model_vectors
+from photoface.store.grouping import grouping_done, grouping_due
 from photoface.store.library import Library
 from photoface.store.transaction import write_transaction
 
-from .grouping import grouping_level
 from .sql import IN_JSON, delete_where_in, json_list, rows_where_in
 from .undo_log import drop_unconfirmed_photo_clashes
 
@@ -65,66 +66,20 @@ class _Faces:
         return _Faces(self.ids[mask], self.vectors[mask], self.quality[mask], self.photo_ids[mask])
 
 
-ACTIVE_MODEL = "active_model"  # the library setting naming the model recognition uses
-
-
-def active_model(library: Library) -> str | None:
-    """The model the library was told to use (``use_model``); else the one that has embedded
-    the most present faces (None in an empty library)."""
-    chosen = library.setting(ACTIVE_MODEL)
-    if chosen is not None:
-        return chosen
-    row = library.db.execute(
-        "SELECT embeddings.model_id FROM embeddings JOIN faces ON faces.id = embeddings.face_id"
-        " JOIN photos ON photos.id = faces.photo_id WHERE photos.status != 'gone'"
-        " GROUP BY embeddings.model_id ORDER BY count(*) DESC, embeddings.model_id LIMIT 1"
-    ).fetchone()
-    return row[0] if row else None
-
-
-def improved_model(library: Library) -> str | None:
-    """The active model when it is a trained head (None when it is the original network)."""
-    model_id = active_model(library)
-    return model_id if model_id and library.base_model(model_id) else None
-
-
-def use_model(library: Library, model_id: str) -> None:
-    """Recognise with ``model_id`` from now on (the next cluster run re-groups with it)."""
-    library.save_setting(ACTIVE_MODEL, model_id)
-
-
-def model_vectors(library: Library, model_id: str) -> tuple[np.ndarray, np.ndarray]:
-    """Face ids and vectors of present faces by ``model_id``.
-
-    A face that a trained head has not embedded yet (indexed while it was being
-    kept, say) keeps its base model's vector: the head was trained with the
-    harmonic loss so that its vectors stay comparable with the base's.
-    """
-    ids, vectors = library.embedding_matrix(model_id)
-    base = library.base_model(model_id)
-    if base is None:
-        return ids, vectors
-    base_ids, base_vectors = library.embedding_matrix(base, lacking=model_id)
-    if base_vectors.shape[1] != vectors.shape[1]:  # a compact head: no common space with its base
-        return ids, vectors
-    ids, vectors = np.concatenate([ids, base_ids]), np.concatenate([vectors, base_vectors])
-    order = np.argsort(ids)
-    return ids[order], vectors[order]
-
-
 def recluster(library: Library, model_id: str | None = None,
-              threshold: float | None = None) -> ClusterReport:
-    """Re-cluster undecided faces into people and recompute the suggestions.
+              threshold: float | None = None, level: int = 0) -> ClusterReport:
+    """Re-cluster undecided faces into people and recompute the suggestions; grouping is no longer due.
 
-    Faces are grouped at the library's grouping level; ``threshold`` replaces it
-    with one size-blind cut (``cluster_embeddings``).
+    Faces are grouped at ``level`` (the library's: ``library_settings.cluster_level``);
+    ``threshold`` replaces it with one size-blind cut (``cluster_embeddings``).
     """
+    due = grouping_due(library)  # before reading faces: later changes keep it due
     model_id = model_id or active_model(library)
     faces = _visible_faces(library, model_id)
     undecided = faces.ids[~np.isin(faces.ids, _confirmed_faces(library.db))]
     chosen = np.isin(faces.ids, undecided)
     labels = cluster_embeddings(
-        faces.vectors[chosen], level=grouping_level(library), threshold=threshold,
+        faces.vectors[chosen], level=level, threshold=threshold,
         seeds=faces.quality[chosen] >= MIN_SEED_QUALITY, photo_ids=faces.photo_ids[chosen],
     )
     report = ClusterReport(faces=len(faces.ids), undecided=len(undecided))
@@ -137,6 +92,7 @@ def recluster(library: Library, model_id: str | None = None,
         db.execute("DELETE FROM persons WHERE name IS NULL"
                    " AND id NOT IN (SELECT person_id FROM face_people)")
         report.suggestions = _suggest(db, faces)
+        grouping_done(library, due)
     return report
 
 

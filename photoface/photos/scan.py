@@ -1,14 +1,31 @@
 """Find the photo files under some folders, and fingerprint their content."""
 
+import errno
 import hashlib
 import logging
 import os
+import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from photoface.photos.loader import SUPPORTED_EXTENSIONS
 
 log = logging.getLogger(__name__)
+
+# A folder holding this file is an album photoface exported (export.albums): its
+# photos are already in the library, so the scan never indexes them again.
+ALBUM_MARKER = ".photoface-album"
+_ALBUM_REASON = "a photoface album: its photos are in the library already"
+
+
+@dataclass
+class ScanReport:
+    """What a scan could not look at, beside the photos it found."""
+
+    unreachable: list[Path] = field(default_factory=list)  # folders failing to read (a drive unplugged mid-scan)
+    denied: list[Path] = field(default_factory=list)  # folders we may not read: their photos are unknown, not gone
+    skipped: dict[str, str] = field(default_factory=dict)  # path (as shown) -> why it was left out
 
 
 def is_photo_file(path: str | Path) -> bool:
@@ -17,21 +34,24 @@ def is_photo_file(path: str | Path) -> bool:
     return not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_EXTENSIONS
 
 
-def iter_photo_files(roots: Iterable[str | Path], unreadable: list[Path] | None = None) -> Iterator[Path]:
+def iter_photo_files(roots: Iterable[str | Path], report: ScanReport | None = None) -> Iterator[Path]:
     """Photo files under ``roots``, as resolved absolute paths, each once.
 
-    Folders are walked in name order, hidden entries skipped, folder symlinks
-    followed (each real folder visited once, so loops end) and unreadable
-    folders skipped (and appended to ``unreadable`` when given: a drive
-    unplugged mid-scan shows up there). A root that is a file is yielded if
-    it is a photo.
+    Folders are walked in name order, folder symlinks followed (each real
+    folder visited once, so loops end). Hidden entries, photoface's own
+    albums, folders that cannot be read and photo-named entries that are not
+    storable regular files are left out, each noted in ``report``. A root
+    that is a file is yielded if it is a photo.
     """
     visited_dirs: set[Path] = set()
     yielded: set[Path] = set()
-    unreadable = [] if unreadable is None else unreadable
+    report = ScanReport() if report is None else report
     for root in roots:
         root = resolved(root)
-        candidates = _walk(root, visited_dirs, unreadable) if root.is_dir() else _if_photo(root)
+        if album := _album_holding(root):
+            _skip(report, album, _ALBUM_REASON)
+            continue
+        candidates = _walk(root, visited_dirs, report) if root.is_dir() else _if_photo(root, report)
         for path in candidates:
             if path not in yielded:  # a file symlinked from several places
                 yielded.add(path)
@@ -47,14 +67,31 @@ def resolved(path: str | Path) -> Path:
         return path.absolute()
 
 
-def _if_photo(path: Path) -> Iterator[Path]:
+def _shown_path(path: str | Path) -> str:
+    """``path`` as text the library can store: bytes that are not UTF-8 written as escapes."""
+    return str(path).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _album_holding(path: Path) -> Path | None:
+    """The photoface album folder ``path`` is (or is in), if any."""
+    for folder in (path, *path.parents):
+        if (folder / ALBUM_MARKER).is_file():
+            return folder
+    return None
+
+
+def _if_photo(path: Path, report: ScanReport) -> Iterator[Path]:
     if not path.exists():
         log.warning("photo folder or file not found: %s", path)
-    elif path.is_file() and is_photo_file(path) and _storable(path):
+    elif not is_photo_file(path):
+        return
+    elif reason := _unstorable(path):
+        _skip(report, path, reason)
+    else:
         yield path
 
 
-def _walk(directory: Path, visited_dirs: set[Path], unreadable: list[Path]) -> Iterator[Path]:
+def _walk(directory: Path, visited_dirs: set[Path], report: ScanReport) -> Iterator[Path]:
     if directory in visited_dirs:
         return
     visited_dirs.add(directory)
@@ -62,32 +99,76 @@ def _walk(directory: Path, visited_dirs: set[Path], unreadable: list[Path]) -> I
         with os.scandir(directory) as scan:
             entries = sorted(scan, key=lambda entry: entry.name)
     except OSError as exc:
-        log.warning("skipping unreadable folder %s: %s", directory, exc.strerror or exc)
-        unreadable.append(directory)
+        _skip_folder(directory, exc, report)
+        return
+    if any(entry.name == ALBUM_MARKER for entry in entries):
+        _skip(report, directory, _ALBUM_REASON)
         return
     for entry in entries:
+        yield from _entry(entry, visited_dirs, report)
+
+
+def _entry(entry: os.DirEntry, visited_dirs: set[Path], report: ScanReport) -> Iterator[Path]:
+    photo_named = Path(entry.name).suffix.lower() in SUPPORTED_EXTENSIONS
+    try:
+        is_dir = _is_dir(entry)
         if entry.name.startswith("."):
-            continue
-        try:
-            is_dir = entry.is_dir()
-            is_photo = not is_dir and entry.is_file() and is_photo_file(entry.name)
-            path = resolved(entry.path) if entry.is_symlink() else Path(entry.path)
-        except OSError:  # vanished or unreadable while we looked
-            continue
+            if is_dir or photo_named:
+                _skip(report, entry.path, "hidden")
+            return
+        path = resolved(entry.path) if entry.is_symlink() else Path(entry.path)
         if is_dir:
-            yield from _walk(path, visited_dirs, unreadable)
-        elif is_photo and _storable(path):
+            yield from _walk(path, visited_dirs, report)
+        elif photo_named and (reason := _unstorable(Path(entry.path))):
+            _skip(report, entry.path, reason)
+        elif photo_named:
             yield path
+    except OSError:  # vanished while we looked
+        return
 
 
-def _storable(path: Path) -> bool:
-    """Whether the library can keep this path: its name must be valid UTF-8 (SQLite text)."""
+def _is_dir(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # a symlink loop is no folder: ``_unstorable`` says what it is
+            return False
+        raise
+
+
+def _unstorable(path: Path) -> str | None:
+    """Why the library cannot index the photo-named file at ``path`` (None: it can)."""
     try:
         str(path).encode("utf-8")
-        return True
     except UnicodeEncodeError:  # bytes that are not UTF-8 come in as lone surrogates
-        log.warning("skipping %s: its name is not valid UTF-8; rename it to index it", ascii(str(path)))
-        return False
+        return "name is not valid UTF-8: rename it to index it"
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if path.is_symlink():
+            return "symlink loop" if exc.errno == errno.ELOOP else "link to nothing (its target is missing)"
+        raise
+    if stat.S_ISREG(mode):
+        return None
+    kind = "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else \
+        "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+    return f"link to {kind}" if path.is_symlink() else kind
+
+
+def _skip_folder(directory: Path, exc: OSError, report: ScanReport) -> None:
+    """A folder that cannot be listed: denied ones are left alone, failing ones pause their root."""
+    reason = (exc.strerror or str(exc)).lower()
+    log.warning("skipping unreadable folder %s: %s", directory, reason)
+    if isinstance(exc, PermissionError):
+        report.denied.append(directory)
+    else:
+        report.unreachable.append(directory)
+    _skip(report, directory, reason)
+
+
+def _skip(report: ScanReport, path: str | Path, reason: str) -> None:
+    report.skipped[_shown_path(path)] = reason
+
 
 def file_hash(path: str | Path) -> str:
     """Hex blake2b-256 of the file's bytes, read in chunks."""

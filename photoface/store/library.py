@@ -7,12 +7,16 @@ leaves each photo wholly in its old state or wholly in its new one.
 Photo status: 'indexed' (faces saved), 'error' (could not be read; ``error``
 says why) or 'gone' (not found by the last scan of its folder). A gone photo
 keeps its faces so that finding the file again, moved or not, restores them.
+A photo whose content is in the library already under another path is a copy
+(``copy_of``): it has no faces of its own, and takes over the faces of the
+photo it copies when that one is gone, so no face is lost.
 """
 
 import json
 import os
 import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 from types import TracebackType
 
@@ -23,7 +27,7 @@ from photoface.embed.quantize import quantize_int8
 from photoface.errors import PhotofaceError
 from photoface.photos.orientation import Box, box_to_upright, iou
 from photoface.store import lock
-from photoface.store.migrations import migrate
+from photoface.store.migrations import latest_version, migrate
 from photoface.store.records import FaceRecord, PhotoRecord
 from photoface.store.transaction import write_transaction
 
@@ -41,18 +45,22 @@ _PRESENT_STATUS = "CASE WHEN error IS NULL THEN 'indexed' ELSE 'error' END"
 _UPSERT_PHOTO = """
     INSERT INTO photos
         (path, size, mtime_ns, content_hash, width, height, orientation,
-         status, error, indexed_at)
+         status, error, copy_of, indexed_at)
     VALUES
         (:path, :size, :mtime_ns, :content_hash, :width, :height, :orientation,
-         :status, :error, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+         :status, :error, :copy_of, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     ON CONFLICT (path) DO UPDATE SET
         size = excluded.size, mtime_ns = excluded.mtime_ns,
         content_hash = excluded.content_hash, width = excluded.width,
         height = excluded.height, orientation = excluded.orientation,
         status = excluded.status, error = excluded.error,
-        indexed_at = excluded.indexed_at
+        copy_of = excluded.copy_of, indexed_at = excluded.indexed_at
     RETURNING id
 """
+
+
+class LibraryReadOnly(PhotofaceError):
+    """The library's disk or files cannot be written."""
 
 
 class Library:
@@ -64,15 +72,21 @@ class Library:
         self._lock_key = lock_key
 
     @classmethod
-    def open(cls, folder: Path) -> "Library":
+    def open(cls, folder: Path, read_only: bool = False) -> "Library":
         """Open the library in ``folder``, creating and upgrading it as needed.
 
-        Only one process at a time may have a library open (``store.lock``);
-        a second one gets ``LibraryInUse``.
+        Only one process at a time may open a library to write (``store.lock``);
+        a second one gets ``LibraryInUse``, and a library that cannot be written
+        ``LibraryReadOnly``. ``read_only`` is for what only reads: it takes no
+        lock, so it works while another process writes (readers of SQLite's WAL
+        never wait for the writer) and on a read-only disk; any write fails. A
+        library that does not exist yet reads as an empty one.
         """
         folder = Path(folder)
         db_path = folder / DB_NAME
-        _make_writable_folder(folder, db_path)
+        if read_only:
+            return cls(_connect_read_only(folder, db_path), folder)
+        _make_writable_folder(folder)
         lock_key = lock.acquire(folder)
         try:
             db = _connect_explained(db_path)
@@ -142,15 +156,25 @@ class Library:
     def photo_by_path(self, path: str) -> dict | None:
         return self._one("SELECT * FROM photos WHERE path = ?", [path])
 
-    def moved_photo_candidate(self, content_hash: str) -> dict | None:
-        """A known photo with this content whose recorded file is no longer there."""
-        # Gone ones first: a scan has already confirmed they are missing.
+    def moved_photo_candidate(self, content_hash: str, other_than: str | None = None) -> dict | None:
+        """A known photo with this content whose recorded file (not ``other_than``) is no longer there."""
+        # Gone ones first: a scan has already confirmed they are missing; then
+        # the one holding the faces rather than a copy of it.
         rows = self.db.query(
-            "SELECT * FROM photos WHERE content_hash = ? ORDER BY status != 'gone', id",
+            "SELECT * FROM photos WHERE content_hash = ? ORDER BY status != 'gone', copy_of IS NOT NULL, id",
             [content_hash],
         )
-        moved = (p for p in rows if p["status"] == "gone" or not os.path.exists(p["path"]))
+        moved = (p for p in rows
+                 if p["path"] != other_than and (p["status"] == "gone" or not os.path.exists(p["path"])))
         return next(moved, None)
+
+    def original_photo(self, content_hash: str, other_than: str) -> dict | None:
+        """The indexed photo (not a copy) with this content at a path other than ``other_than``."""
+        return self._one(
+            "SELECT * FROM photos WHERE content_hash = ? AND status = 'indexed' AND copy_of IS NULL"
+            " AND path != ? ORDER BY id LIMIT 1",
+            [content_hash, other_than],
+        )
 
     # --- photos: writes ---------------------------------------------------
 
@@ -200,6 +224,17 @@ class Library:
             self.db.conn.executemany("DELETE FROM faces WHERE id = ?", [(i,) for i in old_faces])
         return photo_id
 
+    def save_copy(self, record: PhotoRecord, original_id: int) -> int:
+        """Record the file at ``record.path`` as a copy of photo ``original_id``; returns its id.
+
+        The copy has the original's size and orientation and no faces of its own.
+        """
+        with write_transaction(self.db):
+            original = self.db["photos"].get(original_id)
+            record.width, record.height, record.orientation = (
+                original["width"], original["height"], original["orientation"])
+            return self._upsert_photo(record, status="indexed", error=None, copy_of=original_id)
+
     def save_failed_photo(self, record: PhotoRecord, reason: str) -> int:
         """Record a photo that could not be read; returns its id.
 
@@ -209,13 +244,50 @@ class Library:
         with write_transaction(self.db):
             return self._upsert_photo(record, status="error", error=reason)
 
-    def mark_gone(self, root: str, seen_paths: set[str]) -> int:
-        """Mark photos under folder ``root`` that the scan did not see; returns how many."""
+    def mark_gone(self, root: str, seen_paths: set[str], spared: tuple[str, ...] = ()) -> int:
+        """Mark photos under folder ``root`` that the scan did not see; returns how many.
+
+        Photos under a ``spared`` folder (one the scan could not look into) stay
+        as they are. A gone photo's faces go to a copy of it that is still there.
+        """
         with write_transaction(self.db):
             present = self._present_under(root)
-            missing = [(photo_id,) for photo_id, path in present if path not in seen_paths]
+            missing = [(photo_id,) for photo_id, path in present
+                       if path not in seen_paths and not _is_under(path, spared)]
             self.db.conn.executemany("UPDATE photos SET status = 'gone' WHERE id = ?", missing)
+            self.hand_over_to_copies([photo_id for photo_id, in missing])
         return len(missing)
+
+    def hand_over_to_copies(self, photo_ids: list[int]) -> None:
+        """Each photo's faces (and so every decision about them) move to its first present copy
+        outside ``photo_ids``, which becomes the photo the others copy, this one included.
+
+        For photos about to be gone or forgotten, in the transaction that makes them so.
+        """
+        leaving = set(photo_ids)
+        with write_transaction(self.db):
+            self._hand_over(photo_ids, leaving)
+
+    def _hand_over(self, photo_ids: list[int], leaving: set[int]) -> None:
+        for photo_id in photo_ids:
+            copies = self.db.execute(
+                "SELECT id FROM photos WHERE copy_of = ? AND status != 'gone' ORDER BY id", [photo_id]).fetchall()
+            heir = next((copy_id for copy_id, in copies if copy_id not in leaving), None)
+            if heir is None:
+                continue
+            self.db.execute("UPDATE faces SET photo_id = ? WHERE photo_id = ?", [heir, photo_id])
+            self.db.execute("UPDATE photos SET copy_of = ? WHERE (copy_of = ? OR id = ?) AND id != ?",
+                            [heir, photo_id, photo_id, heir])
+            self.db.execute("UPDATE photos SET copy_of = NULL WHERE id = ?", [heir])
+
+    def record_skipped(self, roots: list[str], skipped: dict[str, str]) -> None:
+        """What the latest scan of ``roots`` left out (path -> reason), replacing what earlier scans said."""
+        with write_transaction(self.db):
+            for root in roots:
+                self.db.execute("DELETE FROM skipped_files WHERE path = :root OR substr(path, 1, length(:prefix))"
+                                " = :prefix", {"root": root, "prefix": _folder_prefix(root)})
+            self.db.conn.executemany("INSERT OR REPLACE INTO skipped_files (path, reason) VALUES (?, ?)",
+                                     list(skipped.items()))
 
     def present_photos_under(self, root: str) -> int:
         """How many photos under folder ``root`` are not gone."""
@@ -224,10 +296,16 @@ class Library:
     # --- reading ------------------------------------------------------------
 
     def status(self, error_limit: int = 50) -> dict:
-        """Counts for a summary: photos by status, faces, errors, models."""
+        """Counts for a summary: photos by status (copies apart), faces, errors, files skipped, models."""
         by_status = dict.fromkeys(("indexed", "error", "gone"), 0)
-        for status, count in self.db.execute("SELECT status, count(*) FROM photos GROUP BY status"):
+        for status, count in self.db.execute(
+                "SELECT status, count(*) FROM photos WHERE copy_of IS NULL GROUP BY status"):
             by_status[status] = count
+        copies = self.db.execute(
+            "SELECT count(*) FROM photos WHERE copy_of IS NOT NULL AND status != 'gone'").fetchone()[0]
+        skipped = list(self.db.query(
+            "SELECT path, reason FROM skipped_files ORDER BY path LIMIT ?", [error_limit]))
+        skipped_count = self.db.execute("SELECT count(*) FROM skipped_files").fetchone()[0]
         faces = self.db.execute(
             "SELECT count(*) FROM faces JOIN photos ON photos.id = faces.photo_id"
             " WHERE photos.status != 'gone'"
@@ -247,7 +325,8 @@ class Library:
                 " GROUP BY models.id ORDER BY models.id"
             )
         )
-        return {"photos": by_status, "faces": faces, "errors": errors, "models": models}
+        return {"photos": by_status, "copies": copies, "faces": faces, "errors": errors,
+                "skipped": skipped, "skipped_count": skipped_count, "models": models}
 
     def faces(self, include_gone: bool = False, photo_id: int | None = None) -> Iterator[dict]:
         """Every face (or every face of one photo), ordered by id, with what is needed to draw it upright.
@@ -336,9 +415,8 @@ class Library:
     # --- helpers -------------------------------------------------------------
 
     def _present_under(self, root: str) -> list[tuple[int, str]]:
-        # Compare with "root/" so that /a/b never claims /a/bc; substr, not
-        # LIKE, because paths may hold % and _.
-        prefix = root.rstrip(os.sep) + os.sep
+        # substr, not LIKE, because paths may hold % and _.
+        prefix = _folder_prefix(root)
         return self.db.execute(
             "SELECT id, path FROM photos"
             " WHERE status != 'gone' AND substr(path, 1, length(:prefix)) = :prefix",
@@ -354,7 +432,8 @@ class Library:
             raise ValueError(f"model {model_id!r} is not registered")
         return row[0]
 
-    def _upsert_photo(self, record: PhotoRecord, status: str, error: str | None) -> int:
+    def _upsert_photo(self, record: PhotoRecord, status: str, error: str | None,
+                      copy_of: int | None = None) -> int:
         params = {
             "path": record.path,
             "size": record.size,
@@ -365,6 +444,7 @@ class Library:
             "orientation": record.orientation,
             "status": status,
             "error": error,
+            "copy_of": copy_of,
         }
         return self.db.execute(_UPSERT_PHOTO, params).fetchone()[0]
 
@@ -448,6 +528,15 @@ def _upright(box: Box, width: int | None, height: int | None, orientation: int |
     return box_to_upright(box, (width, height), orientation or 1)
 
 
+def _is_under(path: str, folders: tuple[str, ...]) -> bool:
+    return any(path.startswith(_folder_prefix(folder)) for folder in folders)
+
+
+def _folder_prefix(folder: str) -> str:
+    """What paths under ``folder`` start with: "/a/b/", so that /a/b never claims /a/bc."""
+    return folder.rstrip(os.sep) + os.sep
+
+
 def _photo_filter(include_gone: bool) -> str:
     return "TRUE" if include_gone else "photos.status != 'gone'"
 
@@ -461,17 +550,88 @@ def _decode_vector(dtype: str, blob: bytes) -> np.ndarray:
     return values / norm if norm > 0 else values
 
 
-def _make_writable_folder(folder: Path, db_path: Path) -> None:
+def is_writable(folder: Path) -> bool:
+    """Whether this process may write the library in ``folder`` (on a read-only disk not even root may)."""
+    db_path = Path(folder) / DB_NAME
+    return os.access(folder, os.W_OK) and (not db_path.exists() or os.access(db_path, os.W_OK))
+
+
+def read_only_connection(db_path: Path) -> sqlite3.Connection:
+    """A connection that cannot write the SQLite file ``db_path`` (a library or a copy of one).
+
+    A file in WAL mode needs its WAL index (``-shm``), which SQLite cannot make
+    on a read-only disk or in a folder this user may not write: there the file
+    is read as immutable (it cannot change on a read-only disk).
+    """
+    uri = Path(db_path).absolute().as_uri()  # quotes what a URI cannot hold (?, #, %)
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        conn.execute("PRAGMA schema_version")  # SQLite opens the file on first use
+    except sqlite3.OperationalError as err:
+        conn.close()
+        if err.sqlite_errorcode != sqlite3.SQLITE_CANTOPEN or os.access(Path(db_path).parent, os.W_OK):
+            raise
+        conn = sqlite3.connect(f"{uri}?immutable=1", uri=True, isolation_level=None)
+    return conn
+
+
+def check_writable(folder: Path) -> None:
+    """``LibraryReadOnly`` if there is a library in ``folder`` that this process may not write."""
+    if (Path(folder) / DB_NAME).exists() and not is_writable(folder):
+        raise LibraryReadOnly(
+            f"The library {folder} is read-only (a read-only disk, or files you may not write): "
+            "commands that only read it work (status, people, faces, suggestions, export); "
+            "to change it, make it writable."
+        )
+
+
+def _make_writable_folder(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise PhotofaceError(f"Cannot create the library folder {folder}: {err.strerror}") from err
-    for path in (folder, db_path):
-        if path.exists() and not os.access(path, os.W_OK):
-            raise PhotofaceError(
-                f"Cannot write to {path}: photoface keeps its library there. "
-                "Choose a folder you can write to, or fix its permissions."
-            )
+    check_writable(folder)
+    if not is_writable(folder):
+        raise PhotofaceError(
+            f"Cannot write to {folder}: photoface keeps its library there. "
+            "Choose a folder you can write to, or fix its permissions."
+        )
+
+
+def _connect_read_only(folder: Path, db_path: Path) -> Database:
+    """A connection for reading only, at the latest format; an empty library if there is none yet."""
+    if not db_path.exists():
+        db = _connect(":memory:")  # nothing is made on disk
+    else:
+        try:
+            if _older_format(db_path):
+                _upgrade(folder)
+            db = Database(read_only_connection(db_path), execute_plugins=False)
+        except sqlite3.DatabaseError as err:
+            raise _open_error(db_path, err) from err
+    try:
+        migrate(db)  # nothing pending, so it only reads: refuses a newer library or another database
+    except BaseException:
+        db.close()
+        raise
+    db.execute("PRAGMA query_only = ON")
+    return db
+
+
+def _older_format(db_path: Path) -> bool:
+    with closing(read_only_connection(db_path)) as conn:
+        return conn.execute("PRAGMA user_version").fetchone()[0] < latest_version()
+
+
+def _upgrade(folder: Path) -> None:
+    """Bring an older library to this photoface's format, as opening it to write always did."""
+    try:
+        Library.open(folder).close()
+    except LibraryReadOnly as err:
+        raise LibraryReadOnly(
+            f"The library {folder} is in an older format that this photoface must upgrade before "
+            "reading it, and it is read-only: make it writable once, or use the photoface that made it."
+        ) from err
 
 
 def _connect_explained(db_path: Path) -> Database:
@@ -484,7 +644,7 @@ def _connect_explained(db_path: Path) -> Database:
         raise PhotofaceError(f"Cannot back up {db_path} before upgrading it: {err}") from err
 
 
-def _connect(db_path: Path) -> Database:
+def _connect(db_path: Path | str) -> Database:
     """Open, configure and migrate; closes the connection again if any step fails."""
     conn = sqlite3.connect(db_path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
     try:

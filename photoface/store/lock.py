@@ -1,4 +1,7 @@
-"""One photoface process per library: an exclusive ``flock`` on ``library.lock``.
+"""One writing photoface process per library: an exclusive ``flock`` on ``library.lock``.
+
+Readers (``Library.open(..., read_only=True)``) take no lock: SQLite's WAL
+lets them read while the holder writes.
 
 The operating system drops the lock when the holder exits, however it exits
 (kill -9, power cut), so a stale lock never needs clearing by hand. Inside one

@@ -24,6 +24,7 @@ way (create new, copy rows, drop old, rename) does not cascade-delete faces;
 ``PRAGMA foreign_key_check`` must pass before a step commits.
 """
 
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,6 +32,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from photoface.errors import PhotofaceError
+from photoface.store.copy import copy_database, unused_name
 from photoface.store.transaction import write_transaction
 
 
@@ -160,6 +162,70 @@ def _v4_improved_models(db: Database) -> None:
     db.execute("CREATE TABLE library_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def _v5_settings_and_grouping_due(db: Database) -> None:
+    """One source of truth (issue #17): the app's ``settings.json`` moves into ``library_settings``,
+    and the library records that grouping is due.
+
+    ``index.*`` rows hold how to index (the file's sensitivity label becomes the
+    detection side it stood for); the file stays, no longer read. Triggers raise
+    ``grouping_due`` (a counter, so a re-cluster clears only what it saw) when
+    faces are added or removed, a photo goes or comes back, or the active model
+    changes; a library holding faces starts due, so faces left ungrouped by an
+    interrupted run get grouped.
+    """
+    for key, value in _settings_file_rows(Path(_db_file(db)).parent if _db_file(db) else None):
+        db.execute("INSERT OR IGNORE INTO library_settings (key, value) VALUES (?, ?)", [key, value])
+    raise_due = ("INSERT INTO library_settings (key, value) VALUES ('grouping_due', '1')"
+                 " ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1;")
+    for name, event in [
+        ("face_added", "AFTER INSERT ON faces"),
+        ("face_removed", "AFTER DELETE ON faces"),
+        ("photo_status_changed", "AFTER UPDATE OF status ON photos WHEN OLD.status IS NOT NEW.status"),
+        ("model_chosen", "AFTER INSERT ON library_settings WHEN NEW.key = 'active_model'"),
+    ]:
+        db.execute(f"CREATE TRIGGER grouping_due_{name} {event} BEGIN {raise_due} END")
+    if db.execute("SELECT 1 FROM faces LIMIT 1").fetchone():
+        db.execute(raise_due.rstrip(";"))
+
+
+def _settings_file_rows(folder: Path | None) -> list[tuple[str, str]]:
+    """``settings.json``'s values as v5 ``library_settings`` rows: none for a missing or unreadable
+    file, and values of the wrong type left out."""
+    sides = {"Low (faster)": 640, "Normal": 960, "High (finds smaller faces)": 1440}
+    kinds = {"model_id": str, "detect_side": int, "min_face_size": int, "workers": int}
+    try:
+        saved = json.loads((folder / "settings.json").read_text()) if folder else {}
+    except (OSError, ValueError):
+        return []
+    if not isinstance(saved, dict):
+        return []
+    if saved.get("sensitivity") in sides:
+        saved["detect_side"] = sides[saved["sensitivity"]]
+    return [(f"index.{name}", str(saved[name])) for name, kind in kinds.items()
+            if type(saved.get(name)) is kind]
+
+
+def _v6_copies_and_skipped_files(db: Database) -> None:
+    """Never lose or duplicate while indexing (issue #17).
+
+    ``photos.copy_of``: a photo whose content is already in the library under
+    another path (an album, a backup copy) records which photo it copies and
+    has no faces of its own, so every face is shown and counted once.
+    ``skipped_files``: what a scan left out under a root and why (FIFOs,
+    dangling links, names that are not UTF-8, folders it may not read,
+    photoface's own albums), for ``status``.
+    """
+    db.execute("ALTER TABLE photos ADD COLUMN copy_of INTEGER REFERENCES photos (id) ON DELETE SET NULL")
+    db.execute("CREATE INDEX photos_copy_of ON photos (copy_of)")
+    db.execute(
+        """CREATE TABLE skipped_files (
+            path TEXT PRIMARY KEY,
+            reason TEXT NOT NULL,
+            seen_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+        )"""
+    )
+
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[Migration] = [
@@ -167,6 +233,8 @@ MIGRATIONS: list[Migration] = [
     _v2_people,
     _v3_folders,
     _v4_improved_models,
+    _v5_settings_and_grouping_due,
+    _v6_copies_and_skipped_files,
 ]
 
 
@@ -236,17 +304,15 @@ def _foreign_keys_off(db: Database) -> Iterator[None]:
 
 
 def _back_up(db: Database, version: int) -> None:
-    """Copy the database (WAL content included) to ``<file>.bak-v<version>``.
+    """Copy the database (WAL content included) to ``<file>.bak-v<version>`` (``-2``... if taken).
 
     Written under a temporary name and renamed, so a crash never leaves a
-    half backup that looks whole.
+    half backup that looks whole; an earlier one (of a library restored since) stays.
     """
-    from photoface.store.backup import copy_database  # which imports this module
-
     db_file = _db_file(db)
     if not db_file:  # in-memory: nothing on disk to protect
         return
-    copy_database(db.conn, Path(f"{db_file}.bak-v{version}"))
+    copy_database(db.conn, unused_name(Path(db_file).parent, f"{Path(db_file).name}.bak-v{version}"))
 
 
 def _db_file(db: Database) -> str:

@@ -10,6 +10,11 @@ from PySide6.QtGui import QImage
 
 from photoface.cli import cli
 from photoface.gui.screenshot import SIZE
+from photoface.paths import library_location
+from photoface.store.library import Library
+
+from ..test_safety_read_only import read_only_library, writing_process  # noqa: F401 (a fixture)
+from ..test_store import DIM, MODEL, face_record, photo_record
 
 
 @pytest.mark.parametrize("view", ["people", "person", "photo"])
@@ -22,6 +27,28 @@ def test_screenshot_renders_each_view(qapp, people_library, tmp_path, view):
     assert (image.width(), image.height()) == SIZE
 
 
+@pytest.mark.parametrize("view", ["people", "person"])
+def test_screenshot_works_while_another_photoface_writes(qapp, tmp_path, view):
+    library = tmp_path / "lib"
+    with Library.open(library) as opened:
+        opened.register_model(MODEL, DIM)
+        opened.save_indexed_photo(photo_record("/p/1.jpg"), [face_record(1)], MODEL)
+    assert CliRunner().invoke(cli, ["--library", str(library), "new", "1", "--name", "Anna"]).exit_code == 0
+    png = tmp_path / f"{view}.png"
+    with writing_process(library):
+        result = CliRunner().invoke(cli, ["--library", str(library), "--screenshot", str(png), "--view", view])
+    assert result.exit_code == 0, result.output
+    assert (QImage(str(png)).width(), QImage(str(png)).height()) == SIZE
+
+
+def test_screenshot_of_a_library_on_a_read_only_disk(qapp, read_only_library, tmp_path):
+    png = tmp_path / "person.png"
+    result = CliRunner().invoke(cli, ["--library", str(read_only_library), "--screenshot", str(png),
+                                      "--view", "person"])
+    assert result.exit_code == 0, result.output
+    assert (QImage(str(png)).width(), QImage(str(png)).height()) == SIZE
+
+
 def test_screenshot_of_a_person_needs_people(qapp, tmp_path):
     result = CliRunner().invoke(
         cli, ["--library", str(tmp_path / "empty"), "--screenshot", str(tmp_path / "x.png"),
@@ -31,7 +58,7 @@ def test_screenshot_of_a_person_needs_people(qapp, tmp_path):
 
 def test_no_command_opens_the_app_on_the_chosen_library(monkeypatch, tmp_path):
     opened = []
-    monkeypatch.setattr("photoface.gui.app.run_app", lambda folder: opened.append(folder) or 0)
+    monkeypatch.setattr("photoface.gui.app.run_app", lambda given: opened.append(library_location(given)) or 0)
     result = CliRunner().invoke(cli, [], env={"PHOTOFACE_LIBRARY": str(tmp_path / "lib")})
     assert result.exit_code == 0 and opened == [tmp_path / "lib"]
 

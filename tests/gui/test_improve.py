@@ -5,12 +5,11 @@ from dataclasses import replace
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
+from photoface.face_model import active_model, improved_model
 from photoface.gui.jobs.improving import ReadinessJob
 from photoface.gui.main_window import MainWindow
 from photoface.gui.views.improve import ImproveDialog
 from photoface.people import queries
-from photoface.people.recluster import active_model
-from photoface.people.recluster import improved_model
 from photoface_training.library_models import PERSONALISE
 
 JOB_TIMEOUT_MS = 60_000

@@ -1,17 +1,16 @@
 """People-grid and person-view actions over a clustered library: drag to merge, Move to, hide; settings."""
 
-import json
-
 import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QLineEdit
 
 from photoface.gui.main_window import MainWindow
 from photoface.gui.models.people import PERSON_ID_ROLE
-from photoface.gui.settings import SETTINGS_FILE, load_settings, saved_library_location
+from photoface.gui.settings import OLD_LIBRARY_KEY, move_library_choice_out_of_qsettings
 from photoface.gui.views.merge import MergeDialog
+from photoface.library_settings import cluster_level, index_options
+from photoface.paths import library_location
 from photoface.people import operations, queries
-from photoface.people.grouping import grouping_level
 
 from .test_window import tile_titles
 
@@ -108,19 +107,31 @@ def test_keys_take_faces_out_and_go_back(qtbot, people_window):
     assert len(queries.person(library, person_id)["face_ids"]) == faces - 1
 
 
-def test_settings_are_kept_and_reach_the_indexer(qtbot, people_window, people_library, tmp_path):
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "config"))
+def test_settings_are_kept_in_the_library_and_the_choice_of_library_for_every_start(
+        qtbot, people_window, tmp_path, monkeypatch):
+    monkeypatch.setenv("PHOTOFACE_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("PHOTOFACE_LIBRARY", raising=False)
     dialog = people_window.show_settings()
     dialog.sensitivity.setCurrentText("High (finds smaller faces)")
     dialog.min_face_size.setValue(40)
     dialog.workers.setValue(1)
     dialog.library.setText(str(tmp_path / "elsewhere"))
     dialog.accept()
-    saved = json.loads((people_library / SETTINGS_FILE).read_text())
-    assert (saved["min_face_size"], saved["workers"]) == (40, 1)
-    options = load_settings(people_library).index_options()
+    options = index_options(people_window.library)  # what indexing, in the app or `photoface index`, uses
     assert (options.detect_side, options.min_face_size, options.workers) == (1440, 40, 1)
-    assert saved_library_location() == tmp_path / "elsewhere"
+    assert library_location() == tmp_path / "elsewhere"  # for the app and the commands alike
+    reopened = people_window.show_settings()
+    assert (reopened.sensitivity.currentText(), reopened.workers.value()) == ("High (finds smaller faces)", 1)
+    reopened.reject()
+
+
+def test_a_library_chosen_in_an_older_version_still_opens(tmp_path, monkeypatch, qapp):
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path / "qt"))
+    monkeypatch.setenv("PHOTOFACE_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.delenv("PHOTOFACE_LIBRARY", raising=False)
+    QSettings().setValue(OLD_LIBRARY_KEY, str(tmp_path / "chosen"))
+    move_library_choice_out_of_qsettings()
+    assert library_location() == tmp_path / "chosen" and QSettings().value(OLD_LIBRARY_KEY) is None
 
 
 def test_grouping_level_from_settings_is_kept_and_regroups(qtbot, people_window):
@@ -129,7 +140,7 @@ def test_grouping_level_from_settings_is_kept_and_regroups(qtbot, people_window)
     assert dialog.grouping.currentText() == "Balanced (recommended)"
     dialog.grouping.setCurrentIndex(dialog.grouping.findData(2))
     dialog.accept()
-    assert grouping_level(people_window.library) == 2
+    assert cluster_level(people_window.library) == 2
     qtbot.waitUntil(lambda: people_window.job is None, timeout=60_000)
     assert len(queries.unsorted_faces(people_window.library)) <= before
     assert people_window.show_settings().grouping.currentText() == "Most together"

@@ -7,15 +7,13 @@ import pytest
 from click.testing import CliRunner
 
 from photoface.cli import cli
-from photoface.embed.heads import kept_head_path
 from photoface.errors import PhotofaceError
+from photoface.face_model import active_model, go_back, improved_model, kept_head_path, model_vectors
 from photoface.index.pipeline import Indexer
 from photoface.people import operations, queries
-from photoface.people.recluster import active_model, model_vectors, recluster
+from photoface.people.recluster import recluster
 from photoface.store.library import Library
 from photoface_training import checkpoints
-from photoface.people.recluster import improved_model
-from photoface_training.active import go_back
 from photoface_training.improve import check_ready, discard, improve, keep
 from photoface_training.library_models import PERSONALISE
 

@@ -1,20 +1,17 @@
-"""The model a library recognises with, when it is a head trained on the user's names.
+"""Making a head trained on the user's names the model the library recognises with.
 
 Using a head copies its checkpoint into the library folder (``models/``), so
 the library stays self-contained, gives every face the head's vector (made
 from the face's stored base vector: no photo is read again) and makes it the
-active model. Faces indexed later get theirs from the indexer
-(``photoface.embed.heads``); until then matching uses their base vector
-(``photoface.people.recluster.model_vectors``). People, names and decisions
-are rows about face ids: switching models never touches them.
+active model. Which model is active, going back to the original and the
+vectors matching uses live in the core (``photoface.face_model``). People,
+names and decisions are rows about face ids: switching models never touches them.
 """
 
 import shutil
 from pathlib import Path
 
-from photoface.embed.heads import kept_head_path
-from photoface.errors import PhotofaceError
-from photoface.people.recluster import active_model, improved_model, use_model
+from photoface.face_model import forget_head, improved_model, kept_head_path, use_model
 from photoface.store.library import Library
 
 from . import checkpoints
@@ -36,27 +33,5 @@ def use_head(library: Library, candidate: Path) -> int:
     count = store_faces(library, checkpoint)
     use_model(library, checkpoint.model_id)  # after every face has its vector
     if replaced not in (None, checkpoint.model_id):
-        _forget(library, replaced)
+        forget_head(library, replaced)
     return count
-
-
-def go_back(library: Library) -> None:
-    """Recognise with the original model again and forget the trained head."""
-    head = improved_model(library)
-    if head is None:
-        raise PhotofaceError("This library already uses the original face model.")
-    use_model(library, library.base_model(head))
-    _forget(library, head)
-
-
-def original_model(library: Library) -> str:
-    """The network the library's faces were indexed with (what a head is trained over)."""
-    model_id = active_model(library)
-    if model_id is None:
-        raise PhotofaceError("No faces in this library yet: add a folder of photos first.")
-    return library.base_model(model_id) or model_id
-
-
-def _forget(library: Library, model_id: str) -> None:
-    library.delete_model(model_id)
-    kept_head_path(library, model_id).unlink(missing_ok=True)

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import torch
 
-from photoface.embed.heads import MODELS_FOLDER
 from photoface.evaluation.metrics import identification
+from photoface.face_model import MODELS_FOLDER, original_model
 from photoface.store.library import Library
 
 from . import checkpoints
-from .active import original_model, use_head
+from .active import use_head
 from .data import FaceSet, split_by_photo
 from .heads import LinearHead
 from .library_models import PERSONALISE, fit_named_faces, named_faces_split

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QThread, Signal
 
+from photoface.face_model import go_back
 from photoface.store.library import Library
 
 from .outcome import report_outcome
@@ -30,8 +31,7 @@ class ModelSwitchJob(QThread):
         report_outcome(self, self._switch, "Changing the face model")
 
     def _switch(self) -> str:
-        from photoface_training.active import go_back  # on this thread: it loads torch
-        from photoface_training.improve import keep
+        from photoface_training.improve import keep  # on this thread: it loads torch
 
         with Library.open(self.library_dir) as library:
             if self.improvement is None:

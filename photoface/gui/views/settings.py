@@ -9,8 +9,9 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 
 from photoface.cluster.agglomerative import LEVELS
 from photoface.embed.registry import available_models
+from photoface.index.options import IndexOptions
 
-from ..settings import SENSITIVITY_SIDES, Settings
+from ..settings import SENSITIVITY_SIDES, sensitivity_of
 
 MAX_FACE_SIZE = 200
 GROUPING_NAMES = {-2: "Most apart", -1: "More apart", 0: "Balanced (recommended)", 1: "More together",
@@ -18,7 +19,7 @@ GROUPING_NAMES = {-2: "Most apart", -1: "More apart", 0: "Balanced (recommended)
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, library_dir: Path, grouping_level: int = 0, parent=None):
+    def __init__(self, options: IndexOptions, library_dir: Path, grouping_level: int = 0, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.model = QComboBox()
@@ -36,7 +37,7 @@ class SettingsDialog(QDialog):
                                  "More together: fewer groups, with a higher risk of two people in one.")
         self.grouping.setCurrentIndex(self.grouping.findData(grouping_level))
         self.library = QLineEdit(str(library_dir))
-        self._show(settings)
+        self._show(options)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
                                    accepted=self.accept, rejected=self.reject)
         browse = QPushButton("Choose…", clicked=self._browse)
@@ -56,9 +57,10 @@ class SettingsDialog(QDialog):
                                 " folder is opened at the next start.", wordWrap=True))
         layout.addWidget(buttons)
 
-    def settings(self) -> Settings:
-        return Settings(model_id=self.model.currentData(), sensitivity=self.sensitivity.currentText(),
-                        min_face_size=self.min_face_size.value(), workers=self.workers.value())
+    def index_options(self) -> IndexOptions:
+        return IndexOptions(model_id=self.model.currentData(),
+                            detect_side=SENSITIVITY_SIDES[self.sensitivity.currentText()],
+                            min_face_size=self.min_face_size.value(), workers=self.workers.value())
 
     def grouping_level(self) -> int:
         return self.grouping.currentData()
@@ -66,11 +68,11 @@ class SettingsDialog(QDialog):
     def library_dir(self) -> Path:
         return Path(self.library.text()).expanduser()
 
-    def _show(self, settings: Settings) -> None:
-        self.model.setCurrentIndex(max(self.model.findData(settings.model_id), 0))
-        self.sensitivity.setCurrentText(settings.sensitivity)
-        self.min_face_size.setValue(settings.min_face_size)
-        self.workers.setValue(settings.workers)
+    def _show(self, options: IndexOptions) -> None:
+        self.model.setCurrentIndex(max(self.model.findData(options.model_id), 0))
+        self.sensitivity.setCurrentText(sensitivity_of(options.detect_side))
+        self.min_face_size.setValue(options.min_face_size)
+        self.workers.setValue(options.workers)
 
     def _browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Library folder", self.library.text())
