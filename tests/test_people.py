@@ -7,6 +7,7 @@ Faces are blobs on the sphere (one centre per identity), saved through
 import json
 import sqlite3
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -52,6 +53,21 @@ def face(identity: int, slot: int, seed: int, quality: float = 0.9) -> FaceRecor
     )
 
 
+def bridge(first: int, second: int, at: float, seed: int) -> np.ndarray:
+    """A face ``at`` (0..1) of the way from ``first``'s centre to ``second``'s: new photos that join two clusters."""
+    vector = (1 - at) * centre(first) + at * centre(second)
+    vector = vector + np.random.default_rng(seed).standard_normal(DIM) * 0.05
+    return (vector / np.linalg.norm(vector)).astype(np.float32)
+
+
+def save_bridges(library: Library, first: int, second: int, count: int, name: str = "bridge") -> None:
+    """``count`` photos of one face each, evenly spaced between two identities."""
+    for i in range(count):
+        record = PhotoRecord(f"/photos/{name}{i}.jpg", 1, 1, f"hash-{name}{i}", width=1000, height=800)
+        between = replace(face(first, 0, 0), embedding=bridge(first, second, (i + 1) / (count + 1), seed=500 + i))
+        library.save_indexed_photo(record, [between], MODEL)
+
+
 def save_photo(library: Library, name: str, identities: list[int], seed: int = 0, **photo) -> int:
     record = PhotoRecord(f"/photos/{name}.jpg", 1, 1, f"hash-{name}", **{"width": 1000, "height": 800, **photo})
     faces = [face(identity, slot, seed * 100 + slot + 7919 * identity) for slot, identity in enumerate(identities)]
@@ -89,6 +105,7 @@ def tables(library: Library) -> dict:
         "persons": db.execute("SELECT id, name, hidden, created_at FROM persons ORDER BY id").fetchall(),
         "face_people": db.execute("SELECT * FROM face_people ORDER BY face_id").fetchall(),
         "rejections": db.execute("SELECT * FROM rejections ORDER BY 1, 2").fetchall(),
+        "cannot_links": db.execute("SELECT * FROM cannot_links ORDER BY 1, 2").fetchall(),
         "suggestions": db.execute("SELECT * FROM suggestions ORDER BY 1, 2").fetchall(),
         "hidden": db.execute("SELECT id FROM faces WHERE hidden = 1 ORDER BY id").fetchall(),
         "operations": db.execute("SELECT * FROM operations ORDER BY id").fetchall(),
@@ -114,6 +131,28 @@ def test_v1_library_upgrades_to_v2_keeping_its_faces(tmp_path):
         db.execute("INSERT INTO persons (name) VALUES ('anna')")
     with pytest.raises(sqlite3.IntegrityError):  # a face belongs to an existing person
         db.execute("INSERT INTO face_people (face_id, person_id) VALUES (5, 99)")
+
+
+def test_v4_rejections_become_cannot_links_and_none_is_lost(tmp_path):
+    db = Database(tmp_path / "old.db")
+    migrate(db, target=4)
+    db.execute("INSERT INTO photos (id, path, status) VALUES (1, '/a.jpg', 'indexed')")
+    for face_id in range(1, 7):
+        db.execute('INSERT INTO faces (id, photo_id, "left", top, width, height) VALUES (?, 1, 0, 0, 9, 9)', [face_id])
+    db.execute("INSERT INTO persons (id, name) VALUES (1, NULL), (2, 'Anna'), (3, NULL)")
+    db.execute("INSERT INTO face_people (face_id, person_id, confirmed) VALUES (1, 1, 0), (2, 1, 0), (3, 2, 1)")
+    # 4 is not person 1 (faces 1, 2), nor Anna (face 3); 5 is not person 3, who holds no face.
+    db.execute("INSERT INTO rejections (face_id, person_id) VALUES (4, 1), (4, 2), (5, 3)")
+    db.conn.commit()
+
+    assert migrate(db, target=5) == 5
+    assert db.execute("SELECT * FROM rejections ORDER BY 1, 2").fetchall() == [(4, 1), (4, 2), (5, 3)]
+    assert db.execute("SELECT * FROM cannot_links ORDER BY 1, 2").fetchall() == [(4, 1), (4, 2), (4, 3)]
+    db.execute("PRAGMA foreign_keys = ON")
+    with pytest.raises(sqlite3.IntegrityError):  # a person named by a rejection is not deleted with it
+        db.execute("DELETE FROM persons WHERE id = 3")
+    db.execute("DELETE FROM faces WHERE id = 1")  # a face that goes takes its links along
+    assert db.execute("SELECT * FROM cannot_links ORDER BY 1, 2").fetchall() == [(4, 2), (4, 3)]
 
 
 # --- clustering -----------------------------------------------------------------------------
@@ -176,6 +215,75 @@ def test_rejected_face_never_returns_to_that_person(library):
         assert face_id not in queries.person(library, person_id)["face_ids"]
         assert all(s["face_id"] != face_id or s["person_id"] != person_id
                    for s in queries.suggestions(library))
+
+
+def test_a_face_removed_from_an_unnamed_person_stays_apart_after_bridging_photos(library):
+    """Issue #17: clustering gave person 2's faces to person 1, retired 2 and forgot the rejection."""
+    for i in range(6):
+        save_photo(library, f"a{i}", [0], seed=i)
+    for i in range(3):
+        save_photo(library, f"b{i}", [1], seed=i)
+    recluster(library)
+    truth = faces_by_identity(library)
+    removed = min(truth[1])
+    person_2 = person_with(library, removed)["id"]
+    ops.remove_faces(library, person_2, [removed])
+    taken_from = truth[1] - {removed}
+
+    save_bridges(library, 0, 1, 4)  # new photos between the two people
+    recluster(library, threshold=2.0)  # at which the bridges join them into one cluster
+    merged = person_with(library, min(taken_from))
+    assert truth[0] <= set(merged["face_ids"])  # the bridges did join them: person 2 was retired
+    assert removed not in merged["face_ids"]
+    holder = person_with(library, removed)
+    assert holder is None or not taken_from & set(holder["face_ids"])
+    assert all(s["face_id"] != removed or s["person_id"] != merged["id"] for s in queries.suggestions(library))
+
+
+def test_a_retired_persons_rejections_become_links_to_the_faces_it_held(library):
+    """Faces clustering gave the person after the rejection stay apart from the rejected face too."""
+    for i in range(6):
+        save_photo(library, f"a{i}", [0], seed=i)
+    for i in range(3):
+        save_photo(library, f"b{i}", [1], seed=i)
+    recluster(library)
+    truth = faces_by_identity(library)
+    removed = min(truth[1])
+    person_2 = person_with(library, removed)["id"]
+    ops.remove_faces(library, person_2, [removed])
+    save_photo(library, "b-later", [1], seed=9)  # joins person 2 after the rejection
+    recluster(library)
+    later = (faces_by_identity(library)[1] - truth[1]).pop()
+    assert later in queries.person(library, person_2)["face_ids"]
+
+    recluster(library, threshold=4.0)  # one cluster: person 2 is retired
+    assert library.db.execute("SELECT count(*) FROM persons WHERE id = ?", [person_2]).fetchone()[0] == 0
+    links = set(library.db.execute("SELECT face_id, other_face_id FROM cannot_links").fetchall())
+    assert links == {(removed, face) for face in truth[1] - {removed} | {later}}
+    assert removed in queries.unsorted_faces(library)
+
+
+def test_a_person_named_by_a_rejection_cannot_be_deleted_silently(clustered):
+    library, truth, (a, b, c) = clustered
+    ops.reject_face(library, min(truth[0]), c)
+    ops.split_person(library, c, sorted(truth[2]))  # c holds no face now
+    with pytest.raises(sqlite3.IntegrityError):  # no cascade: the decision would go with it
+        library.db.execute("DELETE FROM persons WHERE id = ?", [c])
+
+
+def test_hidden_people_keep_their_faces_when_clustering(library):
+    for i in range(6):
+        save_photo(library, f"a{i}", [0], seed=i)
+    for i in range(3):
+        save_photo(library, f"b{i}", [1], seed=i)
+    recluster(library)
+    truth = faces_by_identity(library)
+    stranger = person_with(library, min(truth[1]))["id"]
+    ops.hide_person(library, stranger)
+    recluster(library, threshold=4.0)  # would give the stranger's faces to the other person
+    assert set(queries.person(library, stranger)["face_ids"]) == truth[1]
+    assert queries.person(library, stranger)["hidden"]
+    assert [p["face_ids"] for p in queries.people(library, include_hidden=False)] == [sorted(truth[0])]
 
 
 def test_decisions_made_while_clustering_runs_win(library, monkeypatch):

@@ -1,9 +1,13 @@
 """Sort the faces nobody has decided about into people, and suggest names for them.
 
-A cluster run clusters only faces without a confirmed person (the user's
-decisions are never revisited) and keeps people stable: each new cluster
-takes over the unnamed person most of its faces belonged to before, so tiles
-do not reshuffle. Singletons and tiny clusters stay unsorted (no person).
+A cluster run clusters only faces without a confirmed person or a hidden
+one (the user's decisions are never revisited: a hidden person keeps its
+faces, so hiding is not undone by the next run) and keeps people stable: each
+new cluster takes over the unnamed person most of its faces belonged to
+before, so tiles do not reshuffle. Singletons and tiny clusters stay unsorted
+(no person). Rejections hold across runs as cannot-links between faces
+(``constraints``); emptied persons are retired only after their rejections
+have become links.
 
 The expensive clustering runs outside any transaction; the result is written
 in one write transaction that re-reads the decisions first, so an operation
@@ -21,8 +25,8 @@ from photoface.cluster.neighbours import nearest_neighbours
 from photoface.store.library import Library
 from photoface.store.transaction import write_transaction
 
+from .constraints import cannot_link_indices, drop_unconfirmed_clashes, retire_emptied_persons, ruled_out
 from .sql import IN_JSON, delete_where_in, json_list, rows_where_in
-from .undo_log import drop_unconfirmed_photo_clashes
 
 MIN_SEED_QUALITY = 0.4
 """Faces below this quality (``detect.crops.quality``: size, sharpness, score) join clusters but never seed or bridge them.
@@ -116,21 +120,22 @@ def recluster(library: Library, model_id: str | None = None,
     """Re-cluster undecided faces into people and recompute the suggestions."""
     model_id = model_id or active_model(library)
     faces = _visible_faces(library, model_id)
-    undecided = faces.ids[~np.isin(faces.ids, _confirmed_faces(library.db))]
+    undecided = faces.ids[~np.isin(faces.ids, _decided_faces(library.db))]
     chosen = np.isin(faces.ids, undecided)
     labels = cluster_embeddings(
         faces.vectors[chosen], threshold=threshold,
         seeds=faces.quality[chosen] >= MIN_SEED_QUALITY, photo_ids=faces.photo_ids[chosen],
+        cannot_link=cannot_link_indices(library.db, undecided),
     )
     report = ClusterReport(faces=len(faces.ids), undecided=len(undecided))
     with write_transaction(library.db) as db:
         # What the user did while clustering ran wins: faces confirmed, hidden or
         # deleted since are left as they are now.
         faces = faces.where(np.isin(faces.ids, _visible_face_ids(db)))
-        still = ~np.isin(undecided, _confirmed_faces(db)) & np.isin(undecided, faces.ids)
-        _assign(db, undecided[still], labels[still], report)
-        db.execute("DELETE FROM persons WHERE name IS NULL"
-                   " AND id NOT IN (SELECT person_id FROM face_people)")
+        still = ~np.isin(undecided, _decided_faces(db)) & np.isin(undecided, faces.ids)
+        previous = _unnamed_members(db)
+        _assign(db, undecided[still], labels[still], previous, report)
+        retire_emptied_persons(db, previous)
         report.suggestions = _suggest(db, faces)
     return report
 
@@ -160,6 +165,13 @@ def _confirmed_faces(db: Database) -> np.ndarray:
         "SELECT face_id FROM face_people WHERE confirmed = 1")], dtype=np.int64)
 
 
+def _decided_faces(db: Database) -> np.ndarray:
+    """Faces clustering leaves where they are: confirmed ones and those of hidden persons."""
+    return np.array([face for (face,) in db.execute(
+        "SELECT face_id FROM face_people JOIN persons ON persons.id = face_people.person_id"
+        " WHERE face_people.confirmed = 1 OR persons.hidden = 1")], dtype=np.int64)
+
+
 def _visible_face_ids(db: Database) -> np.ndarray:
     return np.array([face for (face,) in db.execute("SELECT id FROM faces WHERE hidden = 0")],
                     dtype=np.int64)
@@ -168,13 +180,18 @@ def _visible_face_ids(db: Database) -> np.ndarray:
 # --- assigning clusters to persons ------------------------------------------------
 
 
-def _assign(db: Database, face_ids: np.ndarray, labels: np.ndarray, report: ClusterReport) -> None:
-    """Write each undecided face's person: its cluster's, unless the user ruled it out."""
-    previous = dict(db.execute(
+def _unnamed_members(db: Database) -> dict[int, int]:
+    """Face -> unnamed person, for clustering's faces (what the run may take over or retire)."""
+    return dict(db.execute(
         "SELECT face_people.face_id, face_people.person_id FROM face_people"
         " JOIN persons ON persons.id = face_people.person_id"
         " WHERE face_people.confirmed = 0 AND persons.name IS NULL"
     ).fetchall())
+
+
+def _assign(db: Database, face_ids: np.ndarray, labels: np.ndarray, previous: dict[int, int],
+            report: ClusterReport) -> None:
+    """Write each undecided face's person: its cluster's, unless the user ruled it out."""
     person_of_label = _stable_persons(face_ids, labels, previous)
     for label in sorted(set(labels[labels != UNSORTED].tolist()) - person_of_label.keys()):
         person_of_label[label] = db.execute("INSERT INTO persons DEFAULT VALUES").lastrowid
@@ -183,8 +200,9 @@ def _assign(db: Database, face_ids: np.ndarray, labels: np.ndarray, report: Clus
             for face, label in zip(face_ids.tolist(), labels.tolist()) if label != UNSORTED]
     delete_where_in(db, "face_people", "face_id", face_ids)
     db["face_people"].insert_all(_allowed(db, rows))
-    # Faces outside this run (gone photos, other models) may keep clustering's rows that clash.
-    drop_unconfirmed_photo_clashes(db)
+    # Faces outside this run (gone photos, other models) may keep clustering's rows that clash,
+    # and a face may land beside one it is linked to.
+    drop_unconfirmed_clashes(db)
     placed = rows_where_in(db, "face_people", "face_id", face_ids, columns="person_id")
     report.people = len({row["person_id"] for row in placed})
     report.unsorted = len(face_ids) - len(placed)
@@ -207,7 +225,10 @@ def _stable_persons(face_ids: np.ndarray, labels: np.ndarray, previous: dict[int
 
 
 def _allowed(db: Database, rows: list[dict]) -> list[dict]:
-    """Drop to unsorted the faces rejected from their person or clashing with a confirmed face."""
+    """Drop to unsorted the faces rejected from their person or clashing with a confirmed face.
+
+    Links are checked on the result (``drop_unconfirmed_clashes``): they depend on who holds the other face.
+    """
     rejected, confirmed_in_photo = _rejected_pairs(db), _confirmed_person_photos(db)
     photo_of = dict(db.execute(
         f"SELECT id, photo_id FROM faces WHERE id {IN_JSON}",
@@ -238,7 +259,7 @@ def _suggest(db: Database, faces: _Faces) -> int:
 
     Voters are confirmed faces of named, shown persons within
     ``SUGGESTION_THRESHOLD``; a person the face was rejected from, or who has a
-    confirmed face in the same photo, gets no vote. Most votes win, then the
+    confirmed face in the same photo, or holds a face the face is linked to, gets no vote. Most votes win, then the
     smaller total distance. ``score`` is the winner's share of the k votes.
     """
     db.execute("DELETE FROM suggestions")
@@ -254,7 +275,7 @@ def _suggest(db: Database, faces: _Faces) -> int:
     neighbours, distances = nearest_neighbours(
         faces.vectors[is_voter], SUGGESTION_NEIGHBOURS, faces.vectors[is_asked])
     persons = np.array([voter_person[int(face)] for face in faces.ids[is_voter]])
-    rejected, confirmed_in_photo = _rejected_pairs(db), _confirmed_person_photos(db)
+    rejected, confirmed_in_photo = ruled_out(db), _confirmed_person_photos(db)
     rows = []
     for face, photo, found, found_distances in zip(
             faces.ids[is_asked].tolist(), faces.photo_ids[is_asked].tolist(), neighbours, distances):
