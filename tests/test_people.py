@@ -19,6 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlite_utils import Database
 
 from photoface.cli import cli
+from photoface.cluster.agglomerative import UNSORTED, cluster_embeddings
 from photoface.errors import PhotofaceError
 from photoface.people import operations as ops
 from photoface.people import queries
@@ -85,6 +86,13 @@ def family(library: Library, photos: int = 6) -> None:
     """Identities 0 and 1 in every photo together, 2 alone in every other one."""
     for i in range(photos):
         save_photo(library, f"p{i}", [0, 1] + ([2] if i % 2 else []), seed=i)
+
+
+def one_person_a_photo(library: Library, counts: tuple[int, ...] = (6, 3)) -> None:
+    """``counts[i]`` photos of identity i alone: nothing keeps the people apart but their faces."""
+    for identity, count in enumerate(counts):
+        for i in range(count):
+            save_photo(library, f"alone{identity}-{i}", [identity], seed=i)
 
 
 def faces_by_identity(library: Library) -> dict[int, set[int]]:
@@ -219,10 +227,7 @@ def test_rejected_face_never_returns_to_that_person(library):
 
 def test_a_face_removed_from_an_unnamed_person_stays_apart_after_bridging_photos(library):
     """Issue #17: clustering gave person 2's faces to person 1, retired 2 and forgot the rejection."""
-    for i in range(6):
-        save_photo(library, f"a{i}", [0], seed=i)
-    for i in range(3):
-        save_photo(library, f"b{i}", [1], seed=i)
+    one_person_a_photo(library)
     recluster(library)
     truth = faces_by_identity(library)
     removed = min(truth[1])
@@ -242,16 +247,13 @@ def test_a_face_removed_from_an_unnamed_person_stays_apart_after_bridging_photos
 
 def test_a_retired_persons_rejections_become_links_to_the_faces_it_held(library):
     """Faces clustering gave the person after the rejection stay apart from the rejected face too."""
-    for i in range(6):
-        save_photo(library, f"a{i}", [0], seed=i)
-    for i in range(3):
-        save_photo(library, f"b{i}", [1], seed=i)
+    one_person_a_photo(library)
     recluster(library)
     truth = faces_by_identity(library)
     removed = min(truth[1])
     person_2 = person_with(library, removed)["id"]
     ops.remove_faces(library, person_2, [removed])
-    save_photo(library, "b-later", [1], seed=9)  # joins person 2 after the rejection
+    save_photo(library, "later", [1], seed=9)  # joins person 2 after the rejection
     recluster(library)
     later = (faces_by_identity(library)[1] - truth[1]).pop()
     assert later in queries.person(library, person_2)["face_ids"]
@@ -272,10 +274,7 @@ def test_a_person_named_by_a_rejection_cannot_be_deleted_silently(clustered):
 
 
 def test_hidden_people_keep_their_faces_when_clustering(library):
-    for i in range(6):
-        save_photo(library, f"a{i}", [0], seed=i)
-    for i in range(3):
-        save_photo(library, f"b{i}", [1], seed=i)
+    one_person_a_photo(library)
     recluster(library)
     truth = faces_by_identity(library)
     stranger = person_with(library, min(truth[1]))["id"]
@@ -284,6 +283,18 @@ def test_hidden_people_keep_their_faces_when_clustering(library):
     assert set(queries.person(library, stranger)["face_ids"]) == truth[1]
     assert queries.person(library, stranger)["hidden"]
     assert [p["face_ids"] for p in queries.people(library, include_hidden=False)] == [sorted(truth[0])]
+
+
+def test_clustering_never_labels_cannot_linked_faces_alike():
+    vectors = np.stack([embedding(0, seed) for seed in range(6)] + [embedding(1, seed) for seed in range(4)])
+    free = cluster_embeddings(vectors)
+    assert len(set(free[:6].tolist())) == 1 and len(set(free[6:].tolist())) == 1
+    linked = cluster_embeddings(vectors, cannot_link=np.array([[0, 1], [0, 2], [6, 7]]))
+    assert linked[0] == UNSORTED and linked[6] == UNSORTED  # no other cluster is near enough
+    assert np.array_equal(linked[[1, 2, 3, 4, 5]], free[[1, 2, 3, 4, 5]])
+    assert linked[7] == linked[8] == linked[9] != UNSORTED
+    everyone = cluster_embeddings(vectors, threshold=4.0, cannot_link=np.array([[0, 6]]))
+    assert everyone[0] != everyone[6]
 
 
 def test_decisions_made_while_clustering_runs_win(library, monkeypatch):
@@ -382,6 +393,33 @@ def test_each_operation_is_undone_exactly(clustered):
     check_undo(library, lambda: ops.hide_face(library, some[0]))
 
 
+def test_confirming_a_rejected_face_ends_its_links_and_undo_brings_them_back(clustered):
+    library, truth, (a, b, c) = clustered
+    face = min(truth[0])
+    ops.remove_faces(library, a, [face])
+    linked = library.db.execute("SELECT other_face_id FROM cannot_links WHERE face_id = ? ORDER BY 1", [face])
+    assert [other for (other,) in linked] == sorted(truth[0] - {face})
+    check_undo(library, lambda: ops.confirm_face(library, face, a))
+    ops.confirm_face(library, face, a)  # the user changed their mind: nothing keeps them apart
+    assert library.db.execute("SELECT count(*) FROM cannot_links").fetchone()[0] == 0
+
+
+def test_undoing_a_merge_after_clustering_keeps_every_rejection(library):
+    one_person_a_photo(library, (6, 3, 3))
+    recluster(library)
+    truth = faces_by_identity(library)
+    a, b, c = (person_with(library, min(truth[i]))["id"] for i in range(3))
+    rejected = min(truth[2])
+    ops.remove_faces(library, c, [rejected])
+    ops.merge_people(library, b, c)
+    recluster(library)
+    ops.undo(library)
+    assert rejected in queries.unsorted_faces(library)
+    recluster(library, threshold=4.0)  # one cluster: c's faces go to a bigger person and c is retired
+    holder = person_with(library, rejected)
+    assert holder is None or not (truth[2] - {rejected}) & set(holder["face_ids"])
+
+
 def test_undo_is_a_stack(clustered):
     library, truth, (a, b, c) = clustered
     states = [tables(library)]
@@ -476,6 +514,8 @@ def test_reindexing_carries_decisions_to_the_overlapping_face(clustered):
     assert not set(new.values()) & set(old.values())
     assert new[10.0] in queries.person(library, a)["face_ids"]
     assert library.db.execute("SELECT face_id, person_id FROM rejections").fetchall() == [(new[210.0], b)]
+    links = set(library.db.execute("SELECT face_id, other_face_id FROM cannot_links").fetchall())
+    assert links == {(new[210.0], other) for other in truth[1] - {old[210.0]}}
     assert queries.hidden_faces(library) == [new[410.0]]
 
     recluster(library)
@@ -539,7 +579,14 @@ NAMES = ["Anna", "Ben", "Chloé", "anna"]
 
 
 class PeopleMachine(RuleBasedStateMachine):
-    """Random user operations, cluster runs and re-indexing; constraints hold and undo is exact."""
+    """Random user operations, cluster runs, re-indexing and new photos; constraints hold and undo is exact.
+
+    The machine keeps its own model of the rejections: ``apart`` holds pairs of
+    faces (by photo and box, which re-indexing keeps) that the user separated,
+    the rejected face and each face of the person it was rejected from. Only
+    the user's own confirm, split, new person or merge may put such a pair in
+    one person again; undo restores the pairs the undone operation changed.
+    """
 
     def __init__(self):
         super().__init__()
@@ -550,6 +597,9 @@ class PeopleMachine(RuleBasedStateMachine):
             save_photo(self.library, f"p{i}", [0, 1, 3] if i % 2 else [1, 0], seed=i)
         recluster(self.library)
         self.undo_states: list[dict] = []  # tables before each operation since the last automatic step
+        self.apart: set[tuple[tuple, tuple]] = set()
+        self.apart_before: list[set] = []  # ``apart`` before each operation still in the undo log
+        self.bridges = 0
 
     def teardown(self):
         self.library.close()
@@ -563,31 +613,64 @@ class PeopleMachine(RuleBasedStateMachine):
     def face_ids(self) -> list[int]:
         return [f["id"] for f in self.library.faces()]
 
-    def user(self, operation) -> None:
+    def face_keys(self) -> dict[int, tuple]:
+        """Face id -> (photo path, box): what identifies a face across re-indexing."""
+        return {f["id"]: (f["path"], f["box"]) for f in self.library.faces(include_gone=True)}
+
+    def person_of_keys(self) -> dict[tuple, int]:
+        keys = self.face_keys()
+        return {keys[face]: person for face, person in self.library.db.execute(
+            "SELECT face_id, person_id FROM face_people")}
+
+    def user(self, operation, separates: tuple[list[int], int] | None = None, groups: bool = False) -> None:
+        """Run a user operation; ``separates``: (faces, person) it rejects; ``groups``: it puts faces together."""
         before = tables(self.library)
+        keys = self.face_keys()
+        members = [] if separates is None else [
+            face for (face,) in self.library.db.execute(
+                "SELECT face_id FROM face_people WHERE person_id = ?", [separates[1]])]
         try:
             operation()
         except PhotofaceError:
             assert tables(self.library) == before
             return
         self.undo_states.append(before)
+        self.apart_before.append(set(self.apart))
+        if separates is not None:
+            rejected = separates[0]
+            self.apart |= {(keys[face], keys[other]) for face in rejected for other in members
+                           if other not in rejected}
+        if groups:  # the user's word wins over an older rejection
+            person_of = self.person_of_keys()
+            self.apart = {pair for pair in self.apart
+                          if person_of.get(pair[0]) is None or person_of.get(pair[0]) != person_of.get(pair[1])}
 
     def automatic(self, step) -> None:
-        """A cluster run or re-index: named people, their faces and all decisions survive."""
+        """A cluster run, re-index or new photos: named people, their faces and all decisions survive.
+
+        A rejection may go with the unnamed person a cluster run retires: it
+        is then links to that person's faces (``apart`` checks what the user
+        separated); links are never dropped.
+        """
         before = self.decisions()
         step()
-        assert self.decisions() == before
+        after = self.decisions()
+        assert (after["named"], after["confirmed"]) == (before["named"], before["confirmed"])
+        assert set(after["linked"]) >= set(before["linked"])
+        persons = {p["id"] for p in self.persons()}
+        assert after["rejected"] == [(face, person) for face, person in before["rejected"] if person in persons]
         self.undo_states.clear()
 
     def decisions(self) -> dict:
-        """Named persons, confirmed faces and rejections, faces identified by photo and box."""
-        where = {f["id"]: (f["photo_id"], f["box"]) for f in self.library.faces(include_gone=True)}
+        """Named persons, confirmed faces, rejections and links, faces identified by photo and box."""
+        where = self.face_keys()
         db = self.library.db
         return {
             "named": db.execute("SELECT id, name, hidden FROM persons WHERE name IS NOT NULL ORDER BY id").fetchall(),
             "confirmed": sorted((where[f], p) for f, p in db.execute(
                 "SELECT face_id, person_id FROM face_people WHERE confirmed = 1")),
             "rejected": sorted((where[f], p) for f, p in db.execute("SELECT face_id, person_id FROM rejections")),
+            "linked": sorted((where[f], where[g]) for f, g in db.execute("SELECT * FROM cannot_links")),
         }
 
     # --- rules
@@ -601,7 +684,7 @@ class PeopleMachine(RuleBasedStateMachine):
     def merge(self, data):
         ids = [p["id"] for p in self.persons()] or [0]
         keep, other = data.draw(st.sampled_from(ids)), data.draw(st.sampled_from(ids))
-        self.user(lambda: ops.merge_people(self.library, keep, other))
+        self.user(lambda: ops.merge_people(self.library, keep, other), groups=True)
 
     @rule(data=st.data(), new=st.booleans())
     def split(self, data, new):
@@ -610,7 +693,7 @@ class PeopleMachine(RuleBasedStateMachine):
             "SELECT face_id FROM face_people WHERE person_id = ?", [person])]
         chosen = data.draw(st.lists(st.sampled_from(faces), min_size=1, max_size=3)) if faces else [0]
         into = None if new else data.draw(st.sampled_from([p["id"] for p in self.persons()]))
-        self.user(lambda: ops.split_person(self.library, person, chosen, into))
+        self.user(lambda: ops.split_person(self.library, person, chosen, into), groups=True)
 
     @rule(data=st.data(), kind=st.sampled_from(["remove", "reject", "confirm", "create"]))
     def face_decision(self, data, kind):
@@ -622,7 +705,8 @@ class PeopleMachine(RuleBasedStateMachine):
             "confirm": lambda: ops.confirm_face(self.library, face, person),
             "create": lambda: ops.create_person(self.library, [face]),
         }[kind]
-        self.user(operation)
+        separating = kind in ("remove", "reject")
+        self.user(operation, separates=([face], person) if separating else None, groups=not separating)
 
     @rule(data=st.data(), hidden=st.booleans())
     def hide(self, data, hidden):
@@ -633,7 +717,7 @@ class PeopleMachine(RuleBasedStateMachine):
             person = data.draw(st.sampled_from([p["id"] for p in self.persons()] or [0]))
             self.user(lambda: ops.hide_person(self.library, person, hidden))
 
-    @rule(threshold=st.sampled_from([0.8, 1.1, 4.0]))
+    @rule(threshold=st.sampled_from([0.8, 1.1, 2.0, 4.0]))
     def cluster(self, threshold):
         self.automatic(lambda: recluster(self.library, threshold=threshold))
 
@@ -642,12 +726,19 @@ class PeopleMachine(RuleBasedStateMachine):
         self.automatic(lambda: save_photo(self.library, f"p{photo}", [0, 1, 3] if photo % 2 else [1, 0],
                                           seed=photo))
 
+    @rule(first=st.sampled_from([0, 1, 3]), second=st.sampled_from([0, 1, 3]), count=st.integers(1, 4))
+    def new_photos_bridging(self, first, second, count):
+        """New photos whose faces lie between two people's: the next cluster run may join them."""
+        self.bridges += 1
+        self.automatic(lambda: save_bridges(self.library, first, second, count, name=f"bridge{self.bridges}-"))
+
     @rule()
     def undo(self):
         try:
             ops.undo(self.library)
         except PhotofaceError:
             return
+        self.apart = self.apart_before.pop()
         if self.undo_states:
             assert tables(self.library) == self.undo_states.pop()
 
@@ -660,9 +751,13 @@ class PeopleMachine(RuleBasedStateMachine):
         # Every face of a named person is the user's decision.
         assert db.execute("SELECT count(*) FROM face_people JOIN persons ON persons.id = person_id"
                           " WHERE persons.name IS NOT NULL AND confirmed = 0").fetchone()[0] == 0
-        # No face sits in a person it was rejected from.
+        # No face sits in a person it was rejected from, nor with a face it is linked to.
         assert db.execute("SELECT count(*) FROM face_people JOIN rejections USING (face_id, person_id)"
                           ).fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM cannot_links"
+                          " JOIN face_people AS a ON a.face_id = cannot_links.face_id"
+                          " JOIN face_people AS b ON b.face_id = cannot_links.other_face_id"
+                          " WHERE a.person_id = b.person_id").fetchone()[0] == 0
         # Two faces of one photo share a person only if the user put both there.
         assert db.execute(
             "SELECT count(*) FROM face_people AS a JOIN faces AS fa ON fa.id = a.face_id"
@@ -672,6 +767,19 @@ class PeopleMachine(RuleBasedStateMachine):
         # Suggestions never propose a rejected pair or a confirmed face.
         assert db.execute("SELECT count(*) FROM suggestions JOIN rejections USING (face_id, person_id)"
                           ).fetchone()[0] == 0
+
+    @invariant()
+    def separated_faces_stay_apart(self):
+        """A face rejected from a person is never again grouped with the faces it was rejected from."""
+        person_of = self.person_of_keys()
+        together = [pair for pair in self.apart
+                    if person_of.get(pair[0]) is not None and person_of.get(pair[0]) == person_of.get(pair[1])]
+        assert together == []
+        suggested = {(face, person) for face, person in self.library.db.execute(
+            "SELECT face_id, person_id FROM suggestions")}
+        keys = self.face_keys()
+        for face, person in suggested:
+            assert all(person_of.get(other) != person for rejected, other in self.apart if rejected == keys[face])
 
 
 TestPeopleMachine = PeopleMachine.TestCase
