@@ -211,13 +211,19 @@ def test_named_people_never_move_or_merge_when_clustering(library):
     assert confirmed == 12
 
 
-def test_rejected_face_never_returns_to_that_person(library):
-    family(library)
+def remove_first_face(library: Library, identity: int) -> tuple[dict[int, set[int]], int, int]:
+    """Cluster, then "Not them" on the lowest face of ``identity``: (faces by identity, face, its person)."""
     recluster(library)
     truth = faces_by_identity(library)
-    face_id = min(truth[0])
+    face_id = min(truth[identity])
     person_id = person_with(library, face_id)["id"]
     ops.remove_faces(library, person_id, [face_id])
+    return truth, face_id, person_id
+
+
+def test_rejected_face_never_returns_to_that_person(library):
+    family(library)
+    truth, face_id, person_id = remove_first_face(library, 0)
     for threshold in (1.1, 4.0):
         recluster(library, threshold=threshold)
         assert face_id not in queries.person(library, person_id)["face_ids"]
@@ -228,11 +234,7 @@ def test_rejected_face_never_returns_to_that_person(library):
 def test_a_face_removed_from_an_unnamed_person_stays_apart_after_bridging_photos(library):
     """Issue #17: clustering gave person 2's faces to person 1, retired 2 and forgot the rejection."""
     one_person_a_photo(library)
-    recluster(library)
-    truth = faces_by_identity(library)
-    removed = min(truth[1])
-    person_2 = person_with(library, removed)["id"]
-    ops.remove_faces(library, person_2, [removed])
+    truth, removed, person_2 = remove_first_face(library, 1)
     taken_from = truth[1] - {removed}
 
     save_bridges(library, 0, 1, 4)  # new photos between the two people
@@ -248,11 +250,7 @@ def test_a_face_removed_from_an_unnamed_person_stays_apart_after_bridging_photos
 def test_a_retired_persons_rejections_become_links_to_the_faces_it_held(library):
     """Faces clustering gave the person after the rejection stay apart from the rejected face too."""
     one_person_a_photo(library)
-    recluster(library)
-    truth = faces_by_identity(library)
-    removed = min(truth[1])
-    person_2 = person_with(library, removed)["id"]
-    ops.remove_faces(library, person_2, [removed])
+    truth, removed, person_2 = remove_first_face(library, 1)
     save_photo(library, "later", [1], seed=9)  # joins person 2 after the rejection
     recluster(library)
     later = (faces_by_identity(library)[1] - truth[1]).pop()
