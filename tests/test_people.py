@@ -418,6 +418,22 @@ def test_undoing_a_merge_after_clustering_keeps_every_rejection(library):
     assert holder is None or not (truth[2] - {rejected}) & set(holder["face_ids"])
 
 
+def test_an_operation_logged_before_v5_is_undone_with_the_links_v5_made_of_it(clustered):
+    library, truth, (a, b, c) = clustered
+    ops.reject_face(library, min(truth[1]), c)  # an older rejection: its links stay
+    kept = library.db.execute("SELECT * FROM cannot_links ORDER BY 1, 2").fetchall()
+    face = min(truth[0])
+    ops.remove_faces(library, a, [face])
+    entry_id, undo = library.db.execute("SELECT id, undo FROM operations ORDER BY id DESC").fetchone()
+    before_v5 = {key: value for key, value in json.loads(undo).items() if key != "cannot_links"}
+    library.db.execute("UPDATE operations SET undo = ? WHERE id = ?", [json.dumps(before_v5), entry_id])
+
+    ops.undo(library)
+    assert face in queries.person(library, a)["face_ids"]
+    assert library.db.execute("SELECT * FROM rejections").fetchall() == [(min(truth[1]), c)]
+    assert library.db.execute("SELECT * FROM cannot_links ORDER BY 1, 2").fetchall() == kept
+
+
 def test_undo_is_a_stack(clustered):
     library, truth, (a, b, c) = clustered
     states = [tables(library)]

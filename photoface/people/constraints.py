@@ -31,6 +31,7 @@ from sqlite_utils import Database
 
 from .sql import IN_JSON, delete_where_in, json_list, rows_where_in
 
+
 def link_rejected(db: Database, face_ids: Sequence[int], person_id: int) -> None:
     """Each face is not the person: link it to every face the person holds (the rejected ones aside)."""
     db.execute(
@@ -75,6 +76,22 @@ def restore_links(db: Database, face_ids: Sequence[int], links: list[dict]) -> N
     )
 
 
+def unlink_restored(db: Database, face_ids: Sequence[int]) -> None:
+    """Undo of an operation logged before v5 (it kept no links): the restored faces' rows win.
+
+    Links between one of these faces and a face of its restored person go:
+    v5 made them from the rejection being undone.
+    """
+    db.execute(
+        "DELETE FROM cannot_links WHERE rowid IN (SELECT cannot_links.rowid FROM cannot_links"
+        " JOIN face_people AS one ON one.face_id = cannot_links.face_id"
+        " JOIN face_people AS other"
+        "   ON other.face_id = cannot_links.other_face_id AND other.person_id = one.person_id"
+        f" WHERE cannot_links.face_id {IN_JSON} OR cannot_links.other_face_id {IN_JSON})",
+        [json_list(face_ids), json_list(face_ids)],
+    )
+
+
 def retire_emptied_persons(db: Database, previous: dict[int, int]) -> None:
     """Delete unnamed persons without faces; their rejections become links to the faces they held.
 
@@ -91,9 +108,8 @@ def retire_emptied_persons(db: Database, previous: dict[int, int]) -> None:
          for face in held[rejection["person_id"]] if face != rejection["face_id"]],
         ignore=True,
     )
-    for table in ("rejections", "suggestions"):
-        delete_where_in(db, table, "person_id", emptied)
-    delete_where_in(db, "persons", "id", emptied)
+    delete_where_in(db, "rejections", "person_id", emptied)
+    delete_where_in(db, "persons", "id", emptied)  # their suggestions go with them
 
 
 def ruled_out(db: Database) -> set[tuple[int, int]]:

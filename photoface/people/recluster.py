@@ -227,7 +227,8 @@ def _stable_persons(face_ids: np.ndarray, labels: np.ndarray, previous: dict[int
 def _allowed(db: Database, rows: list[dict]) -> list[dict]:
     """Drop to unsorted the faces rejected from their person or clashing with a confirmed face.
 
-    Links are checked on the result (``drop_unconfirmed_clashes``): they depend on who holds the other face.
+    Links are checked on the result (``drop_unconfirmed_clashes``): they depend on
+    where the other face goes.
     """
     rejected, confirmed_in_photo = _rejected_pairs(db), _confirmed_person_photos(db)
     photo_of = dict(db.execute(
@@ -258,9 +259,9 @@ def _suggest(db: Database, faces: _Faces) -> int:
     """Recompute 'Is this Anna?' for each undecided face: a vote of its nearest confirmed faces.
 
     Voters are confirmed faces of named, shown persons within
-    ``SUGGESTION_THRESHOLD``; a person the face was rejected from, or who has a
-    confirmed face in the same photo, or holds a face the face is linked to, gets no vote. Most votes win, then the
-    smaller total distance. ``score`` is the winner's share of the k votes.
+    ``SUGGESTION_THRESHOLD``; a person the face was rejected from, who holds a
+    face it is linked to, or who has a confirmed face in the same photo, gets
+    no vote. Most votes win, then the smaller total distance. ``score`` is the winner's share of the k votes.
     """
     db.execute("DELETE FROM suggestions")
     voter_person = dict(db.execute(

@@ -2,9 +2,10 @@
 
 One mechanism serves every operation: before changing anything, an operation
 ``touch``es the keys it will change (person ids; face ids, which cover the
-face's person, rejections, cannot-links, suggestions and hidden flag). The rows found there
-are stored as JSON in ``operations.undo``; ``undo`` deletes the current rows
-of those keys and puts the stored ones back, then drops the log entry.
+face's person, rejections, cannot-links, suggestions and hidden flag). The
+rows found there are stored as JSON in ``operations.undo``; ``undo`` deletes
+the current rows of those keys and puts the stored ones back, then drops the
+log entry.
 
 Undo pops the newest entry first, so the state it restores is exactly the one
 before that operation unless a cluster run came between (cluster runs are not
@@ -18,7 +19,7 @@ from sqlite_utils import Database
 
 from photoface.errors import PhotofaceError
 
-from .constraints import drop_unconfirmed_clashes, links_touching, restore_links
+from .constraints import drop_unconfirmed_clashes, links_touching, restore_links, unlink_restored
 from .sql import delete_where_in, rows_where_in, update_where_in
 
 OPERATION_LOG_LENGTH = 100  # operations that can be undone, newest first
@@ -47,7 +48,8 @@ class Operation:
         self.face_ids.update(new_faces)
         for table in FACE_TABLES:
             self.rows[table] += rows_where_in(self.db, table, "face_id", new_faces)
-        self.links.update((link["face_id"], link["other_face_id"]) for link in links_touching(self.db, new_faces))
+        self.links.update((link["face_id"], link["other_face_id"])
+                          for link in links_touching(self.db, new_faces))
         self.faces += rows_where_in(self.db, "faces", "id", new_faces, columns="id, hidden")
         # Restoring a face's rows needs the persons they name, even if clustering
         # has deleted an emptied one since.
@@ -102,8 +104,10 @@ def _restore(db: Database, undo: dict) -> None:
     existing = {row["id"] for row in rows_where_in(db, "faces", "id", face_ids, columns="id")}
     for table in FACE_TABLES:
         db[table].insert_all([row for row in undo[table] if row["face_id"] in existing])
-    if "cannot_links" in undo:  # entries logged before v5 kept none: their links stay as they are
+    if "cannot_links" in undo:
         restore_links(db, face_ids, undo["cannot_links"])
+    else:  # logged before v5
+        unlink_restored(db, face_ids)
     drop_unconfirmed_clashes(db)
 
 
