@@ -156,6 +156,7 @@ def test_v4_rejections_become_cannot_links_and_none_is_lost(tmp_path):
     assert migrate(db, target=5) == 5
     assert db.execute("SELECT * FROM rejections ORDER BY 1, 2").fetchall() == [(4, 1), (4, 2), (5, 3)]
     assert db.execute("SELECT * FROM cannot_links ORDER BY 1, 2").fetchall() == [(4, 1), (4, 2), (4, 3)]
+    assert db.execute("SELECT count(*) FROM face_successors").fetchone()[0] == 0
     db.execute("PRAGMA foreign_keys = ON")
     with pytest.raises(sqlite3.IntegrityError):  # a person named by a rejection is not deleted with it
         db.execute("DELETE FROM persons WHERE id = 3")
@@ -432,6 +433,23 @@ def test_an_operation_logged_before_v5_is_undone_with_the_links_v5_made_of_it(cl
     assert face in queries.person(library, a)["face_ids"]
     assert library.db.execute("SELECT * FROM rejections").fetchall() == [(min(truth[1]), c)]
     assert library.db.execute("SELECT * FROM cannot_links ORDER BY 1, 2").fetchall() == kept
+
+
+def test_undoing_a_merge_after_reindexing_restores_the_reindexed_faces(clustered):
+    library, truth, (a, b, c) = clustered
+    rejected = next(f["id"] for f in library.faces() if f["path"] == "/photos/p1.jpg" and f["box"][0] == 410.0)
+    ops.reject_face(library, rejected, a)  # identity 2 of photo p1 is not person a
+    ops.merge_people(library, a, c)  # the user's word: now it is
+    save_photo(library, "p1", [0, 1, 2], seed=1)  # re-indexed: p1's faces get new ids
+    now = next(f["id"] for f in library.faces() if f["path"] == "/photos/p1.jpg" and f["box"][0] == 410.0)
+    assert now != rejected and now in queries.person(library, a)["face_ids"]
+
+    assert ops.undo(library).startswith("Merged")
+    assert now in queries.person(library, c)["face_ids"]
+    assert library.db.execute("SELECT person_id FROM rejections WHERE face_id = ?", [now]).fetchall() == [(a,)]
+    linked = {other for (other,) in library.db.execute(
+        "SELECT other_face_id FROM cannot_links WHERE face_id = ?", [now])}
+    assert linked == set(queries.person(library, a)["face_ids"])
 
 
 def test_undo_is_a_stack(clustered):

@@ -10,7 +10,8 @@ log entry.
 Undo pops the newest entry first, so the state it restores is exactly the one
 before that operation unless a cluster run came between (cluster runs are not
 logged); then the restored rows win and clustering's rows give way where they
-would clash (``constraints.drop_unconfirmed_clashes``).
+would clash (``constraints.drop_unconfirmed_clashes``). A face re-indexed
+since is restored on the face it became (``face_successors``).
 """
 
 import json
@@ -20,7 +21,7 @@ from sqlite_utils import Database
 from photoface.errors import PhotofaceError
 
 from .constraints import drop_unconfirmed_clashes, links_touching, restore_links, unlink_restored
-from .sql import delete_where_in, rows_where_in, update_where_in
+from .sql import IN_JSON, delete_where_in, json_list, rows_where_in, update_where_in
 
 OPERATION_LOG_LENGTH = 100  # operations that can be undone, newest first
 
@@ -93,6 +94,7 @@ def undo_last(db: Database) -> str:
 
 
 def _restore(db: Database, undo: dict) -> None:
+    undo = _with_current_faces(db, undo)
     face_ids = undo["face_ids"]
     for table in FACE_TABLES:
         delete_where_in(db, table, "face_id", face_ids)
@@ -100,7 +102,8 @@ def _restore(db: Database, undo: dict) -> None:
     db.conn.executemany(
         "UPDATE faces SET hidden = :hidden WHERE id = :id", undo["faces"]
     )
-    # Faces deleted since (their photo re-indexed without them) have nothing to restore.
+    # Faces deleted since (their photo re-indexed without them) have nothing to restore;
+    # those re-indexed with a successor are restored on it.
     existing = {row["id"] for row in rows_where_in(db, "faces", "id", face_ids, columns="id")}
     for table in FACE_TABLES:
         db[table].insert_all([row for row in undo[table] if row["face_id"] in existing])
@@ -109,6 +112,41 @@ def _restore(db: Database, undo: dict) -> None:
     else:  # logged before v5
         unlink_restored(db, face_ids)
     drop_unconfirmed_clashes(db)
+
+
+def _with_current_faces(db: Database, undo: dict) -> dict:
+    """The entry with each face re-indexed since replaced by the face it became."""
+    links = undo.get("cannot_links", [])
+    current = _successors(db, {*undo["face_ids"], *(link["other_face_id"] for link in links)})
+    if not current:
+        return undo
+
+    def renamed(rows: list[dict], *columns: str) -> list[dict]:
+        return [{**row, **{column: current.get(row[column], row[column]) for column in columns}} for row in rows]
+
+    return {
+        **undo,
+        "face_ids": sorted(current.get(face, face) for face in undo["face_ids"]),
+        "faces": renamed(undo["faces"], "id"),
+        **{table: renamed(undo[table], "face_id") for table in FACE_TABLES},
+        **({"cannot_links": renamed(undo["cannot_links"], "face_id", "other_face_id")}
+           if "cannot_links" in undo else {}),
+    }
+
+
+def _successors(db: Database, face_ids: set[int]) -> dict[int, int]:
+    """Old face -> the newest face re-indexing made of it, for those re-indexed since.
+
+    A successor always has a higher id than its face, so following them ends.
+    """
+    current: dict[int, int] = {}
+    newest = {face: face for face in face_ids}
+    while newest:
+        found = dict(db.execute(f"SELECT old_id, new_id FROM face_successors WHERE old_id {IN_JSON}",
+                                [json_list(newest.values())]).fetchall())
+        newest = {face: found[now] for face, now in newest.items() if now in found}
+        current.update(newest)
+    return current
 
 
 def _restore_persons(db: Database, person_ids: list[int], persons: list[dict]) -> None:

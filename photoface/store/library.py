@@ -389,7 +389,8 @@ class Library:
         """Re-point people rows and the hidden flag from each old face to its matching new one.
 
         Matching is greedy by IoU in the upright frame, so rotating a photo
-        (a new EXIF orientation) keeps every decision.
+        (a new EXIF orientation) keeps every decision. ``face_successors``
+        remembers each pair for the undo log, whose entries name old faces.
         """
         pairs = sorted(
             ((iou(old_box, new_box), old_id, new_id)
@@ -404,6 +405,8 @@ class Library:
                 continue
             matched_old.add(old_id)
             matched_new.add(new_id)
+            self.db.execute("INSERT OR REPLACE INTO face_successors (old_id, new_id) VALUES (?, ?)",
+                            [old_id, new_id])
             for table, column in _PEOPLE_COLUMNS_CARRIED:
                 self.db.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", [new_id, old_id])
             self.db.execute(

@@ -167,7 +167,9 @@ def _v5_cannot_links(db: Database) -> None:
     so nothing automatic ever groups them. Every existing rejection becomes
     links to the faces its person holds now, and stays as it was. Deleting a
     person no longer deletes its rejections (no ON DELETE CASCADE): re-clustering
-    turns them into links before it retires a person.
+    turns them into links before it retires a person. ``face_successors``:
+    re-indexing made face ``new_id`` of face ``old_id`` (undo follows it; no
+    foreign keys, the old face is gone).
     """
     db.execute(
         """CREATE TABLE cannot_links (
@@ -188,6 +190,7 @@ def _v5_cannot_links(db: Database) -> None:
     db.execute("DROP TABLE rejections")
     db.execute("ALTER TABLE rejections_v5 RENAME TO rejections")
     db.execute("CREATE INDEX rejections_person_id ON rejections (person_id)")
+    db.execute("CREATE TABLE face_successors (old_id INTEGER PRIMARY KEY, new_id INTEGER NOT NULL)")
     db.execute(
         "INSERT INTO cannot_links (face_id, other_face_id)"
         " SELECT rejections.face_id, face_people.face_id FROM rejections"
