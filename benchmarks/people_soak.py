@@ -9,8 +9,9 @@ in batches, each seeded from ``--seed``, so a failure is reproducible.
 
     python -m benchmarks.people_soak [--examples 2000] [--seed 0] [--batch 100] [--steps 20]
 
-Prints examples run, failures and time; exits 1 on any failure, after
-printing each failing program (shrunk with ``--shrink``).
+Prints examples run, failures (batches that failed: a batch stops at its
+first failing example) and time; exits 1 on any failure, after printing each
+failing program (shrunk with ``--shrink``) and how to replay it.
 """
 
 import argparse

@@ -688,14 +688,15 @@ class PeopleMachine(RuleBasedStateMachine):
         before = self.decisions()
         step()
         after = self.decisions()
-        assert (after["named"], after["confirmed"]) == (before["named"], before["confirmed"])
+        for kept in ("named", "confirmed", "hidden people"):
+            assert after[kept] == before[kept], kept
         assert set(after["linked"]) >= set(before["linked"])
         persons = {p["id"] for p in self.persons()}
         assert after["rejected"] == [(face, person) for face, person in before["rejected"] if person in persons]
         self.undo_states.clear()
 
     def decisions(self) -> dict:
-        """Named persons, confirmed faces, rejections and links, faces identified by photo and box."""
+        """Named persons, confirmed faces, rejections, links and hidden persons' faces, faces identified by photo and box."""
         where = self.face_keys()
         db = self.library.db
         return {
@@ -704,6 +705,9 @@ class PeopleMachine(RuleBasedStateMachine):
                 "SELECT face_id, person_id FROM face_people WHERE confirmed = 1")),
             "rejected": sorted((where[f], p) for f, p in db.execute("SELECT face_id, person_id FROM rejections")),
             "linked": sorted((where[f], where[g]) for f, g in db.execute("SELECT * FROM cannot_links")),
+            "hidden people": sorted((where[f], p) for f, p in db.execute(
+                "SELECT face_id, person_id FROM face_people JOIN persons ON persons.id = person_id"
+                " WHERE persons.hidden = 1")),
         }
 
     # --- rules
