@@ -13,17 +13,16 @@ A rejection, "face F is not person P", is kept in two forms (issue #17):
 
 Links alone would forget "not Anna" for faces Anna gets later (or when she had
 no other face); person rows alone are what #17 lost, when clustering gave P's
-faces to another person and deleted P. Before a cluster run retires an
-emptied unnamed person, its rejections become links to the faces it held
-(those clustering gave it after the rejection included), so the person row
-can go without losing anything; since v5 deleting a person that a rejection
-still names fails instead of cascading.
+faces to another person and deleted P. Before a cluster run writes, each
+rejection from an unnamed person becomes links to all the faces it holds
+then (those clustering gave it after the rejection included), so when the
+run empties and retires the person nothing is lost; since v5 deleting a
+person that a rejection still names fails instead of cascading.
 
 Only the user groups linked faces, and saying so ends the links between the
 faces grouped: confirming F as P (split, merge, "Yes") unlinks F and P's faces.
 """
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
@@ -92,22 +91,25 @@ def unlink_restored(db: Database, face_ids: Sequence[int]) -> None:
     )
 
 
-def retire_emptied_persons(db: Database, previous: dict[int, int]) -> None:
-    """Delete unnamed persons without faces; their rejections become links to the faces they held.
+def link_unnamed_rejections(db: Database) -> None:
+    """Before a cluster run writes: a rejection from an unnamed person becomes links to all it holds now.
 
-    ``previous``: face -> person before the cluster run that emptied them.
+    The run may hand those faces (clustering's, given after the rejection
+    included) to other persons and retire the person; the links go with them.
     """
+    db.execute(
+        "INSERT OR IGNORE INTO cannot_links (face_id, other_face_id)"
+        " SELECT rejections.face_id, face_people.face_id FROM rejections"
+        " JOIN persons ON persons.id = rejections.person_id AND persons.name IS NULL"
+        " JOIN face_people ON face_people.person_id = rejections.person_id"
+        " WHERE face_people.face_id != rejections.face_id"
+    )
+
+
+def retire_emptied_persons(db: Database) -> None:
+    """Delete unnamed persons without faces, with their rejections (``link_unnamed_rejections`` kept them)."""
     emptied = [person for (person,) in db.execute(
         "SELECT id FROM persons WHERE name IS NULL AND id NOT IN (SELECT person_id FROM face_people)")]
-    held: dict[int, list[int]] = defaultdict(list)
-    for face, person in previous.items():
-        held[person].append(face)
-    db["cannot_links"].insert_all(
-        [{"face_id": rejection["face_id"], "other_face_id": face}
-         for rejection in rows_where_in(db, "rejections", "person_id", emptied)
-         for face in held[rejection["person_id"]] if face != rejection["face_id"]],
-        ignore=True,
-    )
     delete_where_in(db, "rejections", "person_id", emptied)
     delete_where_in(db, "persons", "id", emptied)  # their suggestions go with them
 

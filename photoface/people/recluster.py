@@ -6,8 +6,9 @@ faces, so hiding is not undone by the next run) and keeps people stable: each
 new cluster takes over the unnamed person most of its faces belonged to
 before, so tiles do not reshuffle. Singletons and tiny clusters stay unsorted
 (no person). Rejections hold across runs as cannot-links between faces
-(``constraints``); emptied persons are retired only after their rejections
-have become links.
+(``constraints``): before the result is written, rejections from unnamed
+persons become links to their faces, so retiring an emptied person loses
+nothing.
 
 The expensive clustering runs outside any transaction; the result is written
 in one write transaction that re-reads the decisions first, so an operation
@@ -25,7 +26,8 @@ from photoface.cluster.neighbours import nearest_neighbours
 from photoface.store.library import Library
 from photoface.store.transaction import write_transaction
 
-from .constraints import cannot_link_indices, drop_unconfirmed_clashes, retire_emptied_persons, ruled_out
+from .constraints import (cannot_link_indices, drop_unconfirmed_clashes, link_unnamed_rejections,
+                          retire_emptied_persons, ruled_out)
 from .sql import IN_JSON, delete_where_in, json_list, rows_where_in
 
 MIN_SEED_QUALITY = 0.4
@@ -133,9 +135,9 @@ def recluster(library: Library, model_id: str | None = None,
         # deleted since are left as they are now.
         faces = faces.where(np.isin(faces.ids, _visible_face_ids(db)))
         still = ~np.isin(undecided, _decided_faces(db)) & np.isin(undecided, faces.ids)
-        previous = _unnamed_members(db)
-        _assign(db, undecided[still], labels[still], previous, report)
-        retire_emptied_persons(db, previous)
+        link_unnamed_rejections(db)
+        _assign(db, undecided[still], labels[still], report)
+        retire_emptied_persons(db)
         report.suggestions = _suggest(db, faces)
     return report
 
@@ -180,18 +182,13 @@ def _visible_face_ids(db: Database) -> np.ndarray:
 # --- assigning clusters to persons ------------------------------------------------
 
 
-def _unnamed_members(db: Database) -> dict[int, int]:
-    """Face -> unnamed person, for clustering's faces (what the run may take over or retire)."""
-    return dict(db.execute(
+def _assign(db: Database, face_ids: np.ndarray, labels: np.ndarray, report: ClusterReport) -> None:
+    """Write each undecided face's person: its cluster's, unless the user ruled it out."""
+    previous = dict(db.execute(
         "SELECT face_people.face_id, face_people.person_id FROM face_people"
         " JOIN persons ON persons.id = face_people.person_id"
         " WHERE face_people.confirmed = 0 AND persons.name IS NULL"
     ).fetchall())
-
-
-def _assign(db: Database, face_ids: np.ndarray, labels: np.ndarray, previous: dict[int, int],
-            report: ClusterReport) -> None:
-    """Write each undecided face's person: its cluster's, unless the user ruled it out."""
     person_of_label = _stable_persons(face_ids, labels, previous)
     for label in sorted(set(labels[labels != UNSORTED].tolist()) - person_of_label.keys()):
         person_of_label[label] = db.execute("INSERT INTO persons DEFAULT VALUES").lastrowid
