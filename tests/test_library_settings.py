@@ -74,7 +74,7 @@ def test_the_clustering_level_is_a_library_setting(library):
 
 def test_upgrade_moves_settings_json_into_the_library_and_groups_what_is_there(tmp_path):
     db = Database(tmp_path / DB_NAME)
-    migrate(db, target=latest_version() - 1)
+    migrate(db, target=4)  # the version before v5 moved the settings in
     db.execute("INSERT INTO models (id, dim) VALUES ('net', 8)")
     db.execute("INSERT INTO photos (id, path, status) VALUES (1, '/p/1.jpg', 'indexed')")
     db.execute("""INSERT INTO faces (id, photo_id, "left", top, width, height) VALUES (1, 1, 0, 0, 9, 9)""")
@@ -94,7 +94,7 @@ def test_upgrade_moves_settings_json_into_the_library_and_groups_what_is_there(t
 
 def test_upgrade_of_an_empty_library_with_odd_settings(tmp_path):
     db = Database(tmp_path / DB_NAME)
-    migrate(db, target=latest_version() - 1)
+    migrate(db, target=4)  # the version before v5 moved the settings in
     db.close()
     (tmp_path / "settings.json").write_text(json.dumps({"workers": "many", "min_face_size": 30, "theme": "dark"}))
     with Library.open(tmp_path) as library:

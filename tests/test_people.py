@@ -7,6 +7,7 @@ Faces are blobs on the sphere (one centre per identity), saved through
 import json
 import sqlite3
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlite_utils import Database
 
 from photoface.cli import cli
-from photoface.cluster.agglomerative import LEVELS
+from photoface.cluster.agglomerative import LEVELS, UNSORTED, cluster_embeddings
 from photoface.errors import PhotofaceError
 from photoface.library_settings import cluster_level, set_cluster_level
 from photoface.people import operations as ops
@@ -54,6 +55,21 @@ def face(identity: int, slot: int, seed: int, quality: float = 0.9) -> FaceRecor
     )
 
 
+def bridge(first: int, second: int, at: float, seed: int) -> np.ndarray:
+    """A face ``at`` (0..1) of the way from ``first``'s centre to ``second``'s: new photos that join two clusters."""
+    vector = (1 - at) * centre(first) + at * centre(second)
+    vector = vector + np.random.default_rng(seed).standard_normal(DIM) * 0.05
+    return (vector / np.linalg.norm(vector)).astype(np.float32)
+
+
+def save_bridges(library: Library, first: int, second: int, count: int, name: str = "bridge") -> None:
+    """``count`` photos of one face each, evenly spaced between two identities."""
+    for i in range(count):
+        record = PhotoRecord(f"/photos/{name}{i}.jpg", 1, 1, f"hash-{name}{i}", width=1000, height=800)
+        between = replace(face(first, 0, 0), embedding=bridge(first, second, (i + 1) / (count + 1), seed=500 + i))
+        library.save_indexed_photo(record, [between], MODEL)
+
+
 def save_photo(library: Library, name: str, identities: list[int], seed: int = 0, **photo) -> int:
     record = PhotoRecord(f"/photos/{name}.jpg", 1, 1, f"hash-{name}", **{"width": 1000, "height": 800, **photo})
     faces = [face(identity, slot, seed * 100 + slot + 7919 * identity) for slot, identity in enumerate(identities)]
@@ -71,6 +87,13 @@ def family(library: Library, photos: int = 6) -> None:
     """Identities 0 and 1 in every photo together, 2 alone in every other one."""
     for i in range(photos):
         save_photo(library, f"p{i}", [0, 1] + ([2] if i % 2 else []), seed=i)
+
+
+def one_person_a_photo(library: Library, counts: tuple[int, ...] = (6, 3)) -> None:
+    """``counts[i]`` photos of identity i alone: nothing keeps the people apart but their faces."""
+    for identity, count in enumerate(counts):
+        for i in range(count):
+            save_photo(library, f"alone{identity}-{i}", [identity], seed=i)
 
 
 def faces_by_identity(library: Library) -> dict[int, set[int]]:
@@ -91,6 +114,7 @@ def tables(library: Library) -> dict:
         "persons": db.execute("SELECT id, name, hidden, created_at FROM persons ORDER BY id").fetchall(),
         "face_people": db.execute("SELECT * FROM face_people ORDER BY face_id").fetchall(),
         "rejections": db.execute("SELECT * FROM rejections ORDER BY 1, 2").fetchall(),
+        "cannot_links": db.execute("SELECT * FROM cannot_links ORDER BY 1, 2").fetchall(),
         "suggestions": db.execute("SELECT * FROM suggestions ORDER BY 1, 2").fetchall(),
         "hidden": db.execute("SELECT id FROM faces WHERE hidden = 1 ORDER BY id").fetchall(),
         "operations": db.execute("SELECT * FROM operations ORDER BY id").fetchall(),
@@ -116,6 +140,29 @@ def test_v1_library_upgrades_to_v2_keeping_its_faces(tmp_path):
         db.execute("INSERT INTO persons (name) VALUES ('anna')")
     with pytest.raises(sqlite3.IntegrityError):  # a face belongs to an existing person
         db.execute("INSERT INTO face_people (face_id, person_id) VALUES (5, 99)")
+
+
+def test_v6_rejections_become_cannot_links_and_none_is_lost(tmp_path):
+    db = Database(tmp_path / "old.db")
+    migrate(db, target=6)
+    db.execute("INSERT INTO photos (id, path, status) VALUES (1, '/a.jpg', 'indexed')")
+    for face_id in range(1, 7):
+        db.execute('INSERT INTO faces (id, photo_id, "left", top, width, height) VALUES (?, 1, 0, 0, 9, 9)', [face_id])
+    db.execute("INSERT INTO persons (id, name) VALUES (1, NULL), (2, 'Anna'), (3, NULL)")
+    db.execute("INSERT INTO face_people (face_id, person_id, confirmed) VALUES (1, 1, 0), (2, 1, 0), (3, 2, 1)")
+    # 4 is not person 1 (faces 1, 2), nor Anna (face 3); 5 is not person 3, who holds no face.
+    db.execute("INSERT INTO rejections (face_id, person_id) VALUES (4, 1), (4, 2), (5, 3)")
+    db.conn.commit()
+
+    assert migrate(db, target=7) == 7
+    assert db.execute("SELECT * FROM rejections ORDER BY 1, 2").fetchall() == [(4, 1), (4, 2), (5, 3)]
+    assert db.execute("SELECT * FROM cannot_links ORDER BY 1, 2").fetchall() == [(4, 1), (4, 2), (4, 3)]
+    assert db.execute("SELECT count(*) FROM face_successors").fetchone()[0] == 0
+    db.execute("PRAGMA foreign_keys = ON")
+    with pytest.raises(sqlite3.IntegrityError):  # a person named by a rejection is not deleted with it
+        db.execute("DELETE FROM persons WHERE id = 3")
+    db.execute("DELETE FROM faces WHERE id = 1")  # a face that goes takes its links along
+    assert db.execute("SELECT * FROM cannot_links ORDER BY 1, 2").fetchall() == [(4, 2), (4, 3)]
 
 
 # --- clustering -----------------------------------------------------------------------------
@@ -166,18 +213,88 @@ def test_named_people_never_move_or_merge_when_clustering(library):
     assert confirmed == 12
 
 
-def test_rejected_face_never_returns_to_that_person(library):
-    family(library)
+def remove_first_face(library: Library, identity: int) -> tuple[dict[int, set[int]], int, int]:
+    """Cluster, then "Not them" on the lowest face of ``identity``: (faces by identity, face, its person)."""
     recluster(library)
     truth = faces_by_identity(library)
-    face_id = min(truth[0])
+    face_id = min(truth[identity])
     person_id = person_with(library, face_id)["id"]
     ops.remove_faces(library, person_id, [face_id])
+    return truth, face_id, person_id
+
+
+def test_rejected_face_never_returns_to_that_person(library):
+    family(library)
+    truth, face_id, person_id = remove_first_face(library, 0)
     for threshold in (1.1, 4.0):
         recluster(library, threshold=threshold)
         assert face_id not in queries.person(library, person_id)["face_ids"]
         assert all(s["face_id"] != face_id or s["person_id"] != person_id
                    for s in queries.suggestions(library))
+
+
+def test_a_face_removed_from_an_unnamed_person_stays_apart_after_bridging_photos(library):
+    """Issue #17: clustering gave person 2's faces to person 1, retired 2 and forgot the rejection."""
+    one_person_a_photo(library)
+    truth, removed, person_2 = remove_first_face(library, 1)
+    taken_from = truth[1] - {removed}
+
+    save_bridges(library, 0, 1, 4)  # new photos between the two people
+    recluster(library, threshold=2.0)  # at which the bridges join them into one cluster
+    merged = person_with(library, min(taken_from))
+    assert truth[0] <= set(merged["face_ids"])  # the bridges did join them: person 2 was retired
+    assert removed not in merged["face_ids"]
+    holder = person_with(library, removed)
+    assert holder is None or not taken_from & set(holder["face_ids"])
+    assert all(s["face_id"] != removed or s["person_id"] != merged["id"] for s in queries.suggestions(library))
+
+
+def test_a_retired_persons_rejections_become_links_to_the_faces_it_held(library):
+    """Faces clustering gave the person after the rejection stay apart from the rejected face too."""
+    one_person_a_photo(library)
+    truth, removed, person_2 = remove_first_face(library, 1)
+    save_photo(library, "later", [1], seed=9)  # joins person 2 after the rejection
+    recluster(library)
+    later = (faces_by_identity(library)[1] - truth[1]).pop()
+    assert later in queries.person(library, person_2)["face_ids"]
+
+    recluster(library, threshold=4.0)  # one cluster: person 2 is retired
+    assert library.db.execute("SELECT count(*) FROM persons WHERE id = ?", [person_2]).fetchone()[0] == 0
+    links = set(library.db.execute("SELECT face_id, other_face_id FROM cannot_links").fetchall())
+    assert links == {(removed, face) for face in truth[1] - {removed} | {later}}
+    assert removed in queries.unsorted_faces(library)
+
+
+def test_a_person_named_by_a_rejection_cannot_be_deleted_silently(clustered):
+    library, truth, (a, b, c) = clustered
+    ops.reject_face(library, min(truth[0]), c)
+    ops.split_person(library, c, sorted(truth[2]))  # c holds no face now
+    with pytest.raises(sqlite3.IntegrityError):  # no cascade: the decision would go with it
+        library.db.execute("DELETE FROM persons WHERE id = ?", [c])
+
+
+def test_hidden_people_keep_their_faces_when_clustering(library):
+    one_person_a_photo(library)
+    recluster(library)
+    truth = faces_by_identity(library)
+    stranger = person_with(library, min(truth[1]))["id"]
+    ops.hide_person(library, stranger)
+    recluster(library, threshold=4.0)  # would give the stranger's faces to the other person
+    assert set(queries.person(library, stranger)["face_ids"]) == truth[1]
+    assert queries.person(library, stranger)["hidden"]
+    assert [p["face_ids"] for p in queries.people(library, include_hidden=False)] == [sorted(truth[0])]
+
+
+def test_clustering_never_labels_cannot_linked_faces_alike():
+    vectors = np.stack([embedding(0, seed) for seed in range(6)] + [embedding(1, seed) for seed in range(4)])
+    free = cluster_embeddings(vectors)
+    assert len(set(free[:6].tolist())) == 1 and len(set(free[6:].tolist())) == 1
+    linked = cluster_embeddings(vectors, cannot_link=np.array([[0, 1], [0, 2], [6, 7]]))
+    assert linked[0] == UNSORTED and linked[6] == UNSORTED  # no other cluster is near enough
+    assert np.array_equal(linked[[1, 2, 3, 4, 5]], free[[1, 2, 3, 4, 5]])
+    assert linked[7] == linked[8] == linked[9] != UNSORTED
+    everyone = cluster_embeddings(vectors, threshold=4.0, cannot_link=np.array([[0, 6]]))
+    assert everyone[0] != everyone[6]
 
 
 def test_decisions_made_while_clustering_runs_win(library, monkeypatch):
@@ -276,6 +393,66 @@ def test_each_operation_is_undone_exactly(clustered):
     check_undo(library, lambda: ops.hide_face(library, some[0]))
 
 
+def test_confirming_a_rejected_face_ends_its_links_and_undo_brings_them_back(clustered):
+    library, truth, (a, b, c) = clustered
+    face = min(truth[0])
+    ops.remove_faces(library, a, [face])
+    linked = library.db.execute("SELECT other_face_id FROM cannot_links WHERE face_id = ? ORDER BY 1", [face])
+    assert [other for (other,) in linked] == sorted(truth[0] - {face})
+    check_undo(library, lambda: ops.confirm_face(library, face, a))
+    ops.confirm_face(library, face, a)  # the user changed their mind: nothing keeps them apart
+    assert library.db.execute("SELECT count(*) FROM cannot_links").fetchone()[0] == 0
+
+
+def test_undoing_a_merge_after_clustering_keeps_every_rejection(library):
+    one_person_a_photo(library, (6, 3, 3))
+    recluster(library)
+    truth = faces_by_identity(library)
+    a, b, c = (person_with(library, min(truth[i]))["id"] for i in range(3))
+    rejected = min(truth[2])
+    ops.remove_faces(library, c, [rejected])
+    ops.merge_people(library, b, c)
+    recluster(library)
+    ops.undo(library)
+    assert rejected in queries.unsorted_faces(library)
+    recluster(library, threshold=4.0)  # one cluster: c's faces go to a bigger person and c is retired
+    holder = person_with(library, rejected)
+    assert holder is None or not (truth[2] - {rejected}) & set(holder["face_ids"])
+
+
+def test_an_operation_logged_before_v7_is_undone_with_the_links_v5_made_of_it(clustered):
+    library, truth, (a, b, c) = clustered
+    ops.reject_face(library, min(truth[1]), c)  # an older rejection: its links stay
+    kept = library.db.execute("SELECT * FROM cannot_links ORDER BY 1, 2").fetchall()
+    face = min(truth[0])
+    ops.remove_faces(library, a, [face])
+    entry_id, undo = library.db.execute("SELECT id, undo FROM operations ORDER BY id DESC").fetchone()
+    before_v7 = {key: value for key, value in json.loads(undo).items() if key != "cannot_links"}
+    library.db.execute("UPDATE operations SET undo = ? WHERE id = ?", [json.dumps(before_v7), entry_id])
+
+    ops.undo(library)
+    assert face in queries.person(library, a)["face_ids"]
+    assert library.db.execute("SELECT * FROM rejections").fetchall() == [(min(truth[1]), c)]
+    assert library.db.execute("SELECT * FROM cannot_links ORDER BY 1, 2").fetchall() == kept
+
+
+def test_undoing_a_merge_after_reindexing_restores_the_reindexed_faces(clustered):
+    library, truth, (a, b, c) = clustered
+    rejected = next(f["id"] for f in library.faces() if f["path"] == "/photos/p1.jpg" and f["box"][0] == 410.0)
+    ops.reject_face(library, rejected, a)  # identity 2 of photo p1 is not person a
+    ops.merge_people(library, a, c)  # the user's word: now it is
+    save_photo(library, "p1", [0, 1, 2], seed=1)  # re-indexed: p1's faces get new ids
+    now = next(f["id"] for f in library.faces() if f["path"] == "/photos/p1.jpg" and f["box"][0] == 410.0)
+    assert now != rejected and now in queries.person(library, a)["face_ids"]
+
+    assert ops.undo(library).startswith("Merged")
+    assert now in queries.person(library, c)["face_ids"]
+    assert library.db.execute("SELECT person_id FROM rejections WHERE face_id = ?", [now]).fetchall() == [(a,)]
+    linked = {other for (other,) in library.db.execute(
+        "SELECT other_face_id FROM cannot_links WHERE face_id = ?", [now])}
+    assert linked == set(queries.person(library, a)["face_ids"])
+
+
 def test_undo_is_a_stack(clustered):
     library, truth, (a, b, c) = clustered
     states = [tables(library)]
@@ -370,6 +547,8 @@ def test_reindexing_carries_decisions_to_the_overlapping_face(clustered):
     assert not set(new.values()) & set(old.values())
     assert new[10.0] in queries.person(library, a)["face_ids"]
     assert library.db.execute("SELECT face_id, person_id FROM rejections").fetchall() == [(new[210.0], b)]
+    links = set(library.db.execute("SELECT face_id, other_face_id FROM cannot_links").fetchall())
+    assert links == {(new[210.0], other) for other in truth[1] - {old[210.0]}}
     assert queries.hidden_faces(library) == [new[410.0]]
 
     recluster(library)
@@ -469,7 +648,14 @@ NAMES = ["Anna", "Ben", "Chloé", "anna"]
 
 
 class PeopleMachine(RuleBasedStateMachine):
-    """Random user operations, cluster runs and re-indexing; constraints hold and undo is exact."""
+    """Random user operations, cluster runs, re-indexing and new photos; constraints hold and undo is exact.
+
+    The machine keeps its own model of the rejections: ``apart`` holds pairs of
+    faces (by photo and box, which re-indexing keeps) that the user separated,
+    the rejected face and each face of the person it was rejected from. Only
+    the user's own confirm, split, new person or merge may put such a pair in
+    one person again; undo restores the pairs the undone operation changed.
+    """
 
     def __init__(self):
         super().__init__()
@@ -478,8 +664,12 @@ class PeopleMachine(RuleBasedStateMachine):
         self.library.register_model(MODEL, DIM)
         for i in range(4):
             save_photo(self.library, f"p{i}", [0, 1, 3] if i % 2 else [1, 0], seed=i)
+        one_person_a_photo(self.library, (2, 2, 0, 1))  # nothing but their faces keeps these apart
         recluster(self.library)
         self.undo_states: list[dict] = []  # tables before each operation since the last automatic step
+        self.apart: set[tuple[tuple, tuple]] = set()
+        self.apart_before: list[set] = []  # ``apart`` before each operation still in the undo log
+        self.bridges = 0
 
     def teardown(self):
         self.library.close()
@@ -493,31 +683,68 @@ class PeopleMachine(RuleBasedStateMachine):
     def face_ids(self) -> list[int]:
         return [f["id"] for f in self.library.faces()]
 
-    def user(self, operation) -> None:
+    def face_keys(self) -> dict[int, tuple]:
+        """Face id -> (photo path, box): what identifies a face across re-indexing."""
+        return {f["id"]: (f["path"], f["box"]) for f in self.library.faces(include_gone=True)}
+
+    def person_of_keys(self) -> dict[tuple, int]:
+        keys = self.face_keys()
+        return {keys[face]: person for face, person in self.library.db.execute(
+            "SELECT face_id, person_id FROM face_people")}
+
+    def user(self, operation, separates: tuple[list[int], int] | None = None, groups: bool = False) -> None:
+        """Run a user operation; ``separates``: (faces, person) it rejects; ``groups``: it puts faces together."""
         before = tables(self.library)
+        keys = self.face_keys()
+        members = [] if separates is None else [
+            face for (face,) in self.library.db.execute(
+                "SELECT face_id FROM face_people WHERE person_id = ?", [separates[1]])]
         try:
             operation()
         except PhotofaceError:
             assert tables(self.library) == before
             return
         self.undo_states.append(before)
+        self.apart_before.append(set(self.apart))
+        if separates is not None:
+            rejected = separates[0]
+            self.apart |= {(keys[face], keys[other]) for face in rejected for other in members
+                           if other not in rejected}
+        if groups:  # the user's word wins over an older rejection
+            person_of = self.person_of_keys()
+            self.apart = {pair for pair in self.apart
+                          if person_of.get(pair[0]) is None or person_of.get(pair[0]) != person_of.get(pair[1])}
 
     def automatic(self, step) -> None:
-        """A cluster run or re-index: named people, their faces and all decisions survive."""
+        """A cluster run, re-index or new photos: named people, their faces and all decisions survive.
+
+        A rejection may go with the unnamed person a cluster run retires: it
+        is then links to that person's faces (``apart`` checks what the user
+        separated); links are never dropped.
+        """
         before = self.decisions()
         step()
-        assert self.decisions() == before
+        after = self.decisions()
+        for kept in ("named", "confirmed", "hidden people"):
+            assert after[kept] == before[kept], kept
+        assert set(after["linked"]) >= set(before["linked"])
+        persons = {p["id"] for p in self.persons()}
+        assert after["rejected"] == [(face, person) for face, person in before["rejected"] if person in persons]
         self.undo_states.clear()
 
     def decisions(self) -> dict:
-        """Named persons, confirmed faces and rejections, faces identified by photo and box."""
-        where = {f["id"]: (f["photo_id"], f["box"]) for f in self.library.faces(include_gone=True)}
+        """Named persons, confirmed faces, rejections, links and hidden persons' faces, faces identified by photo and box."""
+        where = self.face_keys()
         db = self.library.db
         return {
             "named": db.execute("SELECT id, name, hidden FROM persons WHERE name IS NOT NULL ORDER BY id").fetchall(),
             "confirmed": sorted((where[f], p) for f, p in db.execute(
                 "SELECT face_id, person_id FROM face_people WHERE confirmed = 1")),
             "rejected": sorted((where[f], p) for f, p in db.execute("SELECT face_id, person_id FROM rejections")),
+            "linked": sorted((where[f], where[g]) for f, g in db.execute("SELECT * FROM cannot_links")),
+            "hidden people": sorted((where[f], p) for f, p in db.execute(
+                "SELECT face_id, person_id FROM face_people JOIN persons ON persons.id = person_id"
+                " WHERE persons.hidden = 1")),
         }
 
     # --- rules
@@ -531,7 +758,7 @@ class PeopleMachine(RuleBasedStateMachine):
     def merge(self, data):
         ids = [p["id"] for p in self.persons()] or [0]
         keep, other = data.draw(st.sampled_from(ids)), data.draw(st.sampled_from(ids))
-        self.user(lambda: ops.merge_people(self.library, keep, other))
+        self.user(lambda: ops.merge_people(self.library, keep, other), groups=True)
 
     @rule(data=st.data(), new=st.booleans())
     def split(self, data, new):
@@ -540,7 +767,7 @@ class PeopleMachine(RuleBasedStateMachine):
             "SELECT face_id FROM face_people WHERE person_id = ?", [person])]
         chosen = data.draw(st.lists(st.sampled_from(faces), min_size=1, max_size=3)) if faces else [0]
         into = None if new else data.draw(st.sampled_from([p["id"] for p in self.persons()]))
-        self.user(lambda: ops.split_person(self.library, person, chosen, into))
+        self.user(lambda: ops.split_person(self.library, person, chosen, into), groups=True)
 
     @rule(data=st.data(), kind=st.sampled_from(["remove", "reject", "confirm", "create"]))
     def face_decision(self, data, kind):
@@ -552,7 +779,8 @@ class PeopleMachine(RuleBasedStateMachine):
             "confirm": lambda: ops.confirm_face(self.library, face, person),
             "create": lambda: ops.create_person(self.library, [face]),
         }[kind]
-        self.user(operation)
+        separating = kind in ("remove", "reject")
+        self.user(operation, separates=([face], person) if separating else None, groups=not separating)
 
     @rule(data=st.data(), hidden=st.booleans())
     def hide(self, data, hidden):
@@ -563,7 +791,7 @@ class PeopleMachine(RuleBasedStateMachine):
             person = data.draw(st.sampled_from([p["id"] for p in self.persons()] or [0]))
             self.user(lambda: ops.hide_person(self.library, person, hidden))
 
-    @rule(threshold=st.sampled_from([0.8, 1.1, 4.0]))
+    @rule(threshold=st.sampled_from([0.8, 1.1, 2.0, 4.0]))
     def cluster(self, threshold):
         self.automatic(lambda: recluster(self.library, threshold=threshold))
 
@@ -577,12 +805,19 @@ class PeopleMachine(RuleBasedStateMachine):
         self.automatic(lambda: save_photo(self.library, f"p{photo}", [0, 1, 3] if photo % 2 else [1, 0],
                                           seed=photo))
 
+    @rule(first=st.sampled_from([0, 1, 3]), second=st.sampled_from([0, 1, 3]), count=st.integers(1, 4))
+    def new_photos_bridging(self, first, second, count):
+        """New photos whose faces lie between two people's: the next cluster run may join them."""
+        self.bridges += 1
+        self.automatic(lambda: save_bridges(self.library, first, second, count, name=f"bridge{self.bridges}-"))
+
     @rule()
     def undo(self):
         try:
             ops.undo(self.library)
         except PhotofaceError:
             return
+        self.apart = self.apart_before.pop()
         if self.undo_states:
             assert tables(self.library) == self.undo_states.pop()
 
@@ -595,9 +830,13 @@ class PeopleMachine(RuleBasedStateMachine):
         # Every face of a named person is the user's decision.
         assert db.execute("SELECT count(*) FROM face_people JOIN persons ON persons.id = person_id"
                           " WHERE persons.name IS NOT NULL AND confirmed = 0").fetchone()[0] == 0
-        # No face sits in a person it was rejected from.
+        # No face sits in a person it was rejected from, nor with a face it is linked to.
         assert db.execute("SELECT count(*) FROM face_people JOIN rejections USING (face_id, person_id)"
                           ).fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM cannot_links"
+                          " JOIN face_people AS a ON a.face_id = cannot_links.face_id"
+                          " JOIN face_people AS b ON b.face_id = cannot_links.other_face_id"
+                          " WHERE a.person_id = b.person_id").fetchone()[0] == 0
         # Two faces of one photo share a person only if the user put both there.
         assert db.execute(
             "SELECT count(*) FROM face_people AS a JOIN faces AS fa ON fa.id = a.face_id"
@@ -607,6 +846,19 @@ class PeopleMachine(RuleBasedStateMachine):
         # Suggestions never propose a rejected pair or a confirmed face.
         assert db.execute("SELECT count(*) FROM suggestions JOIN rejections USING (face_id, person_id)"
                           ).fetchone()[0] == 0
+
+    @invariant()
+    def separated_faces_stay_apart(self):
+        """A face rejected from a person is never again grouped with the faces it was rejected from."""
+        person_of = self.person_of_keys()
+        together = [pair for pair in self.apart
+                    if person_of.get(pair[0]) is not None and person_of.get(pair[0]) == person_of.get(pair[1])]
+        assert together == [], f"rejected faces grouped again with the faces they were rejected from: {together}"
+        keys = self.face_keys()
+        for face, person in self.library.db.execute("SELECT face_id, person_id FROM suggestions"):
+            rejected_from = [other for rejected, other in self.apart if rejected == keys[face]]
+            assert person not in {person_of.get(other) for other in rejected_from}, \
+                f"face {face} suggested for person {person}, who holds faces it was rejected from"
 
 
 TestPeopleMachine = PeopleMachine.TestCase

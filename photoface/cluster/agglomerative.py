@@ -17,6 +17,8 @@
 4. Two faces of one photo are never one person: the one nearest its
    cluster's seed centroid stays (seeds before non-seeds), each other one
    moves to its next best cluster by the same vote, or to none.
+   Faces the caller says are never one person (``cannot_link``, the user's
+   rejections) are separated the same way: the first of each pair moves.
 5. Clusters smaller than ``min_cluster_size`` become unsorted (-1); the others
    are numbered by size, 0 for the biggest.
 
@@ -57,7 +59,8 @@ UNSORTED = -1
 
 def cluster_embeddings(vectors: np.ndarray, *, level: int = 0, threshold: float | None = None,
                        k: int = DEFAULT_NEIGHBOURS, seeds: np.ndarray | None = None,
-                       photo_ids: np.ndarray | None = None, min_cluster_size: int = 2) -> np.ndarray:
+                       photo_ids: np.ndarray | None = None, cannot_link: np.ndarray | None = None,
+                       min_cluster_size: int = 2) -> np.ndarray:
     """A person label per face (int64, 0 = biggest cluster), -1 for unsorted faces.
 
     ``vectors``: (n, d) L2-normalised embeddings. ``level``: one of ``LEVELS``,
@@ -65,6 +68,7 @@ def cluster_embeddings(vectors: np.ndarray, *, level: int = 0, threshold: float 
     size-blind cut and no joining of lone faces (the clustering before issue
     #16). ``seeds``: boolean mask of the faces allowed to form clusters
     (default all). ``photo_ids``: the photo of each face; faces sharing one
+    never share a label. ``cannot_link``: (m, 2) pairs of face indices that
     never share a label. Deterministic.
     """
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
@@ -87,6 +91,9 @@ def cluster_embeddings(vectors: np.ndarray, *, level: int = 0, threshold: float 
     if photo_ids is not None:
         _separate_same_photo(vectors, labels, seeds, np.asarray(photo_ids), candidates, distances,
                              cut.single)
+    if cannot_link is not None:
+        _separate_cannot_links(labels, np.asarray(cannot_link, dtype=np.int64).reshape(-1, 2), photo_ids,
+                               candidates, distances, cut.single)
     return _number_by_size(labels, min_cluster_size)
 
 
@@ -192,6 +199,27 @@ def _separate_same_photo(vectors, labels, seeds, photo_ids, candidates, distance
         labels[face] = _vote(choices[None], distances[face][None], threshold)[0]
         if labels[face] >= 0:
             taken.add((labels[face].item(), photo))
+
+
+def _separate_cannot_links(labels, pairs, photo_ids, candidates, distances, threshold):
+    """Move the first face of each pair sharing a cluster to its next best cluster, in place.
+
+    That cluster holds none of the face's partners (nor, with ``photo_ids``, a
+    face of its photo), so one pass leaves no pair together.
+    """
+    partners: dict[int, list[int]] = {}
+    for first, second in pairs.tolist():
+        partners.setdefault(first, []).append(second)
+        partners.setdefault(second, []).append(first)
+    for face, other in pairs.tolist():
+        if labels[face] < 0 or labels[face] != labels[other]:
+            continue
+        barred = set(labels[partners[face]].tolist())
+        if photo_ids is not None:
+            barred |= set(labels[np.asarray(photo_ids) == photo_ids[face]].tolist())
+        choices = _labels_at(labels, candidates[face])
+        choices[np.isin(choices, list(barred))] = UNSORTED
+        labels[face] = _vote(choices[None], distances[face][None], threshold)[0]
 
 
 def _faces_to_evict(vectors, labels, seeds, photo_ids):

@@ -14,6 +14,7 @@ from photoface.errors import PhotofaceError
 from photoface.store.library import Library
 from photoface.store.transaction import write_transaction
 
+from .constraints import link_rejected, unlink_grouped
 from .sql import IN_JSON, delete_where_in, json_list
 from .undo_log import FACE_TABLES, Operation, undo_last
 
@@ -175,11 +176,13 @@ def _assign_confirmed(operation: Operation, person_id: int, face_ids: Sequence[i
     delete_where_in(db, "suggestions", "face_id", face_ids)
     db.execute(f"DELETE FROM rejections WHERE person_id = ? AND face_id {IN_JSON}",
                [person_id, json_list(face_ids)])
+    unlink_grouped(db, face_ids, person_id)
 
 
 def _reject(operation: Operation, face_ids: Sequence[int], person_id: int) -> None:
     db = operation.db
     operation.touch(person_ids=[person_id], face_ids=face_ids)
+    link_rejected(db, face_ids, person_id)
     for face_id in face_ids:
         db.execute("DELETE FROM face_people WHERE face_id = ? AND person_id = ?", [face_id, person_id])
         db.execute("DELETE FROM suggestions WHERE face_id = ? AND person_id = ?", [face_id, person_id])

@@ -1,9 +1,14 @@
 """Sort the faces nobody has decided about into people, and suggest names for them.
 
-A cluster run clusters only faces without a confirmed person (the user's
-decisions are never revisited) and keeps people stable: each new cluster
-takes over the unnamed person most of its faces belonged to before, so tiles
-do not reshuffle. Singletons and tiny clusters stay unsorted (no person).
+A cluster run clusters only faces without a confirmed person or a hidden
+one (the user's decisions are never revisited: a hidden person keeps its
+faces, so hiding is not undone by the next run) and keeps people stable: each
+new cluster takes over the unnamed person most of its faces belonged to
+before, so tiles do not reshuffle. Singletons and tiny clusters stay unsorted
+(no person). Rejections hold across runs as cannot-links between faces
+(``constraints``): before the result is written, rejections from unnamed
+persons become links to their faces, so retiring an emptied person loses
+nothing.
 
 The expensive clustering runs outside any transaction; the result is written
 in one write transaction that re-reads the decisions first, so an operation
@@ -23,8 +28,9 @@ from photoface.store.grouping import grouping_done, grouping_due
 from photoface.store.library import Library
 from photoface.store.transaction import write_transaction
 
+from .constraints import (cannot_link_indices, drop_unconfirmed_clashes, link_unnamed_rejections,
+                          retire_emptied_persons, ruled_out)
 from .sql import IN_JSON, delete_where_in, json_list, rows_where_in
-from .undo_log import drop_unconfirmed_photo_clashes
 
 MIN_SEED_QUALITY = 0.4
 """Faces below this quality (``detect.crops.quality``: size, sharpness, score) join clusters but never seed or bridge them.
@@ -76,21 +82,22 @@ def recluster(library: Library, model_id: str | None = None,
     due = grouping_due(library)  # before reading faces: later changes keep it due
     model_id = model_id or active_model(library)
     faces = _visible_faces(library, model_id)
-    undecided = faces.ids[~np.isin(faces.ids, _confirmed_faces(library.db))]
+    undecided = faces.ids[~np.isin(faces.ids, _decided_faces(library.db))]
     chosen = np.isin(faces.ids, undecided)
     labels = cluster_embeddings(
         faces.vectors[chosen], level=level, threshold=threshold,
         seeds=faces.quality[chosen] >= MIN_SEED_QUALITY, photo_ids=faces.photo_ids[chosen],
+        cannot_link=cannot_link_indices(library.db, undecided),
     )
     report = ClusterReport(faces=len(faces.ids), undecided=len(undecided))
     with write_transaction(library.db) as db:
         # What the user did while clustering ran wins: faces confirmed, hidden or
         # deleted since are left as they are now.
         faces = faces.where(np.isin(faces.ids, _visible_face_ids(db)))
-        still = ~np.isin(undecided, _confirmed_faces(db)) & np.isin(undecided, faces.ids)
+        still = ~np.isin(undecided, _decided_faces(db)) & np.isin(undecided, faces.ids)
+        link_unnamed_rejections(db)
         _assign(db, undecided[still], labels[still], report)
-        db.execute("DELETE FROM persons WHERE name IS NULL"
-                   " AND id NOT IN (SELECT person_id FROM face_people)")
+        retire_emptied_persons(db)
         report.suggestions = _suggest(db, faces)
         grouping_done(library, due)
     return report
@@ -121,6 +128,13 @@ def _confirmed_faces(db: Database) -> np.ndarray:
         "SELECT face_id FROM face_people WHERE confirmed = 1")], dtype=np.int64)
 
 
+def _decided_faces(db: Database) -> np.ndarray:
+    """Faces clustering leaves where they are: confirmed ones and those of hidden persons."""
+    return np.array([face for (face,) in db.execute(
+        "SELECT face_id FROM face_people JOIN persons ON persons.id = face_people.person_id"
+        " WHERE face_people.confirmed = 1 OR persons.hidden = 1")], dtype=np.int64)
+
+
 def _visible_face_ids(db: Database) -> np.ndarray:
     return np.array([face for (face,) in db.execute("SELECT id FROM faces WHERE hidden = 0")],
                     dtype=np.int64)
@@ -144,8 +158,9 @@ def _assign(db: Database, face_ids: np.ndarray, labels: np.ndarray, report: Clus
             for face, label in zip(face_ids.tolist(), labels.tolist()) if label != UNSORTED]
     delete_where_in(db, "face_people", "face_id", face_ids)
     db["face_people"].insert_all(_allowed(db, rows))
-    # Faces outside this run (gone photos, other models) may keep clustering's rows that clash.
-    drop_unconfirmed_photo_clashes(db)
+    # Faces outside this run (gone photos, other models) may keep clustering's rows that clash,
+    # and a face may land beside one it is linked to.
+    drop_unconfirmed_clashes(db)
     placed = rows_where_in(db, "face_people", "face_id", face_ids, columns="person_id")
     report.people = len({row["person_id"] for row in placed})
     report.unsorted = len(face_ids) - len(placed)
@@ -168,7 +183,11 @@ def _stable_persons(face_ids: np.ndarray, labels: np.ndarray, previous: dict[int
 
 
 def _allowed(db: Database, rows: list[dict]) -> list[dict]:
-    """Drop to unsorted the faces rejected from their person or clashing with a confirmed face."""
+    """Drop to unsorted the faces rejected from their person or clashing with a confirmed face.
+
+    Links are checked on the result (``drop_unconfirmed_clashes``): they depend on
+    where the other face goes.
+    """
     rejected, confirmed_in_photo = _rejected_pairs(db), _confirmed_person_photos(db)
     photo_of = dict(db.execute(
         f"SELECT id, photo_id FROM faces WHERE id {IN_JSON}",
@@ -198,9 +217,9 @@ def _suggest(db: Database, faces: _Faces) -> int:
     """Recompute 'Is this Anna?' for each undecided face: a vote of its nearest confirmed faces.
 
     Voters are confirmed faces of named, shown persons within
-    ``SUGGESTION_THRESHOLD``; a person the face was rejected from, or who has a
-    confirmed face in the same photo, gets no vote. Most votes win, then the
-    smaller total distance. ``score`` is the winner's share of the k votes.
+    ``SUGGESTION_THRESHOLD``; a person the face was rejected from, who holds a
+    face it is linked to, or who has a confirmed face in the same photo, gets
+    no vote. Most votes win, then the smaller total distance. ``score`` is the winner's share of the k votes.
     """
     db.execute("DELETE FROM suggestions")
     voter_person = dict(db.execute(
@@ -215,7 +234,7 @@ def _suggest(db: Database, faces: _Faces) -> int:
     neighbours, distances = nearest_neighbours(
         faces.vectors[is_voter], SUGGESTION_NEIGHBOURS, faces.vectors[is_asked])
     persons = np.array([voter_person[int(face)] for face in faces.ids[is_voter]])
-    rejected, confirmed_in_photo = _rejected_pairs(db), _confirmed_person_photos(db)
+    rejected, confirmed_in_photo = ruled_out(db), _confirmed_person_photos(db)
     rows = []
     for face, photo, found, found_distances in zip(
             faces.ids[is_asked].tolist(), faces.photo_ids[is_asked].tolist(), neighbours, distances):

@@ -2,14 +2,16 @@
 
 One mechanism serves every operation: before changing anything, an operation
 ``touch``es the keys it will change (person ids; face ids, which cover the
-face's person, rejections, suggestions and hidden flag). The rows found there
-are stored as JSON in ``operations.undo``; ``undo`` deletes the current rows
-of those keys and puts the stored ones back, then drops the log entry.
+face's person, rejections, cannot-links, suggestions and hidden flag). The
+rows found there are stored as JSON in ``operations.undo``; ``undo`` deletes
+the current rows of those keys and puts the stored ones back, then drops the
+log entry.
 
 Undo pops the newest entry first, so the state it restores is exactly the one
 before that operation unless a cluster run came between (cluster runs are not
 logged); then the restored rows win and clustering's rows give way where they
-would clash.
+would clash (``constraints.drop_unconfirmed_clashes``). A face re-indexed
+since is restored on the face it became (``face_successors``).
 """
 
 import json
@@ -18,7 +20,8 @@ from sqlite_utils import Database
 
 from photoface.errors import PhotofaceError
 
-from .sql import delete_where_in, rows_where_in, update_where_in
+from .constraints import drop_unconfirmed_clashes, links_touching, restore_links, unlink_restored
+from .sql import IN_JSON, delete_where_in, json_list, rows_where_in, update_where_in
 
 OPERATION_LOG_LENGTH = 100  # operations that can be undone, newest first
 
@@ -38,6 +41,7 @@ class Operation:
         self.persons: list[dict] = []
         self.faces: list[dict] = []
         self.rows: dict[str, list[dict]] = {table: [] for table in FACE_TABLES}
+        self.links: set[tuple[int, int]] = set()
 
     def touch(self, person_ids=(), face_ids=()) -> None:
         """Remember the current rows of these keys; call before changing them."""
@@ -45,6 +49,8 @@ class Operation:
         self.face_ids.update(new_faces)
         for table in FACE_TABLES:
             self.rows[table] += rows_where_in(self.db, table, "face_id", new_faces)
+        self.links.update((link["face_id"], link["other_face_id"])
+                          for link in links_touching(self.db, new_faces))
         self.faces += rows_where_in(self.db, "faces", "id", new_faces, columns="id, hidden")
         # Restoring a face's rows needs the persons they name, even if clustering
         # has deleted an emptied one since.
@@ -64,6 +70,7 @@ class Operation:
             "persons": self.persons,
             "faces": self.faces,
             **self.rows,
+            "cannot_links": [{"face_id": face, "other_face_id": other} for face, other in sorted(self.links)],
         }
         self.db.execute(
             "INSERT INTO operations (kind, summary, undo) VALUES (?, ?, ?)",
@@ -87,6 +94,7 @@ def undo_last(db: Database) -> str:
 
 
 def _restore(db: Database, undo: dict) -> None:
+    undo = _with_current_faces(db, undo)
     face_ids = undo["face_ids"]
     for table in FACE_TABLES:
         delete_where_in(db, table, "face_id", face_ids)
@@ -94,11 +102,51 @@ def _restore(db: Database, undo: dict) -> None:
     db.conn.executemany(
         "UPDATE faces SET hidden = :hidden WHERE id = :id", undo["faces"]
     )
-    # Faces deleted since (their photo re-indexed without them) have nothing to restore.
+    # Faces deleted since (their photo re-indexed without them) have nothing to restore;
+    # those re-indexed with a successor are restored on it.
     existing = {row["id"] for row in rows_where_in(db, "faces", "id", face_ids, columns="id")}
     for table in FACE_TABLES:
         db[table].insert_all([row for row in undo[table] if row["face_id"] in existing])
-    drop_unconfirmed_photo_clashes(db)
+    if "cannot_links" in undo:
+        restore_links(db, face_ids, undo["cannot_links"])
+    else:  # logged before v7
+        unlink_restored(db, face_ids)
+    drop_unconfirmed_clashes(db)
+
+
+def _with_current_faces(db: Database, undo: dict) -> dict:
+    """The entry with each face re-indexed since replaced by the face it became."""
+    links = undo.get("cannot_links", [])
+    current = _successors(db, {*undo["face_ids"], *(link["other_face_id"] for link in links)})
+    if not current:
+        return undo
+
+    def renamed(rows: list[dict], *columns: str) -> list[dict]:
+        return [{**row, **{column: current.get(row[column], row[column]) for column in columns}} for row in rows]
+
+    return {
+        **undo,
+        "face_ids": sorted(current.get(face, face) for face in undo["face_ids"]),
+        "faces": renamed(undo["faces"], "id"),
+        **{table: renamed(undo[table], "face_id") for table in FACE_TABLES},
+        **({"cannot_links": renamed(undo["cannot_links"], "face_id", "other_face_id")}
+           if "cannot_links" in undo else {}),
+    }
+
+
+def _successors(db: Database, face_ids: set[int]) -> dict[int, int]:
+    """Old face -> the newest face re-indexing made of it, for those re-indexed since.
+
+    A successor always has a higher id than its face, so following them ends.
+    """
+    current: dict[int, int] = {}
+    newest = {face: face for face in face_ids}
+    while newest:
+        found = dict(db.execute(f"SELECT old_id, new_id FROM face_successors WHERE old_id {IN_JSON}",
+                                [json_list(newest.values())]).fetchall())
+        newest = {face: found[now] for face, now in newest.items() if now in found}
+        current.update(newest)
+    return current
 
 
 def _restore_persons(db: Database, person_ids: list[int], persons: list[dict]) -> None:
@@ -110,19 +158,3 @@ def _restore_persons(db: Database, person_ids: list[int], persons: list[dict]) -
     update_where_in(db, "persons", "name = NULL", "id", [person["id"] for person in persons])
     db["persons"].upsert_all(persons, pk="id")
 
-
-def drop_unconfirmed_photo_clashes(db: Database) -> None:
-    """Unassign clustering's faces that share a person and a photo with another face.
-
-    A confirmed face, then the lower face id, keeps its place.
-    """
-    db.execute(
-        """DELETE FROM face_people WHERE face_id IN (
-            SELECT mine.face_id FROM face_people AS mine
-            JOIN faces AS my_face ON my_face.id = mine.face_id
-            JOIN face_people AS other
-                ON other.person_id = mine.person_id AND other.face_id != mine.face_id
-            JOIN faces AS other_face
-                ON other_face.id = other.face_id AND other_face.photo_id = my_face.photo_id
-            WHERE mine.confirmed = 0 AND (other.confirmed = 1 OR other.face_id < mine.face_id))"""
-    )

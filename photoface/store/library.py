@@ -35,9 +35,10 @@ DB_NAME = "library.db"
 BUSY_TIMEOUT_S = 30.0
 CARRY_OVER_IOU = 0.5  # an old and a new face of a re-indexed photo overlapping this much are one face
 
-# Tables of user decisions about a face, moved to its successor on re-indexing.
+# Columns of user decisions naming a face, moved to its successor on re-indexing.
 # Suggestions are not: the next cluster run recomputes them.
-_PEOPLE_TABLES_CARRIED = ("face_people", "rejections")
+_PEOPLE_COLUMNS_CARRIED = (("face_people", "face_id"), ("rejections", "face_id"),
+                           ("cannot_links", "face_id"), ("cannot_links", "other_face_id"))
 
 # The status a photo that is present on disk has, derived from its error.
 _PRESENT_STATUS = "CASE WHEN error IS NULL THEN 'indexed' ELSE 'error' END"
@@ -468,7 +469,8 @@ class Library:
         """Re-point people rows and the hidden flag from each old face to its matching new one.
 
         Matching is greedy by IoU in the upright frame, so rotating a photo
-        (a new EXIF orientation) keeps every decision.
+        (a new EXIF orientation) keeps every decision. ``face_successors``
+        remembers each pair for the undo log, whose entries name old faces.
         """
         pairs = sorted(
             ((iou(old_box, new_box), old_id, new_id)
@@ -483,8 +485,10 @@ class Library:
                 continue
             matched_old.add(old_id)
             matched_new.add(new_id)
-            for table in _PEOPLE_TABLES_CARRIED:
-                self.db.execute(f"UPDATE {table} SET face_id = ? WHERE face_id = ?", [new_id, old_id])
+            self.db.execute("INSERT OR REPLACE INTO face_successors (old_id, new_id) VALUES (?, ?)",
+                            [old_id, new_id])
+            for table, column in _PEOPLE_COLUMNS_CARRIED:
+                self.db.execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", [new_id, old_id])
             self.db.execute(
                 "UPDATE faces SET hidden = (SELECT hidden FROM faces WHERE id = ?) WHERE id = ?",
                 [old_id, new_id],

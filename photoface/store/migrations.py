@@ -226,6 +226,45 @@ def _v6_copies_and_skipped_files(db: Database) -> None:
     )
 
 
+def _v7_cannot_links(db: Database) -> None:
+    """Rejections survive re-clustering (issue #17; ``photoface.people.constraints`` says why).
+
+    ``cannot_links`` (F, G): face F was rejected from a person that held face G,
+    so nothing automatic ever groups them. Every existing rejection becomes
+    links to the faces its person holds now, and stays as it was. Deleting a
+    person no longer deletes its rejections (no ON DELETE CASCADE): re-clustering
+    turns them into links before it retires a person. ``face_successors``:
+    re-indexing made face ``new_id`` of face ``old_id`` (undo follows it; no
+    foreign keys, the old face is gone).
+    """
+    db.execute(
+        """CREATE TABLE cannot_links (
+            face_id INTEGER NOT NULL REFERENCES faces (id) ON DELETE CASCADE,
+            other_face_id INTEGER NOT NULL REFERENCES faces (id) ON DELETE CASCADE,
+            PRIMARY KEY (face_id, other_face_id)
+        )"""
+    )
+    db.execute("CREATE INDEX cannot_links_other_face_id ON cannot_links (other_face_id)")
+    db.execute(
+        """CREATE TABLE rejections_v5 (
+            face_id INTEGER NOT NULL REFERENCES faces (id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES persons (id),
+            PRIMARY KEY (face_id, person_id)
+        )"""
+    )
+    db.execute("INSERT INTO rejections_v5 (face_id, person_id) SELECT face_id, person_id FROM rejections")
+    db.execute("DROP TABLE rejections")
+    db.execute("ALTER TABLE rejections_v5 RENAME TO rejections")
+    db.execute("CREATE INDEX rejections_person_id ON rejections (person_id)")
+    db.execute("CREATE TABLE face_successors (old_id INTEGER PRIMARY KEY, new_id INTEGER NOT NULL)")
+    db.execute(
+        "INSERT INTO cannot_links (face_id, other_face_id)"
+        " SELECT rejections.face_id, face_people.face_id FROM rejections"
+        " JOIN face_people ON face_people.person_id = rejections.person_id"
+        " WHERE face_people.face_id != rejections.face_id"
+    )
+
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[Migration] = [
@@ -235,6 +274,7 @@ MIGRATIONS: list[Migration] = [
     _v4_improved_models,
     _v5_settings_and_grouping_due,
     _v6_copies_and_skipped_files,
+    _v7_cannot_links,
 ]
 
 
