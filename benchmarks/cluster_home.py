@@ -25,6 +25,13 @@ level and at the old single cut (0.90), and for dlib's Chinese whispers at
 under ``benchmarks/work`` (``celeba``, ``celeba_more``, ``lfw``, ``photos``)
 and are cached in ``benchmarks/work/cluster-home/<set>.npz``; the peer's in
 ``benchmarks/work/peer-dlib``. Writes ``benchmarks/results/cluster_home.json``.
+
+What was tuned where: the level-0 cuts (``photoface.cluster``) were chosen
+on celeba_train and on the calibration half of LFW's identities (all its
+photos, and its people with 10+ photos; ``benchmarks/cluster_lfw.py``'s
+split). celeba_more, the small sets and LFW's other half were not looked at
+until they were chosen; lfw_10 and lfw_10_strangers hold people of both
+halves.
 """
 
 import argparse
