@@ -93,8 +93,25 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"  unreadable: {error['path']}: {error['reason']}")
     if summary["skipped_count"]:
         click.echo(f"Skipped: {summary['skipped_count']} files or folders")
+    for line in _skipped_kinds_lines(summary["skipped_kinds"]):
+        click.echo(f"  {line}")
     for skipped in summary["skipped"]:
         click.echo(f"  skipped: {skipped['path']}: {skipped['reason']}")
+
+
+def _skipped_kinds_lines(kinds: list[dict]) -> list[str]:
+    """One line for the videos and one for other kinds, counted per extension: short for any number of files."""
+    from ..photos.kinds import UNSUPPORTED_KIND, VIDEO
+
+    def per_extension(reason: str) -> str:
+        return ", ".join(f"{row['count']} {row['kind']}" for row in kinds if row["reason"] == reason)
+
+    lines = []
+    if videos := sum(row["count"] for row in kinds if row["reason"] == VIDEO):
+        lines.append(f"{videos} video{'s' if videos > 1 else ''} (not read yet): {per_extension(VIDEO)}")
+    if others := per_extension(UNSUPPORTED_KIND):
+        lines.append(f"skipped: {others} (kinds photoface does not read)")
+    return lines
 
 
 @cli.command()

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from photoface.photos.kinds import why_not_read
 from photoface.photos.loader import SUPPORTED_EXTENSIONS
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ class ScanReport:
 
     unreachable: list[Path] = field(default_factory=list)  # folders failing to read (a drive unplugged mid-scan)
     denied: list[Path] = field(default_factory=list)  # folders we may not read: their photos are unknown, not gone
-    skipped: dict[str, str] = field(default_factory=dict)  # path (as shown) -> why it was left out
+    skipped: dict[str, str] = field(default_factory=dict)  # path (as shown) -> why it was left out (kinds.py)
 
 
 def is_photo_file(path: str | Path) -> bool:
@@ -84,7 +85,7 @@ def _if_photo(path: Path, report: ScanReport) -> Iterator[Path]:
     if not path.exists():
         log.warning("photo folder or file not found: %s", path)
     elif not is_photo_file(path):
-        return
+        _skip_kind(report, path)
     elif reason := _unstorable(path):
         _skip(report, path, reason)
     else:
@@ -123,6 +124,8 @@ def _entry(entry: os.DirEntry, visited_dirs: set[Path], report: ScanReport) -> I
             _skip(report, entry.path, reason)
         elif photo_named:
             yield path
+        else:
+            _skip_kind(report, entry.path)
     except OSError:  # vanished while we looked
         return
 
@@ -164,6 +167,12 @@ def _skip_folder(directory: Path, exc: OSError, report: ScanReport) -> None:
     else:
         report.unreachable.append(directory)
     _skip(report, directory, reason)
+
+
+def _skip_kind(report: ScanReport, path: str | Path) -> None:
+    """A file that is no photo photoface reads (a video, a .xyz), counted so that none goes unmentioned."""
+    if reason := why_not_read(Path(path).name):
+        _skip(report, path, reason)
 
 
 def _skip(report: ScanReport, path: str | Path, reason: str) -> None:
