@@ -7,6 +7,7 @@ demosaic gives the photo back, less sharp.
 """
 
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import tifffile
@@ -26,7 +27,7 @@ def bayer_mosaic(image: Image.Image) -> np.ndarray:
     return mosaic
 
 
-def write_dng(path: Path, stored: Image.Image, *, orientation: int = 1, preview: Image.Image | None = None) -> Path:
+def write_dng(path: Path | BinaryIO, stored: Image.Image, *, orientation: int = 1, preview: Image.Image | None = None) -> Path:
     """A DNG whose sensor image is ``stored`` (the pixel grid before ``orientation``).
 
     With ``preview`` (also in the stored frame) IFD 0 is that JPEG preview and
