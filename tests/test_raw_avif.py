@@ -9,6 +9,7 @@ from PIL import Image
 
 from photoface.cli import cli
 from photoface.evaluation.metrics import iou
+from photoface.export import FaceRegion, read_regions, write_sidecar
 from photoface.index.pipeline import Indexer
 from photoface.photos import load_photo
 from photoface.photos.orientation import box_to_upright
@@ -79,6 +80,20 @@ def test_a_raw_is_read_from_its_preview_when_big_enough(indexed):
         assert load_photo(folder / name).image.size == (upright_size[0] // 2, upright_size[1] // 2)
     reduced = load_photo(folder / "preview.dng", max_side=500)  # the indexer's draft decode
     assert 500 <= max(reduced.image.size) < 1000
+
+
+def test_a_raw_sidecars_regions_are_in_its_own_frame(indexed):
+    """Regions scale by the RAW's size as LibRaw decodes it, not by its TIFF header's (the small preview's)."""
+    folder, _, _, _ = indexed
+    photo = folder / "small-preview.dng"
+    stored_size = load_photo(photo).stored_size
+    region = FaceRegion(name="Anna", box=(400.0, 600.0, 300.0, 350.0))
+    write_sidecar(photo, [region], stored_size)
+    try:
+        [read] = read_regions(photo)
+    finally:
+        (folder / "small-preview.dng.xmp").unlink()
+    assert read.name == "Anna" and read.box == pytest.approx(region.box, abs=0.5)
 
 
 def test_status_counts_videos_and_unsupported_kinds_per_extension(tmp_path, copy_photos, embedder):
