@@ -100,8 +100,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 
 def _skipped_kinds_lines(kinds: list[dict]) -> list[str]:
-    """One line for the videos and one for other kinds, counted per extension: short for any number of files."""
-    from ..photos.kinds import UNSUPPORTED_KIND, VIDEO
+    """A line each for videos, files of a photo's shot and other kinds, counted per extension: short for any number."""
+    from ..photos.kinds import PAIRED, UNSUPPORTED_KIND, VIDEO
 
     def per_extension(reason: str) -> str:
         return ", ".join(f"{row['count']} {row['kind']}" for row in kinds if row["reason"] == reason)
@@ -109,6 +109,8 @@ def _skipped_kinds_lines(kinds: list[dict]) -> list[str]:
     lines = []
     if videos := sum(row["count"] for row in kinds if row["reason"] == VIDEO):
         lines.append(f"{videos} video{'s' if videos > 1 else ''} (not read yet): {per_extension(VIDEO)}")
+    if paired := per_extension(PAIRED):
+        lines.append(f"with their photo (one shot, read and counted once): {paired}")
     if others := per_extension(UNSUPPORTED_KIND):
         lines.append(f"skipped: {others} (kinds photoface does not read)")
     return lines

@@ -33,6 +33,8 @@ from photoface.store.migrations import latest_version, migrate
 from photoface.store.records import FaceRecord, PhotoRecord
 from photoface.store.transaction import write_transaction
 
+_KIND_PLACEHOLDERS = ", ".join("?" * len(KIND_REASONS))
+
 DB_NAME = "library.db"
 BUSY_TIMEOUT_S = 30.0
 CARRY_OVER_IOU = 0.5  # an old and a new face of a re-indexed photo overlapping this much are one face
@@ -311,8 +313,8 @@ class Library:
         copies = self.db.execute(
             "SELECT count(*) FROM photos WHERE copy_of IS NOT NULL AND status != 'gone'").fetchone()[0]
         skipped = list(self.db.query(
-            "SELECT path, reason FROM skipped_files WHERE reason NOT IN (?, ?) ORDER BY path LIMIT ?",
-            [*KIND_REASONS, error_limit]))
+            f"SELECT path, reason FROM skipped_files WHERE reason NOT IN ({_KIND_PLACEHOLDERS})"
+            " ORDER BY path LIMIT ?", [*KIND_REASONS, error_limit]))
         skipped_count = self.db.execute("SELECT count(*) FROM skipped_files").fetchone()[0]
         faces = self.db.execute(
             "SELECT count(*) FROM faces JOIN photos ON photos.id = faces.photo_id"
@@ -340,7 +342,7 @@ class Library:
     def _skipped_kinds(self) -> list[dict]:
         """How many files each kind-of-file reason left out, per extension, most first."""
         counts = Counter((reason, kind(path)) for path, reason in self.db.execute(
-            "SELECT path, reason FROM skipped_files WHERE reason IN (?, ?)", KIND_REASONS))
+            f"SELECT path, reason FROM skipped_files WHERE reason IN ({_KIND_PLACEHOLDERS})", KIND_REASONS))
         return [{"reason": reason, "kind": extension, "count": count}
                 for (reason, extension), count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
