@@ -106,7 +106,7 @@ def load_photo(path: str | Path, max_side: int | None = None) -> LoadedPhoto:
 def raw_stored_size(path: str | Path) -> tuple[int, int] | None:
     """A camera RAW's stored size as ``load_photo`` gives it (LibRaw's, not its TIFF header's); None if unreadable."""
     try:
-        with _open_regular_file(Path(path)) as file, RawPhoto(file) as raw:
+        with _open_regular_file(Path(path)), RawPhoto(Path(path)) as raw:
             return raw.stored_size
     except (OSError, PhotoError, RawRefused):
         return None
@@ -154,7 +154,7 @@ def _decode_with_pillow(path: Path, file, max_side: int | None) -> tuple[Image.I
 
 def _decode_raw(path: Path, file, max_side: int | None) -> tuple[Image.Image, tuple[int, int], int]:
     """As ``_decode_with_pillow``, for a camera RAW: its preview or a half-size demosaic."""
-    with RawPhoto(file) as raw:
+    with RawPhoto(path) as raw:  # ``file`` proved it a regular file, not a FIFO that would block LibRaw
         _check_pixels(path, raw.stored_size)
         draft_size = _longest_side_at_least(raw.stored_size, max_side) if max_side else None
         return raw.image(draft_size), raw.stored_size, raw.orientation

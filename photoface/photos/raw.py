@@ -7,7 +7,7 @@ orientation, so boxes map between frames exactly as for a JPEG.
 """
 
 import io
-from typing import BinaryIO
+from pathlib import Path
 
 import rawpy
 from PIL import Image
@@ -47,14 +47,20 @@ def is_raw_name(name: str) -> bool:
 class RawPhoto:
     """An opened RAW file: its stored size and orientation, and an image decoded on request."""
 
-    def __init__(self, file: BinaryIO):
+    def __init__(self, path: Path):
+        # By path, not file object: rawpy would read a file object whole into memory first.
+        self._raw = rawpy.RawPy()
         try:
-            self._raw = rawpy.imread(file)
+            self._raw.open_file(str(path))
             sizes = self._raw.sizes
+            if min(sizes.width, sizes.height) < 1:
+                raise RawRefused("truncated or corrupt")
         except rawpy.LibRawError as exc:
+            self._raw.close()
             raise RawRefused(_reason(exc)) from exc
-        if min(sizes.width, sizes.height) < 1:
-            raise RawRefused("truncated or corrupt")
+        except RawRefused:
+            self._raw.close()
+            raise
         self.stored_size = (sizes.width, sizes.height)
         self.orientation = _FLIP_TO_ORIENTATION.get(sizes.flip, 1)
 
