@@ -1,4 +1,4 @@
-"""Fuzzing: mutated real JPEG/PNG/HEIC/TIFF/WebP/GIF bytes and XMP sidecars never crash or hang photoface.
+"""Fuzzing: mutated real JPEG/PNG/HEIC/TIFF/WebP/GIF/AVIF/DNG bytes and XMP sidecars never crash or hang photoface.
 
 Each mutated photo must decode to RGB or be refused with one of the loader's
 reasons; each mutated sidecar must read as regions or as none. A watchdog
@@ -21,6 +21,7 @@ from photoface.export import FaceRegion, read_regions, write_sidecar
 from photoface.photos import PhotoError, load_photo
 
 from .conftest import PHOTOS
+from .dng import write_dng
 
 pytestmark = pytest.mark.filterwarnings("ignore:Corrupt EXIF data")  # Pillow says so of mutated EXIF
 
@@ -34,10 +35,19 @@ tried: Counter = Counter()
 
 
 def converted(source: Path, format: str, **options) -> bytes:
-    """A real photo re-encoded (no TIFF/WebP ships in ../shared/data)."""
+    """A real photo re-encoded (no TIFF/WebP/AVIF ships in ../shared/data)."""
     with Image.open(source) as image:
         buffer = io.BytesIO()
         image.convert("RGB").resize((128, 96)).save(buffer, format, **options)
+    return buffer.getvalue()
+
+
+def dng(source: Path, size: tuple[int, int], with_preview: bool) -> bytes:
+    """A real photo as a camera DNG: its Bayer mosaic, with a JPEG preview big enough to be read instead."""
+    with Image.open(source) as image:
+        photo = image.convert("RGB").resize(size)
+    buffer = io.BytesIO()
+    write_dng(buffer, photo, orientation=6, preview=photo if with_preview else None)
     return buffer.getvalue()
 
 
@@ -49,6 +59,9 @@ SEEDS = {
     "animated.gif": (PHOTOS / "odd" / "chi.gif").read_bytes(),
     "lzw.tif": converted(PHOTOS / "knn" / "test" / "obama1.jpg", "TIFF", compression="tiff_lzw"),
     "photo.webp": converted(PHOTOS / "knn" / "test" / "obama1.jpg", "WEBP"),
+    "photo.avif": converted(PHOTOS / "knn" / "test" / "obama1.jpg", "AVIF"),
+    "mosaic.dng": dng(PHOTOS / "knn" / "test" / "obama1.jpg", (128, 96), with_preview=False),
+    "preview.dng": dng(PHOTOS / "knn" / "test" / "obama1.jpg", (1600, 1200), with_preview=True),
 }
 
 

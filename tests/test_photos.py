@@ -383,6 +383,7 @@ def test_scan_records_why_it_skips_each_photo_named_entry(tmp_path):
         str(root / ".hidden.jpg"): "hidden",
         str(root / ".cache"): "hidden",
         str(root / "album"): album,
+        str(root / "notes.txt"): "unsupported kind",  # counted per extension by `status`
     }
     assert report.unreachable == report.denied == []
 

@@ -93,8 +93,27 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"  unreadable: {error['path']}: {error['reason']}")
     if summary["skipped_count"]:
         click.echo(f"Skipped: {summary['skipped_count']} files or folders")
+    for line in _skipped_kinds_lines(summary["skipped_kinds"]):
+        click.echo(f"  {line}")
     for skipped in summary["skipped"]:
         click.echo(f"  skipped: {skipped['path']}: {skipped['reason']}")
+
+
+def _skipped_kinds_lines(kinds: list[dict]) -> list[str]:
+    """A line each for videos, files of a photo's shot and other kinds, counted per extension: short for any number."""
+    from ..photos.kinds import PAIRED, UNSUPPORTED_KIND, VIDEO
+
+    def per_extension(reason: str) -> str:
+        return ", ".join(f"{row['count']} {row['kind']}" for row in kinds if row["reason"] == reason)
+
+    lines = []
+    if videos := sum(row["count"] for row in kinds if row["reason"] == VIDEO):
+        lines.append(f"{videos} video{'s' if videos > 1 else ''} (not read yet): {per_extension(VIDEO)}")
+    if paired := per_extension(PAIRED):
+        lines.append(f"with their photo (one shot, read and counted once): {paired}")
+    if others := per_extension(UNSUPPORTED_KIND):
+        lines.append(f"skipped: {others} (kinds photoface does not read)")
+    return lines
 
 
 @cli.command()

@@ -11,6 +11,9 @@ A folder the export makes (or finds empty) is marked as an album
 for new ones. A folder holding other files is not: the scan would skip them
 too (indexing counts the album's photos as copies there).
 
+A photo's other files of the same shot (its RAW beside the JPEG, a live
+photo's video) go into the album with it.
+
 Re-running adds only what is new: a file of the same name and the same
 content already in the album is skipped; a different file of the same name is
 added as "name (2).jpg", "name (3).jpg", ... and nothing is ever overwritten.
@@ -27,7 +30,7 @@ from pathlib import Path
 from PIL import ExifTags
 
 from photoface.export._header import open_header
-from photoface.photos.scan import ALBUM_MARKER
+from photoface.photos.scan import ALBUM_MARKER, shot_files
 
 _EXIF_DATE_FORMAT = "%Y:%m:%d %H:%M:%S"
 
@@ -60,7 +63,8 @@ def export_album(
     report = ExportReport()
     for source, date in photo_paths:
         if _in_range(date, since, until):
-            _export_one(Path(source), folder, link, report)
+            for path in (Path(source), *shot_files(Path(source))):  # a RAW+JPEG pair, a live photo's video
+                _export_one(path, folder, link, report)
     return report
 
 

@@ -36,7 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from photoface.export._header import open_header
+from photoface.photos.loader import raw_stored_size
 from photoface.photos.orientation import Box, Size
+from photoface.photos.raw import is_raw_name
 
 log = logging.getLogger(__name__)
 
@@ -294,12 +296,15 @@ def _regions_in(packet: bytes | None, stored_size: Size | None) -> list[FaceRegi
 
 
 def _size_and_embedded_xmp(photo_path: Path) -> tuple[Size | None, bytes | None]:
+    size, packet = None, None
     try:
         with open_header(photo_path) as image:
             packet = image.info.get("xmp") or getattr(image, "tag_v2", {}).get(700)  # 700: TIFF's XMP
             size = image.size
     except Exception:  # decoders raise all sorts on bad data; the sidecar may still be good
-        return None, None
+        pass
+    if is_raw_name(photo_path.name):  # a RAW's TIFF header holds a preview's size, or none
+        size = raw_stored_size(photo_path)
     if isinstance(packet, str):
         packet = packet.encode("utf-8")
     return size, packet if isinstance(packet, bytes) else None

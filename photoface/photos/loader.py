@@ -13,15 +13,17 @@ from PIL import ExifTags, Image, UnidentifiedImageError
 
 from photoface.errors import PhotofaceError
 from photoface.photos import orientation as _orientation
+from photoface.photos.raw import RAW_EXTENSIONS, RawPhoto, RawRefused, is_raw_name
 
 SUPPORTED_EXTENSIONS = frozenset(
-    {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif", ".hif", ".bmp", ".gif"}
-)
+    {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif", ".hif", ".bmp", ".gif", ".avif"}
+) | RAW_EXTENSIONS
 MAX_PIXELS = 100_000_000
 
 # Pillow picks the decoder from the file's content, not its name: only these may
-# decode, so a renamed EPS or PDF never reaches Ghostscript.
-_DECODERS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "BMP", "GIF")
+# decode, so a renamed EPS or PDF never reaches Ghostscript. RAW files (TIFF
+# inside, most of them) go to LibRaw by their name instead.
+PILLOW_DECODERS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "BMP", "GIF", "AVIF")
 
 # libheif applies HEIF's own irot/imir boxes while decoding and pillow-heif then
 # resets the EXIF orientation to 1 (keeping the old value in
@@ -89,6 +91,8 @@ def load_photo(path: str | Path, max_side: int | None = None) -> LoadedPhoto:
             return _load(path, max_side)
     except PhotoError:
         raise
+    except RawRefused as exc:
+        raise PhotoError(path, exc.reason) from exc
     except Image.DecompressionBombError as exc:
         raise PhotoError(path, "decompression bomb") from exc
     except UnidentifiedImageError as exc:
@@ -97,6 +101,15 @@ def load_photo(path: str | Path, max_side: int | None = None) -> LoadedPhoto:
         raise PhotoError(path, "out of memory") from exc
     except Exception as exc:  # decoders raise all sorts on bad data
         raise PhotoError(path, "truncated or corrupt") from exc
+
+
+def raw_stored_size(path: str | Path) -> tuple[int, int] | None:
+    """A camera RAW's stored size as ``load_photo`` gives it (LibRaw's, not its TIFF header's); None if unreadable."""
+    try:
+        with _open_regular_file(Path(path)), RawPhoto(Path(path)) as raw:
+            return raw.stored_size
+    except (OSError, PhotoError, RawRefused):
+        return None
 
 
 def read_orientation(image: Image.Image) -> int:
@@ -118,19 +131,33 @@ def _load(path: Path, max_side: int | None) -> LoadedPhoto:
     with file:
         if os.fstat(file.fileno()).st_size == 0:
             raise PhotoError(path, "empty file")
-        image = Image.open(file, formats=_DECODERS)
-        stored_size = image.size
-        _check_pixels(path, stored_size)
-        if max_side:
-            image.draft("RGB", _longest_side_at_least(stored_size, max_side))
-        image.load()
-    orientation = 1 if image.format in _DECODED_UPRIGHT else read_orientation(image)
+        decode = _decode_raw if is_raw_name(path.name) else _decode_with_pillow
+        image, stored_size, orientation = decode(path, file, max_side)
     rgb = _to_rgb(image)
     if max_side:
         rgb = _reduce(rgb, max_side)
     if orientation in _TO_UPRIGHT:
         rgb = rgb.transpose(_TO_UPRIGHT[orientation])
     return LoadedPhoto(rgb, stored_size, orientation)
+
+
+def _decode_with_pillow(path: Path, file, max_side: int | None) -> tuple[Image.Image, tuple[int, int], int]:
+    """The stored image (JPEG drafted towards ``max_side``), its full size and EXIF orientation."""
+    image = Image.open(file, formats=PILLOW_DECODERS)
+    stored_size = image.size
+    _check_pixels(path, stored_size)
+    if max_side:
+        image.draft("RGB", _longest_side_at_least(stored_size, max_side))
+    image.load()
+    return image, stored_size, 1 if image.format in _DECODED_UPRIGHT else read_orientation(image)
+
+
+def _decode_raw(path: Path, file, max_side: int | None) -> tuple[Image.Image, tuple[int, int], int]:
+    """As ``_decode_with_pillow``, for a camera RAW: its preview or a half-size demosaic."""
+    with RawPhoto(path) as raw:  # ``file`` proved it a regular file, not a FIFO that would block LibRaw
+        _check_pixels(path, raw.stored_size)
+        draft_size = _longest_side_at_least(raw.stored_size, max_side) if max_side else None
+        return raw.image(draft_size), raw.stored_size, raw.orientation
 
 
 def _open_regular_file(path: Path):

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from photoface.photos.kinds import PAIRED, shot_companions, why_not_read
 from photoface.photos.loader import SUPPORTED_EXTENSIONS
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ class ScanReport:
 
     unreachable: list[Path] = field(default_factory=list)  # folders failing to read (a drive unplugged mid-scan)
     denied: list[Path] = field(default_factory=list)  # folders we may not read: their photos are unknown, not gone
-    skipped: dict[str, str] = field(default_factory=dict)  # path (as shown) -> why it was left out
+    skipped: dict[str, str] = field(default_factory=dict)  # path (as shown) -> why it was left out (kinds.py)
 
 
 def is_photo_file(path: str | Path) -> bool:
@@ -83,8 +84,10 @@ def _album_holding(path: Path) -> Path | None:
 def _if_photo(path: Path, report: ScanReport) -> Iterator[Path]:
     if not path.exists():
         log.warning("photo folder or file not found: %s", path)
+    elif path.name in _folder_companions(path.parent):
+        _skip(report, path, PAIRED)
     elif not is_photo_file(path):
-        return
+        _skip_kind(report, path)
     elif reason := _unstorable(path):
         _skip(report, path, reason)
     else:
@@ -104,11 +107,26 @@ def _walk(directory: Path, visited_dirs: set[Path], report: ScanReport) -> Itera
     if any(entry.name == ALBUM_MARKER for entry in entries):
         _skip(report, directory, _ALBUM_REASON)
         return
+    companions = shot_companions(entry.name for entry in entries)
     for entry in entries:
-        yield from _entry(entry, visited_dirs, report)
+        yield from _entry(entry, visited_dirs, report, companions)
 
 
-def _entry(entry: os.DirEntry, visited_dirs: set[Path], report: ScanReport) -> Iterator[Path]:
+def shot_files(photo: Path) -> list[Path]:
+    """The other files of ``photo``'s shot (its RAW, a live photo's video), as the scan pairs them."""
+    return [photo.parent / name for name, paired_with in _folder_companions(photo.parent).items()
+            if paired_with == photo.name]
+
+
+def _folder_companions(folder: Path) -> dict[str, str]:
+    try:
+        return shot_companions(os.listdir(folder))
+    except OSError:
+        return {}
+
+
+def _entry(entry: os.DirEntry, visited_dirs: set[Path], report: ScanReport,
+           companions: dict[str, str]) -> Iterator[Path]:
     photo_named = Path(entry.name).suffix.lower() in SUPPORTED_EXTENSIONS
     try:
         is_dir = _is_dir(entry)
@@ -119,10 +137,14 @@ def _entry(entry: os.DirEntry, visited_dirs: set[Path], report: ScanReport) -> I
         path = resolved(entry.path) if entry.is_symlink() else Path(entry.path)
         if is_dir:
             yield from _walk(path, visited_dirs, report)
+        elif entry.name in companions:  # analysed and counted with its photo
+            _skip(report, entry.path, PAIRED)
         elif photo_named and (reason := _unstorable(Path(entry.path))):
             _skip(report, entry.path, reason)
         elif photo_named:
             yield path
+        else:
+            _skip_kind(report, entry.path)
     except OSError:  # vanished while we looked
         return
 
@@ -164,6 +186,12 @@ def _skip_folder(directory: Path, exc: OSError, report: ScanReport) -> None:
     else:
         report.unreachable.append(directory)
     _skip(report, directory, reason)
+
+
+def _skip_kind(report: ScanReport, path: str | Path) -> None:
+    """A file that is no photo photoface reads (a video, a .xyz), counted so that none goes unmentioned."""
+    if reason := why_not_read(Path(path).name):
+        _skip(report, path, reason)
 
 
 def _skip(report: ScanReport, path: str | Path, reason: str) -> None:

@@ -15,6 +15,7 @@ photo it copies when that one is gone, so no face is lost.
 import json
 import os
 import sqlite3
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -25,11 +26,14 @@ from sqlite_utils import Database
 
 from photoface.embed.quantize import quantize_int8
 from photoface.errors import PhotofaceError
+from photoface.photos.kinds import KIND_REASONS, kind
 from photoface.photos.orientation import Box, box_to_upright, iou
 from photoface.store import lock
 from photoface.store.migrations import latest_version, migrate
 from photoface.store.records import FaceRecord, PhotoRecord
 from photoface.store.transaction import write_transaction
+
+_KIND_PLACEHOLDERS = ", ".join("?" * len(KIND_REASONS))
 
 DB_NAME = "library.db"
 BUSY_TIMEOUT_S = 30.0
@@ -297,7 +301,11 @@ class Library:
     # --- reading ------------------------------------------------------------
 
     def status(self, error_limit: int = 50) -> dict:
-        """Counts for a summary: photos by status (copies apart), faces, errors, files skipped, models."""
+        """Counts for a summary: photos by status (copies apart), faces, errors, files skipped, models.
+
+        Files skipped for their kind (videos, a .xyz) are counted per reason and
+        extension in ``skipped_kinds``; ``skipped`` lists the others one by one.
+        """
         by_status = dict.fromkeys(("indexed", "error", "gone"), 0)
         for status, count in self.db.execute(
                 "SELECT status, count(*) FROM photos WHERE copy_of IS NULL GROUP BY status"):
@@ -305,7 +313,8 @@ class Library:
         copies = self.db.execute(
             "SELECT count(*) FROM photos WHERE copy_of IS NOT NULL AND status != 'gone'").fetchone()[0]
         skipped = list(self.db.query(
-            "SELECT path, reason FROM skipped_files ORDER BY path LIMIT ?", [error_limit]))
+            f"SELECT path, reason FROM skipped_files WHERE reason NOT IN ({_KIND_PLACEHOLDERS})"
+            " ORDER BY path LIMIT ?", [*KIND_REASONS, error_limit]))
         skipped_count = self.db.execute("SELECT count(*) FROM skipped_files").fetchone()[0]
         faces = self.db.execute(
             "SELECT count(*) FROM faces JOIN photos ON photos.id = faces.photo_id"
@@ -327,7 +336,15 @@ class Library:
             )
         )
         return {"photos": by_status, "copies": copies, "faces": faces, "errors": errors,
-                "skipped": skipped, "skipped_count": skipped_count, "models": models}
+                "skipped": skipped, "skipped_count": skipped_count, "skipped_kinds": self._skipped_kinds(),
+                "models": models}
+
+    def _skipped_kinds(self) -> list[dict]:
+        """How many files each kind-of-file reason left out, per extension, most first."""
+        counts = Counter((reason, kind(path)) for path, reason in self.db.execute(
+            f"SELECT path, reason FROM skipped_files WHERE reason IN ({_KIND_PLACEHOLDERS})", KIND_REASONS))
+        return [{"reason": reason, "kind": extension, "count": count}
+                for (reason, extension), count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
     def faces(self, include_gone: bool = False, photo_id: int | None = None) -> Iterator[dict]:
         """Every face (or every face of one photo), ordered by id, with what is needed to draw it upright.
