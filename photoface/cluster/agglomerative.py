@@ -5,11 +5,12 @@
    sizes (``linkage.Cut``): two single faces merge only when clearly alike,
    two big clusters of one person at a looser cut, their mean over many
    pairs being steadier; two lone faces meet a stricter cut still
-   (``PAIR_CUT``), a look-alike stranger being as near as that. A merge looser than the single-face cut also needs
-   no rival cluster nearby (``linkage.RIVAL_MARGIN``) and a linkage not far
-   above the two clusters' own spread (``linkage.WITHIN_RATIO``): where many
-   similar people crowd together, as in LFW, it stays strict; in a home
-   library of a few dozen people it loosens.
+   (``PAIR_CUT``), a look-alike stranger being as near as that. A merge
+   looser than the single-face cut also needs no rival cluster nearby
+   (``linkage.RIVAL_MARGIN``) and a linkage not far above the two clusters'
+   own spread (``linkage.WITHIN_RATIO``): where many similar people crowd
+   together, as in LFW, it stays strict; in a home library of a few dozen
+   people it loosens.
 2. A seed left alone joins the nearby cluster whose average linkage to it is
    under a looser cut, clearly below any other's (``JOIN_MARGIN``) and not
    far above the cluster's own mean pair distance (``linkage.WITHIN_RATIO``,
@@ -47,7 +48,8 @@ JOIN_CUT = 1.3
 JOIN_MARGIN = 0.2
 """... and at least this much below its linkage to any other nearby cluster."""
 # The level-0 cuts above were chosen on celeba_train and the calibration half of LFW's
-# identities (benchmarks/cluster_home.py, benchmarks/cluster_lfw.py), and reported on the rest.
+# identities (benchmarks/cluster_home.py, benchmarks/cluster_lfw.py; PAIR_CUT and JOIN_MARGIN
+# on lfw_10_strangers' calibration half), and reported on the rest.
 
 LEVELS = range(-2, 3)
 """The user's setting: -2 keeps faces most apart, +2 groups them most together, 0 is the default."""
