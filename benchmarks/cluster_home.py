@@ -31,7 +31,9 @@ on celeba_train and on the calibration half of LFW's identities (all its
 photos, and its people with 10+ photos; ``benchmarks/cluster_lfw.py``'s
 split). celeba_more, the small sets and LFW's other half were not looked at
 until they were chosen; lfw_10 and lfw_10_strangers hold people of both
-halves.
+halves. The second round (the pair cut, the lone-face spread test, the join
+margin) was again chosen on celeba_train and on lfw_10_strangers' faces of
+the calibration half only.
 """
 
 import argparse

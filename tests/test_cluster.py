@@ -93,6 +93,8 @@ def test_cut_is_strict_for_single_faces_and_looser_for_big_clusters():
     assert cut.at(4, 4) == pytest.approx(1.2)
     assert cut.at(4, 4) < cut.at(16, 16) < 1.4
     assert np.all(Cut(0.9).at(np.array([1, 50]), 50) == 0.9)
+    assert Cut(1.0, 1.4, pair=0.7).at(1, 1) == pytest.approx(0.7)
+    assert Cut(1.0, 1.4, pair=0.7).at(np.array([1, 4]), 4).tolist() == cut.at(np.array([1, 4]), 4).tolist()
 
 
 def test_big_clusters_of_one_person_merge_where_two_faces_would_not():
@@ -110,14 +112,33 @@ def test_big_clusters_of_one_person_merge_where_two_faces_would_not():
 
 
 def test_lone_face_joins_only_a_clearly_nearest_cluster():
-    a, _ = blobs([np.eye(16)[0]], per_blob=8, spread=0.1, seed=1)
-    b, _ = blobs([np.eye(16)[1]], per_blob=8, spread=0.1, seed=2)
-    near_a = unit(np.eye(16)[0] + 0.3 * np.eye(16)[1] + 1.6 * np.eye(16)[2])[None]  # 1.04 from a, 1.69 from b
+    a, _ = blobs([np.eye(16)[0]], per_blob=8, spread=0.2, seed=1)  # faces 0.67 apart
+    b, _ = blobs([np.eye(16)[1]], per_blob=8, spread=0.2, seed=2)
+    near_a = unit(np.eye(16)[0] + 0.3 * np.eye(16)[1] + 1.4 * np.eye(16)[2])[None]  # 1.10 from a, 1.69 from b
     labels = cluster_embeddings(np.concatenate([a, b, near_a]))
     assert labels[16] == labels[0] != labels[8]
     assert cluster_embeddings(np.concatenate([a, b, near_a]), threshold=0.9)[16] == -1  # the old cut leaves it out
-    halfway = unit(np.eye(16)[0] + np.eye(16)[1] + 1.6 * np.eye(16)[2])[None]  # 1.11 from each
+    halfway = unit(np.eye(16)[0] + np.eye(16)[1] + 1.6 * np.eye(16)[2])[None]  # 1.18 from each
     assert cluster_embeddings(np.concatenate([a, b, halfway]))[16] == -1
+
+
+def test_lone_face_stays_out_of_a_cluster_much_tighter_than_its_distance():
+    """A look-alike stranger: clearly nearest to a, but 4x farther from a's faces than they are from each other."""
+    a, _ = blobs([np.eye(16)[0]], per_blob=8, spread=0.1, seed=1)  # faces 0.23 apart
+    b, _ = blobs([np.eye(16)[1]], per_blob=8, spread=0.1, seed=2)
+    stranger = unit(np.eye(16)[0] + 0.3 * np.eye(16)[1] + 1.4 * np.eye(16)[2])[None]  # 0.95 from a, 1.66 from b
+    labels = cluster_embeddings(np.concatenate([a, b, stranger]))
+    assert labels[16] == -1 and labels[0] == labels[7] != labels[8]
+
+
+def test_two_lone_faces_pair_only_below_the_pair_cut():
+    cut = cuts_at(0)[0]
+    assert cut.at(1, 1) == pytest.approx(cut.pair) and cut.pair < cut.single
+    assert cut.at(1, 2) > cut.single  # a face and a cluster keep the size-aware cut
+    for distance, paired in ((cut.pair - 0.05, True), ((cut.pair + cut.single) / 2, False)):
+        cos = 1 - distance / 2
+        pair = unit([[1, 0], [cos, np.sqrt(1 - cos ** 2)]])
+        assert (cluster_embeddings(pair).tolist() == [0, 0]) is paired
 
 
 def test_higher_level_groups_more_together():
@@ -135,7 +156,7 @@ def test_higher_level_groups_more_together():
 
 def test_levels_move_every_cut_and_an_unknown_level_is_refused():
     looser = [cuts_at(level) for level in LEVELS]
-    assert all(a[0].single < b[0].single and a[0].loosest < b[0].loosest and a[1] < b[1]
+    assert all(a[0].single < b[0].single and a[0].loosest < b[0].loosest and a[0].pair < b[0].pair and a[1] < b[1]
                for a, b in zip(looser, looser[1:]))
     with pytest.raises(ValueError):
         cluster_embeddings(unit(np.eye(3)), level=LEVELS.stop)

@@ -4,13 +4,18 @@
    k-nearest-neighbour graph, with a cut that depends on the two clusters'
    sizes (``linkage.Cut``): two single faces merge only when clearly alike,
    two big clusters of one person at a looser cut, their mean over many
-   pairs being steadier. A merge looser than the single-face cut also needs
-   no rival cluster nearby (``linkage.RIVAL_MARGIN``) and a linkage not far
-   above the two clusters' own spread (``linkage.WITHIN_RATIO``): where many
-   similar people crowd together, as in LFW, it stays strict; in a home
-   library of a few dozen people it loosens.
+   pairs being steadier; two lone faces meet a stricter cut still
+   (``PAIR_CUT``), a look-alike stranger being as near as that. A merge
+   looser than the single-face cut also needs no rival cluster nearby
+   (``linkage.RIVAL_MARGIN``) and a linkage not far above the two clusters'
+   own spread (``linkage.WITHIN_RATIO``): where many similar people crowd
+   together, as in LFW, it stays strict; in a home library of a few dozen
+   people it loosens.
 2. A seed left alone joins the nearby cluster whose average linkage to it is
-   under a looser cut and clearly below any other's (``JOIN_MARGIN``).
+   under a looser cut, clearly below any other's (``JOIN_MARGIN``) and not
+   far above the cluster's own mean pair distance (``linkage.WITHIN_RATIO``,
+   the loose merges' test): a stranger who looks like someone is farther
+   from that person's faces than they are from each other.
 3. Every other face joins the cluster most of its nearest seeds within the
    single-face cut belong to, or none: blurred or tiny faces never seed or
    bridge clusters.
@@ -29,19 +34,22 @@ more together", ``LEVELS``).
 import numpy as np
 from scipy import sparse
 
-from .linkage import Cut, average_linkage
+from .linkage import WITHIN_RATIO, Cut, average_linkage
 from .neighbours import nearest_neighbours
 
 SINGLE_CUT = 0.9
-"""Average-linkage cut (mean squared L2 distance, 2 - 2 cos) between two single faces, at level 0."""
+"""Average-linkage cut (mean squared L2 distance, 2 - 2 cos) of a single face to a cluster, at level 0."""
+PAIR_CUT = 0.7
+"""The cut between two lone faces, at level 0."""
 LOOSEST_CUT = 1.4
 """The cut two big clusters tend to as they grow, at level 0."""
 JOIN_CUT = 1.3
 """A lone seed joins a cluster whose average linkage to it is under this, at level 0 ..."""
-JOIN_MARGIN = 0.3
+JOIN_MARGIN = 0.2
 """... and at least this much below its linkage to any other nearby cluster."""
 # The level-0 cuts above were chosen on celeba_train and the calibration half of LFW's
-# identities (benchmarks/cluster_home.py, benchmarks/cluster_lfw.py), and reported on the rest.
+# identities (benchmarks/cluster_home.py, benchmarks/cluster_lfw.py; PAIR_CUT and JOIN_MARGIN
+# on lfw_10_strangers' calibration half), and reported on the rest.
 
 LEVELS = range(-2, 3)
 """The user's setting: -2 keeps faces most apart, +2 groups them most together, 0 is the default."""
@@ -102,7 +110,7 @@ def cuts_at(level: int) -> tuple[Cut, float]:
     if level not in LEVELS:
         raise ValueError(f"level {level} is not one of {LEVELS.start}..{LEVELS.stop - 1}")
     shift = level * LEVEL_STEP
-    return Cut(SINGLE_CUT + shift, LOOSEST_CUT + shift), JOIN_CUT + shift
+    return Cut(SINGLE_CUT + shift, LOOSEST_CUT + shift, PAIR_CUT + shift), JOIN_CUT + shift
 
 
 def _cluster_means(vectors, labels):
@@ -116,7 +124,8 @@ def _cluster_means(vectors, labels):
 
 def _adopt_loners(vectors, labels, seed_index, candidates, cut):
     """Seeds left alone join, in place, the cluster among their neighbours' whose average
-    linkage to them is under ``cut`` and ``JOIN_MARGIN`` below the next one's.
+    linkage to them is under ``cut``, ``JOIN_MARGIN`` below the next one's and within
+    ``WITHIN_RATIO`` of the cluster's own mean pair distance.
 
     Each decides on the clusters as the linkage left them, so the result does not
     depend on the order of the loners.
@@ -127,6 +136,7 @@ def _adopt_loners(vectors, labels, seed_index, candidates, cut):
     row_of[grouped] = np.searchsorted(clusters, labels[grouped])
     row_of[grouped] = np.where(sizes[row_of[grouped]] > 1, row_of[grouped], -1)
     loners = seed_index[row_of[seed_index] < 0]
+    within = _mean_pair_distance(sizes, means)
     for start in range(0, len(loners), LONER_BLOCK):
         block = loners[start:start + LONER_BLOCK]
         options = np.where(candidates[block] >= 0, row_of[candidates[block]], -1)
@@ -135,11 +145,18 @@ def _adopt_loners(vectors, labels, seed_index, candidates, cut):
         rows = np.arange(len(block))
         best_option = options[rows, best]
         second = np.where(options != best_option[:, None], linkage, np.inf).min(axis=1)
-        joins = (linkage[rows, best] < cut) & (second >= linkage[rows, best] + JOIN_MARGIN)
+        joins = ((linkage[rows, best] < cut) & (second >= linkage[rows, best] + JOIN_MARGIN)
+                 & (linkage[rows, best] <= WITHIN_RATIO * within[best_option]))
         labels[block[joins]] = clusters[best_option[joins]]
 
 
 LONER_BLOCK = 1024  # loners weighed at once: their candidate means take LONER_BLOCK * k * d floats
+
+
+def _mean_pair_distance(sizes, means):
+    """Each cluster's mean squared distance between two of its (unit) faces, from its mean vector:
+    n / (n - 1) x (2 - 2 |mean|^2) (0 for a cluster of one)."""
+    return sizes / np.maximum(sizes - 1, 1) * (2 - 2 * np.einsum("cd,cd->c", means, means))
 
 
 def _linkage_to_clusters(faces, options, means):
