@@ -86,7 +86,7 @@ def cluster_embeddings(vectors: np.ndarray, *, level: int = 0, threshold: float 
     seed_index = np.flatnonzero(seeds)
     if len(seed_index) == 0:
         return labels
-    cut, join_cut = (Cut(threshold), None) if threshold is not None else cuts_at(level)
+    cut, join_cut = _cuts(level, threshold)
     # Each face's nearest seeds, as indices into all faces: clustering, votes and moves use them.
     candidates, distances = _nearest_seeds(vectors, seeds, seed_index, k)
     seed_neighbours = np.searchsorted(seed_index, candidates[seed_index])
@@ -111,6 +111,81 @@ def cuts_at(level: int) -> tuple[Cut, float]:
         raise ValueError(f"level {level} is not one of {LEVELS.start}..{LEVELS.stop - 1}")
     shift = level * LEVEL_STEP
     return Cut(SINGLE_CUT + shift, LOOSEST_CUT + shift, PAIR_CUT + shift), JOIN_CUT + shift
+
+
+def _cuts(level: int, threshold: float | None) -> tuple[Cut, float | None]:
+    """The level's cuts, or ``threshold`` as one size-blind cut and no joining of lone faces."""
+    return (Cut(threshold), None) if threshold is not None else cuts_at(level)
+
+
+def attach_to_groups(vectors: np.ndarray, labels: np.ndarray, seeds: np.ndarray,
+                     group_vectors: np.ndarray, group_labels: np.ndarray, *, level: int = 0,
+                     threshold: float | None = None, barred: np.ndarray | None = None) -> np.ndarray:
+    """The fixed group (a person the user named) each clustered face joins, or -1.
+
+    ``vectors``, ``labels``, ``seeds``: faces as ``cluster_embeddings`` grouped
+    them; ``group_vectors`` and ``group_labels`` (ids >= 0): the faces of groups
+    that clustering may not change. A cluster joins the group whose average
+    linkage to its seeds is the clear nearest, ``JOIN_MARGIN`` below any other
+    group's, and that the clustering would have merged it with: under the cut
+    for their two sizes (a loose one, above the single-face cut, within
+    ``WITHIN_RATIO`` of their own mean pair distances); a lone seed also under
+    the lone-seed joining cut (``_adopt_loners``). ``barred``: (m, 2) pairs
+    (face index, group id) never joined; a cluster holding such a face stays
+    out whole, its faces being one person by the clustering's own account.
+    Deterministic; unsorted non-seeds never join.
+    """
+    joined = np.full(len(labels), UNSORTED, dtype=np.int64)
+    if not seeds.any() or len(group_labels) == 0:
+        return joined
+    cut, join_cut = _cuts(level, threshold)
+    units = labels.copy()  # clusters, and each lone face a unit of its own
+    units[labels < 0] = labels.max() + 1 + np.arange(np.count_nonzero(labels < 0))
+    unit_ids, unit_sizes, unit_means = _cluster_means(vectors[seeds], units[seeds])
+    groups, group_sizes, group_means = _cluster_means(group_vectors, np.asarray(group_labels))
+    best, nearest, second = _two_nearest_groups(unit_means, group_means)
+    merges = _would_merge(nearest, (unit_sizes, unit_means), (group_sizes[best], group_means[best]), cut)
+    if join_cut is not None:  # the lone-seed rule
+        group_within = _mean_pair_distance(group_sizes, group_means)[best]
+        merges |= ((unit_sizes == 1) & (group_sizes[best] > 1) & (nearest < join_cut)
+                   & (nearest <= WITHIN_RATIO * group_within))
+    attached = merges & (second >= nearest + JOIN_MARGIN)
+    face_unit = np.minimum(np.searchsorted(unit_ids, units), len(unit_ids) - 1)
+    has_seed = unit_ids[face_unit] == units
+    if barred is not None and len(barred):
+        face, group = np.asarray(barred, dtype=np.int64).reshape(-1, 2).T
+        clashing = has_seed[face] & (groups[best[face_unit[face]]] == group)
+        attached[face_unit[face[clashing]]] = False
+    wins = has_seed & attached[face_unit]
+    joined[wins] = groups[best[face_unit[wins]]]
+    return joined
+
+
+def _two_nearest_groups(unit_means, group_means):
+    """Per unit: its nearest group's row, their average linkage and the linkage to the next nearest
+    (inf if none); for unit vectors the mean of 2 - 2 x.y over all pairs is 2 - 2 (mean x).(mean y)."""
+    best, nearest, second = [], [], []
+    for start in range(0, len(unit_means), LONER_BLOCK):
+        linkage = 2 - 2 * unit_means[start:start + LONER_BLOCK] @ group_means.T
+        rows = np.arange(len(linkage))
+        best.append(np.argmin(linkage, axis=1))
+        nearest.append(linkage[rows, best[-1]])
+        linkage[rows, best[-1]] = np.inf
+        second.append(linkage.min(axis=1))
+    return np.concatenate(best), np.concatenate(nearest), np.concatenate(second)
+
+
+def _would_merge(linkage, first, second, cut):
+    """Whether average linkage would merge clusters of these (sizes, mean vectors) at ``linkage``
+    (``linkage._Merger``; rivals aside: the caller demands a margin): under the cut for their
+    sizes and, for a loose merge, within ``WITHIN_RATIO`` of their own mean pair distances."""
+    (first_sizes, first_means), (second_sizes, second_means) = first, second
+    withins = np.stack([_mean_pair_distance(first_sizes, first_means),
+                        _mean_pair_distance(second_sizes, second_means)])
+    has_within = np.stack([first_sizes, second_sizes]) > 1
+    mean_within = (withins * has_within).sum(axis=0) / np.maximum(has_within.sum(axis=0), 1)
+    close_as_within = ~has_within.any(axis=0) | (linkage <= WITHIN_RATIO * mean_within)
+    return (linkage < cut.at(first_sizes, second_sizes)) & ((linkage < cut.single) | close_as_within)
 
 
 def _cluster_means(vectors, labels):

@@ -2,9 +2,12 @@
 
 A cluster run clusters only faces without a confirmed person or a hidden
 one (the user's decisions are never revisited: a hidden person keeps its
-faces, so hiding is not undone by the next run) and keeps people stable: each
-new cluster takes over the unnamed person most of its faces belonged to
-before, so tiles do not reshuffle. Singletons and tiny clusters stay unsorted
+faces, so hiding is not undone by the next run) and keeps people stable: a
+new cluster (or a good lone face) that the clustering would have merged with a
+shown person's confirmed faces joins that person, unconfirmed, so new photos
+of Anna come in Anna and the next run places them again; each other cluster
+takes over the unnamed person most of its faces belonged to before, so tiles
+do not reshuffle. Singletons and tiny clusters stay unsorted
 (no person). Rejections hold across runs as cannot-links between faces
 (``constraints``): before the result is written, rejections from unnamed
 persons become links to their faces, so retiring an emptied person loses
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlite_utils import Database
 
-from photoface.cluster.agglomerative import UNSORTED, cluster_embeddings
+from photoface.cluster.agglomerative import UNSORTED, attach_to_groups, cluster_embeddings
 from photoface.cluster.neighbours import nearest_neighbours
 from photoface.face_model import active_model, model_vectors
 from photoface.store.grouping import grouping_done, grouping_due
@@ -84,11 +87,13 @@ def recluster(library: Library, model_id: str | None = None,
     faces = _visible_faces(library, model_id)
     undecided = faces.ids[~np.isin(faces.ids, _decided_faces(library.db))]
     chosen = np.isin(faces.ids, undecided)
+    seeds = faces.quality[chosen] >= MIN_SEED_QUALITY
     labels = cluster_embeddings(
-        faces.vectors[chosen], level=level, threshold=threshold,
-        seeds=faces.quality[chosen] >= MIN_SEED_QUALITY, photo_ids=faces.photo_ids[chosen],
-        cannot_link=cannot_link_indices(library.db, undecided),
+        faces.vectors[chosen], level=level, threshold=threshold, seeds=seeds,
+        photo_ids=faces.photo_ids[chosen], cannot_link=cannot_link_indices(library.db, undecided),
     )
+    held_by = _join_known_persons(library.db, faces, chosen, labels, seeds, level, threshold)
+    labels[held_by >= 0] = UNSORTED
     report = ClusterReport(faces=len(faces.ids), undecided=len(undecided))
     with write_transaction(library.db) as db:
         # What the user did while clustering ran wins: faces confirmed, hidden or
@@ -96,7 +101,7 @@ def recluster(library: Library, model_id: str | None = None,
         faces = faces.where(np.isin(faces.ids, _visible_face_ids(db)))
         still = ~np.isin(undecided, _decided_faces(db)) & np.isin(undecided, faces.ids)
         link_unnamed_rejections(db)
-        _assign(db, undecided[still], labels[still], report)
+        _assign(db, undecided[still], labels[still], held_by[still], report)
         retire_emptied_persons(db)
         report.suggestions = _suggest(db, faces)
         grouping_done(library, due)
@@ -143,8 +148,43 @@ def _visible_face_ids(db: Database) -> np.ndarray:
 # --- assigning clusters to persons ------------------------------------------------
 
 
-def _assign(db: Database, face_ids: np.ndarray, labels: np.ndarray, report: ClusterReport) -> None:
-    """Write each undecided face's person: its cluster's, unless the user ruled it out."""
+def _join_known_persons(db: Database, faces: _Faces, chosen: np.ndarray, labels: np.ndarray,
+                        seeds: np.ndarray, level: int, threshold: float | None) -> np.ndarray:
+    """Per undecided face, the shown person with confirmed faces that its cluster joins, or -1.
+
+    New photos of a named person go to that person (unconfirmed, so the next run
+    places them again) where the clustering would have merged their cluster with
+    the person's confirmed faces (``attach_to_groups``). A cluster holding a face
+    the person is ruled out for (rejected, linked to a face of theirs, or in a
+    photo where they have a confirmed face) stays out whole.
+    """
+    confirmed = dict(db.execute(
+        "SELECT face_people.face_id, face_people.person_id FROM face_people"
+        " JOIN persons ON persons.id = face_people.person_id"
+        " WHERE face_people.confirmed = 1 AND persons.hidden = 0").fetchall())
+    in_group = np.isin(faces.ids, list(confirmed))
+    group_of = np.array([confirmed[face] for face in faces.ids[in_group].tolist()], dtype=np.int64)
+    undecided = faces.where(chosen)
+    return attach_to_groups(undecided.vectors, labels, seeds, faces.vectors[in_group], group_of,
+                            level=level, threshold=threshold, barred=_barred(db, undecided, set(group_of.tolist())))
+
+
+def _barred(db: Database, undecided: _Faces, persons: set[int]) -> np.ndarray:
+    """(face position, person) pairs the user's decisions rule out, of these persons."""
+    position = {face: index for index, face in enumerate(undecided.ids.tolist())}
+    photos_of: dict[int, list[int]] = {}
+    for index, photo in enumerate(undecided.photo_ids.tolist()):
+        photos_of.setdefault(photo, []).append(index)
+    pairs = {(position[face], person) for face, person in ruled_out(db) if face in position and person in persons}
+    pairs |= {(index, person) for person, photo in _confirmed_person_photos(db)
+              if person in persons for index in photos_of.get(photo, [])}
+    return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+
+
+def _assign(db: Database, face_ids: np.ndarray, labels: np.ndarray, held_by: np.ndarray,
+            report: ClusterReport) -> None:
+    """Write each undecided face's person: the known person it joins, else its cluster's,
+    unless the user ruled it out."""
     previous = dict(db.execute(
         "SELECT face_people.face_id, face_people.person_id FROM face_people"
         " JOIN persons ON persons.id = face_people.person_id"
@@ -156,6 +196,9 @@ def _assign(db: Database, face_ids: np.ndarray, labels: np.ndarray, report: Clus
         report.new_people += 1
     rows = [{"face_id": int(face), "person_id": person_of_label[int(label)], "confirmed": 0}
             for face, label in zip(face_ids.tolist(), labels.tolist()) if label != UNSORTED]
+    shown = {person for (person,) in db.execute("SELECT id FROM persons WHERE hidden = 0")}
+    rows += [{"face_id": int(face), "person_id": int(person), "confirmed": 0}  # none to a person merged away
+             for face, person in zip(face_ids.tolist(), held_by.tolist()) if person in shown]
     delete_where_in(db, "face_people", "face_id", face_ids)
     db["face_people"].insert_all(_allowed(db, rows))
     # Faces outside this run (gone photos, other models) may keep clustering's rows that clash,
