@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import pdist
 
-from photoface.cluster.agglomerative import LEVELS, cluster_embeddings, cuts_at
+from photoface.cluster.agglomerative import LEVELS, UNSORTED, attach_to_groups, cluster_embeddings, cuts_at
 from photoface.cluster.linkage import Cut, average_linkage
 from photoface.cluster.neighbours import nearest_neighbours
 from photoface.evaluation.clustering import pairwise_prf
@@ -254,3 +254,41 @@ def test_invariants(n_people, per_person, seed, n_photos, min_cluster_size):
     assert set(labels[labelled & ~seeds]) <= set(labels[labelled & seeds]), "cluster without a seed"
     sizes = np.bincount(labels[labelled])
     assert np.all(sizes >= min_cluster_size) and np.all(np.diff(sizes) <= 0)
+
+
+def fixed_groups_and_newcomers():
+    """Two fixed groups of 6 faces (persons 10 and 20), then 3 new faces of 10, a lone one of 10,
+    3 faces of a stranger and a lone face halfway between 10 and 20."""
+    centres = unit(np.random.default_rng(3).standard_normal((3, 32)))
+    faces, which = blobs(centres, 10, 0.08, seed=4)
+    halfway = unit(centres[0] + centres[1])[None]
+    group_vectors = np.concatenate([faces[which == 0][:6], faces[which == 1][:6]])
+    group_labels = np.repeat([10, 20], 6)
+    new = np.concatenate([faces[which == 0][6:10], faces[which == 2][:3], halfway])
+    labels = np.array([0, 0, 0, UNSORTED, 1, 1, 1, UNSORTED])
+    return new, labels, group_vectors, group_labels
+
+
+def test_clusters_and_lone_faces_join_the_fixed_group_the_clustering_would_merge_them_with():
+    new, labels, group_vectors, group_labels = fixed_groups_and_newcomers()
+    joined = attach_to_groups(new, labels, np.ones(len(new), bool), group_vectors, group_labels)
+    assert joined.tolist() == [10, 10, 10, 10, UNSORTED, UNSORTED, UNSORTED, UNSORTED]
+    blurred = np.array([True] * 3 + [False] + [True] * 4)  # a lone face that may not seed stays out
+    assert attach_to_groups(new, labels, blurred, group_vectors, group_labels)[3] == UNSORTED
+    assert (attach_to_groups(new, labels, np.ones(len(new), bool), group_vectors, group_labels, level=-2)
+            <= joined).all()
+
+
+def test_a_cluster_with_a_face_barred_from_the_group_stays_out_whole():
+    new, labels, group_vectors, group_labels = fixed_groups_and_newcomers()
+    seeds = np.ones(len(new), bool)
+    joined = attach_to_groups(new, labels, seeds, group_vectors, group_labels, barred=np.array([[1, 10], [3, 20]]))
+    assert joined.tolist()[:4] == [UNSORTED, UNSORTED, UNSORTED, 10]  # a bar from another group changes nothing
+    assert attach_to_groups(new, labels, seeds, group_vectors[:0], group_labels[:0]).tolist() == [UNSORTED] * 8
+
+
+def test_a_face_as_near_two_groups_joins_neither():
+    new, labels, group_vectors, group_labels = fixed_groups_and_newcomers()
+    twins = np.concatenate([group_vectors[:6], group_vectors[:6]])  # two groups of the same faces
+    joined = attach_to_groups(new, labels, np.ones(len(new), bool), twins, np.repeat([10, 20], 6))
+    assert (joined == UNSORTED).all()

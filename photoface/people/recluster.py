@@ -4,7 +4,7 @@ A cluster run clusters only faces without a confirmed person or a hidden
 one (the user's decisions are never revisited: a hidden person keeps its
 faces, so hiding is not undone by the next run) and keeps people stable: a
 new cluster (or a good lone face) that the clustering would have merged with a
-shown person's confirmed faces joins that person, unconfirmed, so new photos
+named, shown person's confirmed faces joins that person, unconfirmed, so new photos
 of Anna come in Anna and the next run places them again; each other cluster
 takes over the unnamed person most of its faces belonged to before, so tiles
 do not reshuffle. Singletons and tiny clusters stay unsorted
@@ -150,18 +150,19 @@ def _visible_face_ids(db: Database) -> np.ndarray:
 
 def _join_known_persons(db: Database, faces: _Faces, chosen: np.ndarray, labels: np.ndarray,
                         seeds: np.ndarray, level: int, threshold: float | None) -> np.ndarray:
-    """Per undecided face, the shown person with confirmed faces that its cluster joins, or -1.
+    """Per undecided face, the named, shown person that its cluster joins, or -1.
 
     New photos of a named person go to that person (unconfirmed, so the next run
     places them again) where the clustering would have merged their cluster with
     the person's confirmed faces (``attach_to_groups``). A cluster holding a face
     the person is ruled out for (rejected, linked to a face of theirs, or in a
-    photo where they have a confirmed face) stays out whole.
+    photo where they have a confirmed face) stays out whole. Unnamed persons are
+    no target: one made by splitting faces off a cluster would take the rest back.
     """
     confirmed = dict(db.execute(
         "SELECT face_people.face_id, face_people.person_id FROM face_people"
         " JOIN persons ON persons.id = face_people.person_id"
-        " WHERE face_people.confirmed = 1 AND persons.hidden = 0").fetchall())
+        " WHERE face_people.confirmed = 1 AND persons.name IS NOT NULL AND persons.hidden = 0").fetchall())
     in_group = np.isin(faces.ids, list(confirmed))
     group_of = np.array([confirmed[face] for face in faces.ids[in_group].tolist()], dtype=np.int64)
     undecided = faces.where(chosen)
