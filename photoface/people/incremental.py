@@ -1,0 +1,122 @@
+"""People while indexing: new faces join existing people as they are stored, grouping at checkpoints.
+
+A first pass over a big library takes hours; waiting for its end to group
+anything shows nobody for hours. While a pass runs, each face stored joins
+the unnamed person its nearest grouped faces vote for (``join_people``),
+under the rules a cluster run obeys: never a person the face was rejected
+from or that holds a face it is linked to (``constraints``), never one
+holding another face of its photo, never a named or hidden person (named
+people get faces through suggestions, as after a cluster run), and faces
+already placed (confirmed ones above all) are never touched. Faces joining
+nobody wait for the next checkpoint: the full ``recluster``, run after the
+first faces and then each time the face count has grown by a factor, which
+never moves what the user decided either.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sqlite_utils import Database
+
+from photoface.cluster.agglomerative import DEFAULT_THRESHOLD
+from photoface.cluster.neighbours import nearest_neighbours
+from photoface.face_model import active_model, model_vectors
+from photoface.store.library import Library
+from photoface.store.transaction import write_transaction
+
+from .recluster import recluster
+
+JOIN_NEIGHBOURS = 5  # grouped faces that vote on each new face
+JOIN_THRESHOLD = DEFAULT_THRESHOLD
+"""Squared L2 distance within which a grouped face votes: clustering's cut, so a face joins where it would cluster."""
+
+FIRST_CHECKPOINT = 40  # faces stored before the first grouping: enough for the first people
+CHECKPOINT_GROWTH = 1.5  # then each time the faces grew by this factor: a few runs for the whole pass
+
+
+def join_people(library: Library, face_ids: Sequence[int]) -> int:
+    """Put each of these faces nobody placed yet in the unnamed person its nearest grouped faces vote for.
+
+    A person wins by most votes within ``JOIN_THRESHOLD``, then the smaller
+    total distance, and only with more than half of the votes cast; a face
+    whose winner it may not join stays unsorted. Returns how many joined.
+    """
+    model_id = active_model(library)
+    if model_id is None or not face_ids:
+        return 0
+    ids, vectors = model_vectors(library, model_id)
+    person_of = _grouped(library.db)
+    grouped = np.isin(ids, list(person_of))
+    new = np.isin(ids, np.asarray(face_ids, dtype=np.int64)) & ~grouped
+    if not grouped.any() or not new.any():
+        return 0
+    neighbours, distances = nearest_neighbours(vectors[grouped], JOIN_NEIGHBOURS, vectors[new])
+    voter_person = np.array([person_of[int(face)] for face in ids[grouped]])
+    choices = {face: person for face, person in zip(
+        ids[new].tolist(), (_vote(voter_person, found, near) for found, near in zip(neighbours, distances)))
+        if person is not None}
+    joined = 0
+    with write_transaction(library.db) as db:
+        for face, person in choices.items():
+            if _may_join(db, face, person):
+                db["face_people"].insert({"face_id": face, "person_id": person, "confirmed": 0})
+                joined += 1
+    return joined
+
+
+def _grouped(db: Database) -> dict[int, int]:
+    """Face -> person, for every face in a person (the voters)."""
+    return dict(db.execute("SELECT face_id, person_id FROM face_people").fetchall())
+
+
+def _vote(voter_person: np.ndarray, found: np.ndarray, distances: np.ndarray) -> int | None:
+    votes: dict[int, list[float]] = {}
+    for voter, distance in zip(found.tolist(), distances.tolist()):
+        if voter >= 0 and distance < JOIN_THRESHOLD:
+            votes.setdefault(int(voter_person[voter]), []).append(distance)
+    if not votes:
+        return None
+    person, near = max(votes.items(), key=lambda item: (len(item[1]), -sum(item[1])))
+    return person if 2 * len(near) > sum(map(len, votes.values())) else None
+
+
+def _may_join(db: Database, face: int, person: int) -> bool:
+    """The face is still unplaced and the person unnamed, shown, not ruled out and without a face of its photo."""
+    return db.execute(
+        "SELECT NOT EXISTS (SELECT 1 FROM face_people WHERE face_id = :face)"
+        " AND EXISTS (SELECT 1 FROM persons WHERE id = :person AND name IS NULL AND hidden = 0)"
+        " AND NOT EXISTS (SELECT 1 FROM rejections WHERE face_id = :face AND person_id = :person)"
+        " AND NOT EXISTS (SELECT 1 FROM cannot_links JOIN face_people"
+        "   ON face_people.person_id = :person AND face_people.face_id IN"
+        "      (cannot_links.face_id, cannot_links.other_face_id)"
+        "   WHERE :face IN (cannot_links.face_id, cannot_links.other_face_id))"
+        " AND NOT EXISTS (SELECT 1 FROM face_people JOIN faces ON faces.id = face_people.face_id"
+        "   WHERE face_people.person_id = :person"
+        "   AND faces.photo_id = (SELECT photo_id FROM faces WHERE id = :face))",
+        {"face": face, "person": person},
+    ).fetchone()[0] == 1
+
+
+@dataclass
+class PeopleAsIndexed:
+    """What an indexing pass calls with each batch's faces (``Indexer``'s ``on_stored``).
+
+    ``changed`` is called when faces joined people or a checkpoint grouped
+    them (a user interface reloads its people then).
+    """
+
+    library: Library
+    changed: Callable[[], None] = lambda: None
+    next_checkpoint: int = FIRST_CHECKPOINT  # faces stored by this pass
+    growth: float = CHECKPOINT_GROWTH
+    stored: int = 0
+
+    def faces_stored(self, face_ids: Sequence[int]) -> None:
+        self.stored += len(face_ids)
+        if self.stored >= self.next_checkpoint:
+            recluster(self.library)
+            self.next_checkpoint = int(self.stored * self.growth) + 1
+            self.changed()
+        elif join_people(self.library, face_ids):
+            self.changed()
