@@ -57,6 +57,8 @@ class IndexReport:
     paused: list[Path] = field(default_factory=list)  # roots not reachable: nothing there marked gone
 
 
+FIRST_BATCH_SIZE = 8  # faces; each batch after it twice as many, up to IndexOptions.batch_size
+
 Progress = Callable[[int, int], None]  # photos done, photos in total
 Stored = Callable[[list[int]], None]  # ids of the faces a batch stored, after its transactions
 
@@ -227,6 +229,8 @@ class Indexer:
         queue = iter(records)
         running: set[Future] = set()
         ready: list[PhotoAnalysis] = []
+        # The first batches are small, so the first faces reach the library (and the people view) soon.
+        batch_size = min(FIRST_BATCH_SIZE, self.options.batch_size)
         try:
             while True:
                 while len(running) < 2 * self.options.workers and not should_stop():
@@ -238,9 +242,10 @@ class Indexer:
                     break
                 finished, running = wait(running, return_when=FIRST_COMPLETED)
                 ready.extend(future.result() for future in finished)
-                if sum(len(a.faces) for a in ready) >= self.options.batch_size or not running:
+                if sum(len(a.faces) for a in ready) >= batch_size or not running:
                     self._store(ready, report, advance)
                     ready = []
+                    batch_size = min(2 * batch_size, self.options.batch_size)
             report.interrupted = should_stop()
         finally:  # on Ctrl-C too: what is analysed is kept
             for future in running:

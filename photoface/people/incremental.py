@@ -31,7 +31,7 @@ JOIN_NEIGHBOURS = 5  # grouped faces that vote on each new face
 JOIN_THRESHOLD = DEFAULT_THRESHOLD
 """Squared L2 distance within which a grouped face votes: clustering's cut, so a face joins where it would cluster."""
 
-FIRST_CHECKPOINT = 40  # faces stored before the first grouping: enough for the first people
+FIRST_CHECKPOINT = 16  # faces stored before the first grouping: a small library groups at once
 CHECKPOINT_GROWTH = 1.5  # then each time the faces grew by this factor: a few runs for the whole pass
 
 
