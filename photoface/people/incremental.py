@@ -39,8 +39,9 @@ def join_people(library: Library, face_ids: Sequence[int]) -> int:
     """Put each of these faces nobody placed yet in the unnamed person its nearest grouped faces vote for.
 
     A person wins by most votes within ``JOIN_THRESHOLD``, then the smaller
-    total distance, and only with more than half of the votes cast; a face
-    whose winner it may not join stays unsorted. Returns how many joined.
+    total distance, and only with at least two votes and more than half of
+    those cast (one near face is how two people get mixed); a face whose
+    winner it may not join stays unsorted. Returns how many joined.
     """
     model_id = active_model(library)
     if model_id is None or not face_ids:
@@ -78,7 +79,7 @@ def _vote(voter_person: np.ndarray, found: np.ndarray, distances: np.ndarray) ->
     if not votes:
         return None
     person, near = max(votes.items(), key=lambda item: (len(item[1]), -sum(item[1])))
-    return person if 2 * len(near) > sum(map(len, votes.values())) else None
+    return person if len(near) >= 2 and 2 * len(near) > sum(map(len, votes.values())) else None
 
 
 def _may_join(db: Database, face: int, person: int) -> bool:
