@@ -1,8 +1,8 @@
 """The first wait (issue #19): how soon does the app show people while it indexes a new folder?
 
-    flock /tmp/photoface-cpu.lock .venv/bin/python -m benchmarks.first_people [--photos 2000]
+    flock /tmp/photoface-cpu.lock .venv/bin/python -m benchmarks.first_people [--photos 2000] [--seed 0]
 
-Copies ``--photos`` shared photos into ``benchmarks/work/first_people/photos``
+Copies ``--photos`` shared photos into ``benchmarks/work/first_people/photos-seed<N>``
 (a third each from celeba_more and celeba_train, whole identities, and from
 LFW people folders with at least 6 photos, up to 8 each), opens the real main
 window offscreen on a new library, adds the folder as a user does and
@@ -38,7 +38,7 @@ LFW_MIN_PHOTOS, LFW_MAX_PHOTOS = 6, 8
 
 def make_photos(folder: Path, count: int, seed: int = 0) -> None:
     """Whole celeba identities and LFW people, in folders as a library might hold them."""
-    if folder.exists() and sum(1 for _ in folder.rglob("*.jpg")) == count:
+    if folder.exists() and sum(1 for _ in folder.rglob("*.jpg")) == count:  # made by an earlier run
         return
     shutil.rmtree(folder, ignore_errors=True)
     rng = random.Random(seed)
@@ -141,13 +141,13 @@ def report(shown: list[Shown], final: Shown, pass_s: float, total_s: float) -> N
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--photos", type=int, default=2000)
+    parser.add_argument("--photos", type=int, default=2000, help="photos in the folder added (default 2000)")
+    parser.add_argument("--seed", type=int, default=0, help="which identities and LFW people are copied")
     args = parser.parse_args()
-    photos = WORK / "photos"
-    make_photos(photos, args.photos)
-    library_dir = WORK / "library"
-    shutil.rmtree(library_dir, ignore_errors=True)
-    measure(photos, library_dir)
+    photos = WORK / f"photos-seed{args.seed}"
+    make_photos(photos, args.photos, args.seed)
+    shutil.rmtree(WORK / "library", ignore_errors=True)  # a new user's library
+    measure(photos, WORK / "library")
 
 
 if __name__ == "__main__":

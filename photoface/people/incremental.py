@@ -44,10 +44,10 @@ def join_people(library: Library, face_ids: Sequence[int]) -> int:
     winner it may not join stays unsorted. Returns how many joined.
     """
     model_id = active_model(library)
-    if model_id is None or not face_ids:
+    person_of = _grouped(library.db)
+    if model_id is None or not face_ids or not person_of:  # nobody to join yet: no vector read
         return 0
     ids, vectors = model_vectors(library, model_id)
-    person_of = _grouped(library.db)
     grouped = np.isin(ids, list(person_of))
     new = np.isin(ids, np.asarray(face_ids, dtype=np.int64)) & ~grouped
     if not grouped.any() or not new.any():
