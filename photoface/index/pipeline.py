@@ -270,7 +270,8 @@ class Indexer:
                 report.failed += 1
             else:
                 photo_id = self._save_with_names(analysis, report)
-                stored_faces += [face["id"] for face in self.library.faces(photo_id=photo_id)] if analysis.faces else []
+                if analysis.faces:
+                    stored_faces += [face["id"] for face in self.library.faces(photo_id=photo_id)]
                 report.indexed += 1
                 report.faces += len(analysis.faces)
             advance()
@@ -279,7 +280,7 @@ class Indexer:
 
     def _register_model(self) -> None:
         if not self._registered:
-            self.library.register_model(self.embedder.model_id, self.embedder.dim, self.embedder.description)
+            self.library.register_model(self.model_id, self.embedder.dim, self.embedder.description)
             self._registered = True
 
     def _save_with_names(self, analysis: PhotoAnalysis, report: IndexReport) -> int:
