@@ -12,7 +12,7 @@ from PIL import Image
 
 from photoface.index.pipeline import Indexer
 from photoface.people import operations, queries
-from photoface.people.incremental import PeopleAsIndexed, join_people
+from photoface.people.incremental import FIRST_CHECKPOINT, PeopleAsIndexed, join_people
 from photoface.people.recluster import recluster
 from photoface.store.library import Library
 
@@ -105,10 +105,12 @@ def test_named_peoples_confirmed_faces_stay_and_checkpoints_keep_them(library, e
     confirmed = {row for row in assignments(library) if row[2] == 1}
     copy_celeba(tmp_path / "new", NEW_PHOTOS)
     changes = []
-    people = PeopleAsIndexed(library, changed=lambda: changes.append(1), next_checkpoint=4)
+    people = PeopleAsIndexed(library, changed=lambda: changes.append(1), growth=1.1)
+    first_checkpoint = people.next_checkpoint
 
     stored = index_new(library, embedder, tmp_path / "new", on_stored=people.faces_stored)
 
+    assert people.next_checkpoint > first_checkpoint, "a checkpoint grouped the faces midway"
     assert changes, "people changed while the pass ran"
     assert confirmed <= assignments(library), "every confirmed face where the user put it"
     ada = queries.person(library, named["id"])
@@ -133,3 +135,11 @@ def test_two_faces_of_one_photo_never_join_one_person(library, embedder, tmp_pat
     persons = [placed[face] for face in stored if face in placed]
     assert persons, "a face of the collage joins its person"
     assert len(persons) == len(set(persons)), "never two faces of the photo in one person"
+
+
+def test_a_big_library_groups_again_only_once_its_faces_grew_by_a_factor(library, tmp_path):
+    faces = library.db.execute("SELECT count(*) FROM faces").fetchone()[0]
+    assert faces > 16
+    assert PeopleAsIndexed(library).next_checkpoint > 1.5 * faces, "a few new photos wait for the final grouping"
+    with Library.open(tmp_path / "new-library") as new_library:
+        assert PeopleAsIndexed(new_library).next_checkpoint == FIRST_CHECKPOINT, "a new library groups at once"

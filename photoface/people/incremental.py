@@ -103,21 +103,28 @@ def _may_join(db: Database, face: int, person: int) -> bool:
 class PeopleAsIndexed:
     """What an indexing pass calls with each batch's faces (``Indexer``'s ``on_stored``).
 
-    ``changed`` is called when faces joined people or a checkpoint grouped
-    them (a user interface reloads its people then).
+    Checkpoints come when the library's faces have grown by ``growth`` since
+    the last grouping (or the start of the pass), and at ``FIRST_CHECKPOINT``
+    faces in a new library: a few folders added to a big library wait for the
+    grouping at the end instead of re-clustering it all midway. ``changed``
+    is called when faces joined people or a checkpoint grouped them (a user
+    interface reloads its people then).
     """
 
     library: Library
     changed: Callable[[], None] = lambda: None
-    next_checkpoint: int = FIRST_CHECKPOINT  # faces stored by this pass
+    first_checkpoint: int = FIRST_CHECKPOINT
     growth: float = CHECKPOINT_GROWTH
-    stored: int = 0
+
+    def __post_init__(self):
+        self.faces = self.library.db.execute("SELECT count(*) FROM faces").fetchone()[0]
+        self.next_checkpoint = max(self.first_checkpoint, int(self.faces * self.growth) + 1)
 
     def faces_stored(self, face_ids: Sequence[int]) -> None:
-        self.stored += len(face_ids)
-        if self.stored >= self.next_checkpoint:
+        self.faces += len(face_ids)
+        if self.faces >= self.next_checkpoint:
             recluster(self.library)
-            self.next_checkpoint = int(self.stored * self.growth) + 1
+            self.next_checkpoint = int(self.faces * self.growth) + 1
             self.changed()
         elif join_people(self.library, face_ids):
             self.changed()
