@@ -1,7 +1,7 @@
 """The benchmark suite: photoface side by side with face_recognition (dlib), in one run on one machine.
 
     .venv/bin/python -m benchmarks all [--quick]      every row, then the table and charts
-    .venv/bin/python -m benchmarks speed [--quick]    one row alone (lfw, detection, speed, clustering)
+    .venv/bin/python -m benchmarks speed [--quick]    one row alone (lfw, detection, speed, clustering, cluster_home)
     .venv/bin/python -m benchmarks report [--quick]   table and charts again from the saved JSON
     .venv/bin/python -m benchmarks readme             the README's table and docs/performance-*.png from the full run
 
@@ -19,7 +19,7 @@ from pathlib import Path
 
 from photoface.errors import PhotofaceError
 
-from . import charts, peer_dlib, versus
+from . import charts, cluster_home, peer_dlib, versus
 
 RESULTS = Path(__file__).parent / "results"
 REPO = Path(__file__).parent.parent
@@ -57,10 +57,12 @@ def run_row(name: str, settings: Settings) -> dict:
     if name == "clustering":
         subset = versus.lfw_images(pairs) if settings.lfw_clustering == "pairs" else None
         return versus.clustering(subset, settings.celeba_people, settings.libraries)
+    if name == "cluster_home":
+        return cluster_home.measure(("celeba_train", "photos_small") if settings.quick else None)
     raise ValueError(name)
 
 
-ROWS = ("lfw", "speed", "clustering", "detection")  # the CNN detector, slowest per photo, last
+ROWS = ("lfw", "speed", "clustering", "cluster_home", "detection")  # the CNN detector, slowest per photo, last
 
 
 def results_path(quick: bool) -> Path:

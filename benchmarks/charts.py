@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from . import cluster_home
+
 PEER = "face_recognition (dlib)"
 CHARTS = ("accuracy", "detection", "speed", "clustering")
 COLOURS = {"photoface": "#2b6cb0", "peer": "#c05621", "peer_cnn": "#dd9b5c"}
@@ -92,7 +94,20 @@ def markdown_table(suite: dict) -> str:
                 *_winner(f"{ours['pairwise'][2]:.3f} / {ours['bcubed'][2]:.3f}",
                          f"{peer['pairwise'][2]:.3f} / {peer['bcubed'][2]:.3f} (Chinese whispers 0.5)",
                          ours["pairwise"][2] + ours["bcubed"][2], peer["pairwise"][2] + peer["bcubed"][2]))
+    for name, part in rows.get("cluster_home", {}).items():
+        if not isinstance(part, dict):
+            continue  # measured_at, run_seconds
+        ours, peer = part[cluster_home.at_level(0)], part[cluster_home.PEER]
+        add(f"clustering home-like `{name}` ({part['faces_scored']:,} faces both found, {part['people_scored']:,} people): "
+            f"pairwise F / BCubed F (BCubed P); tiles per person, mean / 90th pct.",
+            *_winner(_home_cell(ours), _home_cell(peer) + f" ({cluster_home.PEER})",
+                     ours["pairwise"][2] + ours["bcubed"][2], peer["pairwise"][2] + peer["bcubed"][2]))
     return "\n".join(lines)
+
+
+def _home_cell(row: dict) -> str:
+    return (f"{row['pairwise'][2]:.3f} / {row['bcubed'][2]:.3f} ({row['bcubed'][0]:.3f}); "
+            f"{row['tiles_mean']:.2f} / {row['tiles_p90']:.0f}")
 
 
 def chart_links(charts: list[Path], relative_to: Path) -> str:

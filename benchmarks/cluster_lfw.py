@@ -9,10 +9,11 @@ largest face), clusters those faces and reports pairwise and BCubed
 precision / recall / F against the true identities. Faces left unsorted
 count as singletons.
 
-Threshold calibration is kept honest: LFW identities are split in two by a
-hash of the name; the threshold is chosen on the calibration half and
-reported on the other half, on all of LFW and on CelebA, next to the
-library's current default.
+LFW identities are split in two by a hash of the name: the calibration half
+is where the cuts were chosen (with ``benchmarks/cluster_home.py``'s
+celeba_train); every grouping level is shown there, and the default level
+and the old single cut (0.90, chosen there before issue #16) are reported
+on the other half, on all of LFW and on CelebA.
 """
 
 import hashlib
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from photoface.cluster.agglomerative import DEFAULT_THRESHOLD, cluster_embeddings
+from photoface.cluster.agglomerative import LEGACY_THRESHOLD, LEVELS, cluster_embeddings
 from photoface.detect.detector import main_face_index
 from photoface.evaluation.clustering import bcubed_prf, pairwise_prf
 from photoface.evaluation.datasets import celeba_identities, shared_data_dir
@@ -31,8 +32,6 @@ from photoface.people.recluster import MIN_SEED_QUALITY
 from photoface.store.library import Library
 
 from .lfw import WORK_DIR
-
-THRESHOLDS = np.round(np.arange(0.80, 1.41, 0.05), 2)
 
 
 def labelled_faces(library: Library, model_id: str, label_of, pick):
@@ -67,13 +66,15 @@ def largest_face(faces) -> int:
     return int(np.argmax([f["box"][2] * f["box"][3] for f in faces]))
 
 
-def scores(vectors, qualities, labels, threshold) -> dict:
+def scores(vectors, qualities, labels, level: int = 0, threshold: float | None = None) -> dict:
+    """Scores at a grouping level, or at one size-blind cut where ``threshold`` is given."""
     started = time.perf_counter()
-    predicted = cluster_embeddings(vectors, threshold=threshold, seeds=qualities >= MIN_SEED_QUALITY)
+    predicted = cluster_embeddings(vectors, level=level, threshold=threshold, seeds=qualities >= MIN_SEED_QUALITY)
     seconds = time.perf_counter() - started
     pairwise, bcubed = pairwise_prf(labels, predicted), bcubed_prf(labels, predicted)
     return {
-        "threshold": float(threshold), "faces": len(labels), "seconds": round(seconds, 2),
+        "method": f"cut {threshold:.2f}" if threshold is not None else f"level {level}",
+        "faces": len(labels), "seconds": round(seconds, 2),
         "clusters": int(predicted.max() + 1), "unsorted": int((predicted < 0).sum()),
         "pairwise": [round(v, 4) for v in pairwise], "bcubed": [round(v, 4) for v in bcubed],
     }
@@ -81,7 +82,7 @@ def scores(vectors, qualities, labels, threshold) -> dict:
 
 def show(name: str, row: dict) -> None:
     p, b = row["pairwise"], row["bcubed"]
-    print(f"{name:34s} t={row['threshold']:.2f}  pairwise P/R/F {p[0]:.3f}/{p[1]:.3f}/{p[2]:.3f}  "
+    print(f"{name:24s} {row['method']:9s}  pairwise P/R/F {p[0]:.3f}/{p[1]:.3f}/{p[2]:.3f}  "
           f"BCubed P/R/F {b[0]:.3f}/{b[1]:.3f}/{b[2]:.3f}  {row['clusters']} clusters, "
           f"{row['unsorted']} unsorted, {row['faces']} faces, {row['seconds']} s")
 
@@ -101,23 +102,21 @@ def main() -> None:
     vectors, qualities, names, _ = labelled_faces(lfw, model, lambda path: path.parent.name, main_face)
     calibration = np.array([hashlib.sha256(n.encode()).digest()[0] % 2 == 0 for n in names])
 
-    sweep = [scores(vectors[calibration], qualities[calibration], names[calibration], t) for t in THRESHOLDS]
+    sweep = [scores(vectors[calibration], qualities[calibration], names[calibration], level) for level in LEVELS]
     for row in sweep:
         show("LFW calibration half", row)
-    best = max(sweep, key=lambda row: row["pairwise"][2] + row["bcubed"][2])["threshold"]
 
     celeba_ids = celeba_identities(data / "celeba_train")
     celeba, _ = index(WORK_DIR / "celeba", data / "celeba_train")
     c_vectors, c_qualities, c_labels, _ = labelled_faces(celeba, model, lambda path: celeba_ids.get(path.name), largest_face)
 
-    results = {"calibration_sweep": sweep, "chosen_threshold": best, "default_threshold": DEFAULT_THRESHOLD}
-    for threshold in sorted({best, DEFAULT_THRESHOLD}):
-        for name, args in (("LFW evaluation half", (vectors[~calibration], qualities[~calibration], names[~calibration])),
-                           ("LFW all 13,233", (vectors, qualities, names)),
-                           ("celeba_train", (c_vectors, c_qualities, c_labels))):
-            row = scores(*args, threshold)
+    results = {"calibration_sweep": sweep}
+    for name, args in (("LFW evaluation half", (vectors[~calibration], qualities[~calibration], names[~calibration])),
+                       ("LFW all 13,233", (vectors, qualities, names)),
+                       ("celeba_train", (c_vectors, c_qualities, c_labels))):
+        for row in (scores(*args), scores(*args, threshold=LEGACY_THRESHOLD)):
             show(name, row)
-            results[f"{name} @ {threshold:.2f}"] = row
+            results[f"{name} @ {row['method']}"] = row
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / "cluster_lfw.json").write_text(json.dumps(results, indent=2))

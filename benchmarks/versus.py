@@ -19,7 +19,6 @@ from pathlib import Path
 
 import numpy as np
 
-from photoface.cluster.agglomerative import DEFAULT_THRESHOLD
 from photoface.evaluation.clustering import bcubed_prf, pairwise_prf
 from photoface.evaluation.datasets import celeba_identities, dlib_boxes, lfw_pairs, shared_data_dir
 from photoface.evaluation.metrics import match_boxes
@@ -227,7 +226,7 @@ def clustering(lfw_subset: list[Path] | None, celeba_people: int | None, librari
         "lfw": clustered(libraries / "lfw", "lfw", lfw_all, lambda p: p.parent.name, "main", cluster_lfw.main_face),
         "celeba_train": clustered(libraries / "celeba", "celeba", celeba, lambda p: celeba_ids.get(p.name),
                                   "largest", cluster_lfw.largest_face),
-        "photoface_threshold": DEFAULT_THRESHOLD, "peer_recipe": f"dlib.chinese_whispers_clustering at {CHINESE_WHISPERS_THRESHOLD}",
+        "photoface_grouping": "default level (0)", "peer_recipe": f"dlib.chinese_whispers_clustering at {CHINESE_WHISPERS_THRESHOLD}",
     }
 
 
@@ -241,7 +240,7 @@ def clustered(library_dir: Path, cache_name: str, photos: list[Path], label_of, 
     peer = peer_dlib.labelled_faces(photos, peer_pick, cache_name=cache_name)
     peer_found = {str(Path(p).resolve()): r for p, r in peer.items() if r["faces"]}
     both = np.array([p in peer_found for p in paths])  # faces both found: the same faces for both
-    ours = cluster_lfw.scores(vectors[both], qualities[both], labels[both], DEFAULT_THRESHOLD)
+    ours = cluster_lfw.scores(vectors[both], qualities[both], labels[both])
     peer_vectors = [peer_found[p]["vector"] for p, keep in zip(paths, both) if keep]
     started = time.perf_counter()
     predicted = peer_dlib.chinese_whispers(peer_vectors, CHINESE_WHISPERS_THRESHOLD)

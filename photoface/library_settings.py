@@ -8,6 +8,8 @@ read and written by its own module. Command-line flags override a setting for
 one run and never save it.
 """
 
+from .cluster.agglomerative import LEVELS
+from .errors import PhotofaceError
 from .index.options import IndexOptions
 from .store.library import Library
 
@@ -15,7 +17,7 @@ INDEX_PREFIX = "index."  # + an IndexOptions field
 INDEX_SAVED = {"model_id": str, "detect_side": int, "min_face_size": int, "workers": int}  # a user's choices
 
 CLUSTER_LEVEL = "cluster.level"
-DEFAULT_CLUSTER_LEVEL = 0  # as grouped so far; above groups more together, below more apart
+DEFAULT_CLUSTER_LEVEL = 0  # the benchmarks' choice; above groups more together, below more apart (cluster.LEVELS)
 
 
 def index_options(library: Library, **overrides) -> IndexOptions:
@@ -37,4 +39,7 @@ def cluster_level(library: Library) -> int:
 
 
 def set_cluster_level(library: Library, level: int) -> None:
+    if level not in LEVELS:
+        raise PhotofaceError(f"Grouping level {level} is out of range: use {LEVELS.start} (more apart) "
+                             f"to {LEVELS.stop - 1} (more together).")
     library.save_setting(CLUSTER_LEVEL, str(int(level)))

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import pdist
 
-from photoface.cluster.agglomerative import cluster_embeddings
-from photoface.cluster.linkage import average_linkage
+from photoface.cluster.agglomerative import LEVELS, cluster_embeddings, cuts_at
+from photoface.cluster.linkage import Cut, average_linkage
 from photoface.cluster.neighbours import nearest_neighbours
 from photoface.evaluation.clustering import pairwise_prf
 from photoface.evaluation.synthetic import synthetic_faces
@@ -84,6 +84,61 @@ def test_linkage_on_a_complete_graph_is_exact_average_linkage():
     tree = linkage(pdist(vectors, "sqeuclidean"), method="average")
     assert same_partition(ours, fcluster(tree, 1.0, criterion="distance"))
     assert len(np.unique(ours)) > 1
+
+
+def test_cut_is_strict_for_single_faces_and_looser_for_big_clusters():
+    cut = Cut(1.0, 1.4)
+    assert cut.at(1, 1) == pytest.approx(1.0)
+    assert cut.at(1, 1000) == pytest.approx(1.4 - 0.4 / np.sqrt(2), abs=1e-3)  # a face's own noise stays
+    assert cut.at(4, 4) == pytest.approx(1.2)
+    assert cut.at(4, 4) < cut.at(16, 16) < 1.4
+    assert np.all(Cut(0.9).at(np.array([1, 50]), 50) == 0.9)
+
+
+def test_big_clusters_of_one_person_merge_where_two_faces_would_not():
+    """Two halves of a person, 1.14 apart on average, merge; two single faces 1.15 apart do not."""
+    half_a, _ = blobs([np.eye(16)[0]], per_blob=10, spread=0.2, seed=1)
+    half_b, _ = blobs([np.eye(16)[0] + 1.2 * np.eye(16)[1]], per_blob=10, spread=0.2, seed=2)
+    vectors = np.concatenate([half_a, half_b])
+    between = ((half_a[:, None] - half_b[None]) ** 2).sum(-1).mean()
+    assert 1.0 < between < 1.3
+    assert np.unique(cluster_embeddings(vectors)).tolist() == [0]
+    assert len(np.unique(cluster_embeddings(vectors, threshold=1.0))) == 2
+    pair = unit([[1, 0, 0], [1, 2.1, 0]])
+    assert 1.0 < ((pair[0] - pair[1]) ** 2).sum() < 1.3
+    assert cluster_embeddings(pair).tolist() == [-1, -1]
+
+
+def test_lone_face_joins_only_a_clearly_nearest_cluster():
+    a, _ = blobs([np.eye(16)[0]], per_blob=8, spread=0.1, seed=1)
+    b, _ = blobs([np.eye(16)[1]], per_blob=8, spread=0.1, seed=2)
+    near_a = unit(np.eye(16)[0] + 0.3 * np.eye(16)[1] + 1.6 * np.eye(16)[2])[None]  # 1.04 from a, 1.69 from b
+    labels = cluster_embeddings(np.concatenate([a, b, near_a]))
+    assert labels[16] == labels[0] != labels[8]
+    assert cluster_embeddings(np.concatenate([a, b, near_a]), threshold=0.9)[16] == -1  # the old cut leaves it out
+    halfway = unit(np.eye(16)[0] + np.eye(16)[1] + 1.6 * np.eye(16)[2])[None]  # 1.11 from each
+    assert cluster_embeddings(np.concatenate([a, b, halfway]))[16] == -1
+
+
+def test_higher_level_groups_more_together():
+    rng = np.random.default_rng(5)
+    centres = unit(rng.standard_normal((6, 32)))
+    rng = np.random.default_rng(6)
+    identity = np.repeat(np.arange(6), 8)
+    vectors = unit(centres[identity] + 0.2 * rng.standard_normal((len(identity), 32)))
+    labels = [cluster_embeddings(vectors, level=level) for level in LEVELS]
+    unsorted = [int(np.sum(found < 0)) for found in labels]
+    recall = [pairwise_prf(identity, found)[1] for found in labels]
+    assert unsorted == sorted(unsorted, reverse=True) and unsorted[0] > unsorted[-1]
+    assert recall == sorted(recall) and recall[0] < recall[-1]
+
+
+def test_levels_move_every_cut_and_an_unknown_level_is_refused():
+    looser = [cuts_at(level) for level in LEVELS]
+    assert all(a[0].single < b[0].single and a[0].loosest < b[0].loosest and a[1] < b[1]
+               for a, b in zip(looser, looser[1:]))
+    with pytest.raises(ValueError):
+        cluster_embeddings(unit(np.eye(3)), level=LEVELS.stop)
 
 
 # --- clustering ---------------------------------------------------------------------------------

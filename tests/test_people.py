@@ -19,8 +19,9 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from sqlite_utils import Database
 
 from photoface.cli import cli
-from photoface.cluster.agglomerative import UNSORTED, cluster_embeddings
+from photoface.cluster.agglomerative import LEVELS, UNSORTED, cluster_embeddings
 from photoface.errors import PhotofaceError
+from photoface.library_settings import cluster_level, set_cluster_level
 from photoface.people import operations as ops
 from photoface.people import queries
 from photoface.people.recluster import recluster
@@ -605,6 +606,42 @@ def test_command_line_people_workflow(tmp_path):
     assert run(tmp_path, "reject", str(merged["face_ids"][0]), "999").exit_code == 1
 
 
+def loose_family(library: Library) -> None:
+    """6 people x 8 photos, each person's faces spread so that the grouping level matters."""
+    centres = np.random.default_rng(5).standard_normal((6, DIM))
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    noise = np.random.default_rng(6).standard_normal((48, DIM)) * 0.2
+    for i in range(48):
+        vector = centres[i // 8] + noise[i]
+        record = PhotoRecord(f"/photos/loose{i}.jpg", 1, 1, f"hash-loose{i}", width=1000, height=800)
+        library.save_indexed_photo(record, [FaceRecord(
+            box=(10.0, 20.0, 100.0, 120.0), landmarks=[(0.0, 0.0)] * 5, det_score=0.99, quality=0.9,
+            sharpness=50.0, thumbnail=b"jpeg", embedding=(vector / np.linalg.norm(vector)).astype(np.float32))], MODEL)
+
+
+def test_grouping_level_is_kept_in_the_library_and_groups_more_together(tmp_path):
+    with Library.open(tmp_path) as library:
+        library.register_model(MODEL, DIM)
+        loose_family(library)
+        assert cluster_level(library) == 0
+    apart = run(tmp_path, "cluster", "--level", "-2")
+    assert apart.exit_code == 0 and "(grouping level -2)" in apart.output
+    with Library.open(tmp_path) as library:
+        assert cluster_level(library) == -2
+        people_apart = len(queries.people(library))
+        unsorted_apart = len(queries.unsorted_faces(library))
+    together = run(tmp_path, "cluster", "--level", "2")
+    assert together.exit_code == 0 and "(grouping level 2)" in run(tmp_path, "cluster").output  # kept
+    with Library.open(tmp_path) as library:
+        assert len(queries.unsorted_faces(library)) < unsorted_apart
+        assert len(queries.people(library)) + len(queries.unsorted_faces(library)) < people_apart + unsorted_apart
+        with pytest.raises(PhotofaceError):
+            set_cluster_level(library, 3)
+        assert cluster_level(library) == 2
+    refused = run(tmp_path, "cluster", "--level", "7")
+    assert refused.exit_code == 1 and refused.output.count("\n") == 1 and "more together" in refused.output
+
+
 # --- random sequences never break a constraint ------------------------------------------------------
 
 NAMES = ["Anna", "Ben", "Chloé", "anna"]
@@ -757,6 +794,11 @@ class PeopleMachine(RuleBasedStateMachine):
     @rule(threshold=st.sampled_from([0.8, 1.1, 2.0, 4.0]))
     def cluster(self, threshold):
         self.automatic(lambda: recluster(self.library, threshold=threshold))
+
+    @rule(level=st.sampled_from(LEVELS))
+    def cluster_at_level(self, level):
+        set_cluster_level(self.library, level)
+        self.automatic(lambda: recluster(self.library, level=level))
 
     @rule(photo=st.integers(0, 3))
     def reindex(self, photo):

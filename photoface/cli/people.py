@@ -12,16 +12,23 @@ FACE_IDS = click.argument("face_ids", nargs=-1, required=True, type=int)
 
 @cli.command()
 @click.option("--model", "model_id", help="Embedding model (default: the one that embedded most faces).")
+@click.option("--level", type=int, help="Group faces from -2 (more apart) to 2 (more together); kept in the"
+              " library for later runs (default 0).")
 @click.pass_context
-def cluster(ctx: click.Context, model_id: str | None) -> None:
+def cluster(ctx: click.Context, model_id: str | None, level: int | None) -> None:
     """Sort undecided faces into people and suggest names; your decisions stay."""
+    from ..library_settings import cluster_level, set_cluster_level
     from ..people.recluster import recluster
 
     with open_library(ctx) as library:
-        report = recluster(library, model_id)
+        if level is not None:
+            set_cluster_level(library, level)
+        level = cluster_level(library)
+        report = recluster(library, model_id, level=level)
     click.echo(
         f"{report.faces} faces, {report.undecided} undecided: {report.people} people "
         f"({report.new_people} new), {report.unsorted} unsorted, {report.suggestions} suggestions"
+        f" (grouping level {level})"
     )
 
 

@@ -16,27 +16,63 @@ ended in one cluster above a cut of 0.9.
 """
 
 import heapq
+from dataclasses import dataclass
 
 import numpy as np
 
 
+@dataclass(frozen=True)
+class Cut:
+    """The average linkage below which two clusters merge, as a function of their sizes.
+
+    The mean of n_a * n_b pair distances is far steadier than one pair's, so
+    two big clusters of one person may merge at a looser cut (``loosest``, the
+    limit as the smaller side grows) while two single faces keep the strict
+    ``single`` one. The cut moves from ``single`` to ``loosest`` as
+    1 / sqrt(m), the way the noise of a mean shrinks, where m is the
+    harmonic mean of the two sizes: 1 for two faces, about 2 for a face and a
+    big cluster (the face's own noise does not average away), between the
+    smaller size and twice it for two clusters.
+    """
+
+    single: float
+    loosest: float | None = None  # None: one cut for every size
+
+    def at(self, size_a, size_b):
+        if self.loosest is None:
+            return np.full(np.broadcast(size_a, size_b).shape, self.single)
+        size_a, size_b = np.asarray(size_a, dtype=float), np.asarray(size_b, dtype=float)
+        steadiness = 2 * size_a * size_b / (size_a + size_b)
+        return self.loosest - (self.loosest - self.single) / np.sqrt(steadiness)
+
+    @property
+    def widest_for_a_face(self) -> float:
+        """The loosest cut a single face ever meets (against an endless cluster: steadiness 2)."""
+        if self.loosest is None:
+            return self.single
+        return self.loosest - (self.loosest - self.single) / np.sqrt(2)
+
+
 def average_linkage(vectors: np.ndarray, neighbours: np.ndarray, distances: np.ndarray,
-                    threshold: float) -> np.ndarray:
+                    threshold: "float | Cut") -> np.ndarray:
     """Flat clusters: for each point, the index of a representative of its cluster.
 
     ``neighbours`` / ``distances`` are ``(n, k)`` as from ``nearest_neighbours``
     (index -1 marks a missing neighbour); two clusters merge, closest first,
-    while their mean pairwise squared distance is below ``threshold``.
+    while their mean pairwise squared distance is below ``threshold`` (a
+    ``Cut`` for one that depends on the clusters' sizes).
     """
+    cut = threshold if isinstance(threshold, Cut) else Cut(threshold)
     first, second, length = _undirected_edges(neighbours, distances)
-    # A point whose k nearest are all at or above the threshold never merges:
-    # every other point is farther still, so any mean stays above it too.
-    close = length < threshold
+    # A point whose k nearest are all at or above the widest cut a single face
+    # meets never merges: every other point is farther still, so any mean
+    # stays above it too.
+    close = length < cut.widest_for_a_face
     active = np.zeros(len(neighbours), dtype=bool)
     active[first[close]] = active[second[close]] = True
     kept = active[first] & active[second]
     parent = np.arange(len(neighbours))
-    _Merger(vectors, first[kept], second[kept], threshold, parent).run()
+    _Merger(vectors, first[kept], second[kept], cut, parent).run()
     return _roots(parent)
 
 
@@ -53,11 +89,19 @@ def _undirected_edges(neighbours, distances):
     return low[first_seen], high[first_seen], length[first_seen]
 
 
+RIVAL_MARGIN = 0.2
+"""A merge looser than the single-face cut is refused where a rival is this close (``_Merger._unrivalled``) ..."""
+RIVAL_SIZE = 3  # clusters this big or bigger count as rivals: a stray face or two is no evidence of another person
+WITHIN_RATIO = 1.7
+"""... and where it is over this times the mean pair distance inside the two clusters: a face
+of a person is about as far from the rest of its person as their faces are from each other."""
+
+
 class _Merger:
     """Greedy average-linkage merging on a heap; clusters are kept as centroid, spread and size."""
 
-    def __init__(self, vectors, first, second, threshold, parent):
-        self.threshold = threshold
+    def __init__(self, vectors, first, second, cut, parent):
+        self.cut = cut
         self.parent = parent
         self.centroid = np.asarray(vectors, dtype=np.float64).copy()
         self.spread = np.zeros(len(vectors))
@@ -73,9 +117,12 @@ class _Merger:
 
     def run(self) -> None:
         while self.heap:
-            _, a, b, version_a, version_b = heapq.heappop(self.heap)
+            mean, a, b, version_a, version_b = heapq.heappop(self.heap)
             if (version_a, version_b) != (self.version[a], self.version[b]) or b not in self.adjacent.get(a, ()):
                 continue  # stale: a side changed or was merged away since
+            if mean >= self.cut.single and not (self._unrivalled(a, b, mean) and self._unrivalled(b, a, mean)
+                                                and self._as_close_as_within(a, b, mean)):
+                continue  # a loose merge needs clear evidence
             if len(self.adjacent[a]) < len(self.adjacent[b]):
                 a, b = b, a  # keep the cluster with more links, move the other
             self._absorb(a, b)
@@ -96,13 +143,34 @@ class _Merger:
         self.adjacent[a].discard(b)
         self._push_links(a, list(self.adjacent[a]))
 
+    def _unrivalled(self, a: int, b: int, mean: float) -> bool:
+        """No other cluster of ``RIVAL_SIZE`` faces or more is within ``RIVAL_MARGIN`` of a's linkage
+        to b while too far from b to merge with it (a rival near both is likely the same person)."""
+        others = [c for c in self.adjacent[a] if c != b and self.size[c] >= RIVAL_SIZE]
+        if not others:
+            return True
+        rivals = [c for c, near in zip(others, (self._linkage(a, others) < mean + RIVAL_MARGIN).tolist()) if near]
+        if not rivals:
+            return True
+        return bool(np.all(self._linkage(b, rivals) < self.cut.at(self.size[b], self.size[rivals])))
+
+    def _as_close_as_within(self, a: int, b: int, mean: float) -> bool:
+        """Whether the linkage is within WITHIN_RATIO of the clusters' own mean pair distances
+        (2 spread n / (n - 1); a single face has none)."""
+        withins = [2 * self.spread[c] * self.size[c] / (self.size[c] - 1) for c in (a, b) if self.size[c] > 1]
+        return not withins or mean <= WITHIN_RATIO * float(np.mean(withins))
+
+    def _linkage(self, a: int, others: list[int]) -> np.ndarray:
+        return (((self.centroid[others] - self.centroid[a]) ** 2).sum(axis=1)
+                + self.spread[a] + self.spread[others])
+
     def _push_links(self, a: int, others: list[int]) -> None:
         if not others:
             return
-        means = (((self.centroid[others] - self.centroid[a]) ** 2).sum(axis=1)
-                 + self.spread[a] + self.spread[others])
-        for c, mean in zip(others, means.tolist()):
-            if mean < self.threshold:
+        means = self._linkage(a, others)
+        cuts = self.cut.at(self.size[a], self.size[others])
+        for c, mean, cut in zip(others, means.tolist(), cuts.tolist()):
+            if mean < cut:
                 low, high = min(a, c), max(a, c)
                 heapq.heappush(self.heap, (mean, low, high, self.version[low], self.version[high]))
 

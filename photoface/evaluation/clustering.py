@@ -31,6 +31,13 @@ def bcubed_prf(labels_true, labels_pred) -> tuple[float, float, float]:
     return precision, recall, _f1(precision, recall)
 
 
+def tiles_per_person(labels_true, labels_pred) -> np.ndarray:
+    """Per true person (in order of their label), the number of tiles their faces are spread over:
+    the predicted clusters they are in, each of their unsorted faces counting as one."""
+    together, true_of_cell, _, _, _ = _cells(labels_true, labels_pred)
+    return np.bincount(true_of_cell).astype(np.int64)
+
+
 def _as_clusters(labels) -> np.ndarray:
     """Cluster ids 0.. with every -1 turned into a cluster of its own."""
     labels = np.asarray(labels)

@@ -11,7 +11,7 @@ from photoface.errors import PhotofaceError
 from photoface.face_model import improved_model
 from photoface.folders import FolderChanges, indexer_roots
 from photoface.folders import library_folders as folder_list
-from photoface.library_settings import index_options, save_index_options
+from photoface.library_settings import cluster_level, index_options, save_index_options, set_cluster_level
 from photoface.paths import choose_library
 from photoface.people import operations, queries
 from photoface.store.grouping import grouping_due
@@ -31,7 +31,7 @@ from .views.improve import ImproveDialog
 from .views.people import TILE_SIDE, PeopleView
 from .views.person import PersonView
 from .views.photo import PhotoView
-from .views.settings import SettingsDialog
+from .views.settings import GROUPING_NAMES, SettingsDialog
 from .views.welcome import WelcomeView
 
 if TYPE_CHECKING:  # torch and the training package load with the first job, not with the window
@@ -165,7 +165,8 @@ class MainWindow(QMainWindow):
         self.refresh()
 
     def regroup(self, message: str) -> None:
-        """The face model changed (``message`` says how): group the faces again, after the running job."""
+        """The face model or the grouping level changed (``message`` says how): group the faces again,
+        after the running job."""
         self.statusBar().showMessage(message, MESSAGE_MS)
         self.group_again()
 
@@ -236,7 +237,7 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(index_options(self.library), self.library_dir, self)
+        dialog = SettingsDialog(index_options(self.library), self.library_dir, cluster_level(self.library), self)
         dialog.accepted.connect(lambda: self._save_settings(dialog))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -244,6 +245,9 @@ class MainWindow(QMainWindow):
 
     def _save_settings(self, dialog: SettingsDialog) -> None:
         save_index_options(self.library, dialog.index_options())
+        if dialog.grouping_level() != cluster_level(self.library):
+            set_cluster_level(self.library, dialog.grouping_level())
+            self.regroup(f"Faces will be grouped: {GROUPING_NAMES[dialog.grouping_level()].lower()}")
         if dialog.library_dir() != self.library_dir:
             try:
                 choose_library(dialog.library_dir())

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlite_utils import Database
 
-from photoface.cluster.agglomerative import DEFAULT_THRESHOLD
+from photoface.cluster.agglomerative import cuts_at
 from photoface.cluster.neighbours import nearest_neighbours
 from photoface.face_model import active_model, model_vectors
 from photoface.store.library import Library
@@ -28,17 +28,17 @@ from photoface.store.transaction import write_transaction
 from .recluster import recluster
 
 JOIN_NEIGHBOURS = 5  # grouped faces that vote on each new face
-JOIN_THRESHOLD = DEFAULT_THRESHOLD
-"""Squared L2 distance within which a grouped face votes: clustering's cut, so a face joins where it would cluster."""
 
 FIRST_CHECKPOINT = 16  # faces stored before the first grouping: a small library groups at once
 CHECKPOINT_GROWTH = 1.5  # then each time the faces grew by this factor: a few runs for the whole pass
 
 
-def join_people(library: Library, face_ids: Sequence[int]) -> int:
+def join_people(library: Library, face_ids: Sequence[int], level: int = 0) -> int:
     """Put each of these faces nobody placed yet in the unnamed person its nearest grouped faces vote for.
 
-    A person wins by most votes within ``JOIN_THRESHOLD``, then the smaller
+    Grouped faces vote within the single-face cut of the grouping ``level``
+    (the library's ``cluster_level``), as clustering's own vote for faces too
+    poor to seed a cluster does. A person wins by most votes, then the smaller
     total distance, and only with at least two votes and more than half of
     those cast (one near face is how two people get mixed); a face whose
     winner it may not join stays unsorted. Returns how many joined.
@@ -54,8 +54,9 @@ def join_people(library: Library, face_ids: Sequence[int]) -> int:
         return 0
     neighbours, distances = nearest_neighbours(vectors[grouped], JOIN_NEIGHBOURS, vectors[new])
     voter_person = np.array([person_of[int(face)] for face in ids[grouped]])
+    cut = cuts_at(level)[0].single
     choices = {face: person for face, person in zip(
-        ids[new].tolist(), (_vote(voter_person, found, near) for found, near in zip(neighbours, distances)))
+        ids[new].tolist(), (_vote(voter_person, found, near, cut) for found, near in zip(neighbours, distances)))
         if person is not None}
     joined = 0
     with write_transaction(library.db) as db:
@@ -71,10 +72,10 @@ def _grouped(db: Database) -> dict[int, int]:
     return dict(db.execute("SELECT face_id, person_id FROM face_people").fetchall())
 
 
-def _vote(voter_person: np.ndarray, found: np.ndarray, distances: np.ndarray) -> int | None:
+def _vote(voter_person: np.ndarray, found: np.ndarray, distances: np.ndarray, cut: float) -> int | None:
     votes: dict[int, list[float]] = {}
     for voter, distance in zip(found.tolist(), distances.tolist()):
-        if voter >= 0 and distance < JOIN_THRESHOLD:
+        if voter >= 0 and distance < cut:
             votes.setdefault(int(voter_person[voter]), []).append(distance)
     if not votes:
         return None
@@ -113,6 +114,7 @@ class PeopleAsIndexed:
 
     library: Library
     changed: Callable[[], None] = lambda: None
+    level: int = 0  # the library's grouping level (``library_settings.cluster_level``)
     first_checkpoint: int = FIRST_CHECKPOINT
     growth: float = CHECKPOINT_GROWTH
 
@@ -123,8 +125,8 @@ class PeopleAsIndexed:
     def faces_stored(self, face_ids: Sequence[int]) -> None:
         self.faces += len(face_ids)
         if self.faces >= self.next_checkpoint:
-            recluster(self.library)
+            recluster(self.library, level=self.level)
             self.next_checkpoint = int(self.faces * self.growth) + 1
             self.changed()
-        elif join_people(self.library, face_ids):
+        elif join_people(self.library, face_ids, self.level):
             self.changed()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlite_utils import Database
 
-from photoface.cluster.agglomerative import DEFAULT_THRESHOLD, UNSORTED, cluster_embeddings
+from photoface.cluster.agglomerative import UNSORTED, cluster_embeddings
 from photoface.cluster.neighbours import nearest_neighbours
 from photoface.face_model import active_model, model_vectors
 from photoface.store.grouping import grouping_done, grouping_due
@@ -73,15 +73,19 @@ class _Faces:
 
 
 def recluster(library: Library, model_id: str | None = None,
-              threshold: float = DEFAULT_THRESHOLD) -> ClusterReport:
-    """Re-cluster undecided faces into people and recompute the suggestions; grouping is no longer due."""
+              threshold: float | None = None, level: int = 0) -> ClusterReport:
+    """Re-cluster undecided faces into people and recompute the suggestions; grouping is no longer due.
+
+    Faces are grouped at ``level`` (the library's: ``library_settings.cluster_level``);
+    ``threshold`` replaces it with one size-blind cut (``cluster_embeddings``).
+    """
     due = grouping_due(library)  # before reading faces: later changes keep it due
     model_id = model_id or active_model(library)
     faces = _visible_faces(library, model_id)
     undecided = faces.ids[~np.isin(faces.ids, _decided_faces(library.db))]
     chosen = np.isin(faces.ids, undecided)
     labels = cluster_embeddings(
-        faces.vectors[chosen], threshold=threshold,
+        faces.vectors[chosen], level=level, threshold=threshold,
         seeds=faces.quality[chosen] >= MIN_SEED_QUALITY, photo_ids=faces.photo_ids[chosen],
         cannot_link=cannot_link_indices(library.db, undecided),
     )

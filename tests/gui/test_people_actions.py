@@ -8,7 +8,7 @@ from photoface.gui.main_window import MainWindow
 from photoface.gui.models.people import PERSON_ID_ROLE
 from photoface.gui.settings import OLD_LIBRARY_KEY, move_library_choice_out_of_qsettings
 from photoface.gui.views.merge import MergeDialog
-from photoface.library_settings import index_options
+from photoface.library_settings import cluster_level, index_options
 from photoface.paths import library_location
 from photoface.people import operations, queries
 
@@ -132,6 +132,18 @@ def test_a_library_chosen_in_an_older_version_still_opens(tmp_path, monkeypatch,
     QSettings().setValue(OLD_LIBRARY_KEY, str(tmp_path / "chosen"))
     move_library_choice_out_of_qsettings()
     assert library_location() == tmp_path / "chosen" and QSettings().value(OLD_LIBRARY_KEY) is None
+
+
+def test_grouping_level_from_settings_is_kept_and_regroups(qtbot, people_window):
+    before = len(queries.unsorted_faces(people_window.library))
+    dialog = people_window.show_settings()
+    assert dialog.grouping.currentText() == "Balanced (recommended)"
+    dialog.grouping.setCurrentIndex(dialog.grouping.findData(2))
+    dialog.accept()
+    assert cluster_level(people_window.library) == 2
+    qtbot.waitUntil(lambda: people_window.job is None, timeout=60_000)
+    assert len(queries.unsorted_faces(people_window.library)) <= before
+    assert people_window.show_settings().grouping.currentText() == "Most together"
 
 
 def test_click_a_face_in_the_photo_to_name_or_correct_it(qtbot, people_window):

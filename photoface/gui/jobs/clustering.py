@@ -4,6 +4,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QThread, Signal
 
+from photoface.library_settings import cluster_level
 from photoface.people.recluster import recluster
 from photoface.store.library import Library
 
@@ -25,4 +26,4 @@ class ClusteringJob(QThread):
 
     def _group(self):
         with Library.open(self.library_dir) as library:
-            return recluster(library)
+            return recluster(library, level=cluster_level(library))

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QThread, Signal
 
 from photoface.index.options import IndexOptions
+from photoface.library_settings import cluster_level
 from photoface.people.incremental import PeopleAsIndexed
 from photoface.store.library import Library
 
@@ -78,7 +79,7 @@ class IndexingJob(QThread):
             self.embedder = load_embedder(self.options.model_id)
         self.stage.emit("Looking for photos…")
         with Library.open(self.library_dir) as library:
-            people = PeopleAsIndexed(library, changed=self.people_changed.emit)
+            people = PeopleAsIndexed(library, changed=self.people_changed.emit, level=cluster_level(library))
             indexer = Indexer(library, self.options, embedder=self.embedder, on_stored=people.faces_stored)
             return indexer.run(self.roots, progress=self.progress.emit, should_stop=self._should_stop)
 

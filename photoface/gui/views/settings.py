@@ -1,4 +1,4 @@
-"""Settings: face model, detection sensitivity, minimum face size, worker threads, library location."""
+"""Settings: face model, detection sensitivity, minimum face size, worker threads, grouping level, library location."""
 
 import os
 from pathlib import Path
@@ -7,16 +7,19 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
                                QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout)
 
+from photoface.cluster.agglomerative import LEVELS
 from photoface.embed.registry import available_models
 from photoface.index.options import IndexOptions
 
 from ..settings import SENSITIVITY_SIDES, sensitivity_of
 
 MAX_FACE_SIZE = 200
+GROUPING_NAMES = {-2: "Most apart", -1: "More apart", 0: "Balanced (recommended)", 1: "More together",
+                  2: "Most together"}  # by level; apart splits a person rather than mix two
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, options: IndexOptions, library_dir: Path, parent=None):
+    def __init__(self, options: IndexOptions, library_dir: Path, grouping_level: int = 0, parent=None):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self.model = QComboBox()
@@ -27,6 +30,12 @@ class SettingsDialog(QDialog):
         self.sensitivity.addItems(list(SENSITIVITY_SIDES))
         self.min_face_size = QSpinBox(minimum=10, maximum=MAX_FACE_SIZE, suffix=" px")
         self.workers = QSpinBox(minimum=1, maximum=max(os.cpu_count() or 1, 1))
+        self.grouping = QComboBox()
+        for level in LEVELS:
+            self.grouping.addItem(GROUPING_NAMES[level], level)
+        self.grouping.setToolTip("More apart: a person may come in several groups, to merge.\n"
+                                 "More together: fewer groups, with a higher risk of two people in one.")
+        self.grouping.setCurrentIndex(self.grouping.findData(grouping_level))
         self.library = QLineEdit(str(library_dir))
         self._show(options)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel,
@@ -40,6 +49,7 @@ class SettingsDialog(QDialog):
         form.addRow("Detection sensitivity:", self.sensitivity)
         form.addRow("Smallest face:", self.min_face_size)
         form.addRow("Worker threads:", self.workers)
+        form.addRow("Group faces:", self.grouping)
         form.addRow("Library folder:", library_row)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -51,6 +61,9 @@ class SettingsDialog(QDialog):
         return IndexOptions(model_id=self.model.currentData(),
                             detect_side=SENSITIVITY_SIDES[self.sensitivity.currentText()],
                             min_face_size=self.min_face_size.value(), workers=self.workers.value())
+
+    def grouping_level(self) -> int:
+        return self.grouping.currentData()
 
     def library_dir(self) -> Path:
         return Path(self.library.text()).expanduser()
