@@ -30,6 +30,7 @@ from .recluster import recluster
 JOIN_NEIGHBOURS = 5  # grouped faces that vote on each new face
 
 FIRST_CHECKPOINT = 16  # faces stored before the first grouping: a small library groups at once
+GROUP_EVERY_BATCH_UNDER = 500  # faces: grouping them all takes milliseconds, so every batch is grouped
 CHECKPOINT_GROWTH = 1.5  # then each time the faces grew by this factor: a few runs for the whole pass
 
 
@@ -105,11 +106,12 @@ class PeopleAsIndexed:
     """What an indexing pass calls with each batch's faces (``Indexer``'s ``on_stored``).
 
     Checkpoints come when the library's faces have grown by ``growth`` since
-    the last grouping (or the start of the pass), and at ``FIRST_CHECKPOINT``
-    faces in a new library: a few folders added to a big library wait for the
-    grouping at the end instead of re-clustering it all midway. ``changed``
-    is called when faces joined people or a checkpoint grouped them (a user
-    interface reloads its people then).
+    the last grouping (or the start of the pass), and after every batch from
+    ``first_checkpoint`` faces while the library is small (the first people
+    come as soon as their faces are found); a few folders added to a big
+    library wait for the grouping at the end instead of re-clustering it all
+    midway. ``changed`` is called when faces joined people or a checkpoint
+    grouped them (a user interface reloads its people then).
     """
 
     library: Library
@@ -124,7 +126,7 @@ class PeopleAsIndexed:
 
     def faces_stored(self, face_ids: Sequence[int]) -> None:
         self.faces += len(face_ids)
-        if self.faces >= self.next_checkpoint:
+        if self.faces >= self.next_checkpoint or self.first_checkpoint <= self.faces < GROUP_EVERY_BATCH_UNDER:
             recluster(self.library, level=self.level)
             self.next_checkpoint = int(self.faces * self.growth) + 1
             self.changed()
