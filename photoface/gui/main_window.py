@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         roots, self.waiting_roots = self.waiting_roots, []
         job = IndexingJob(self.library_dir, roots, self.embedder, self, index_options(self.library))
         job.succeeded.connect(self._indexing_done)
+        job.people_changed.connect(self._people_grew)
         self._run(job)
         self.progress.follow(job)
         self.welcome.set_working(True)
@@ -157,6 +158,11 @@ class MainWindow(QMainWindow):
             return
         # Grouped even after a cancel: the faces found so far are worth showing.
         self._start_clustering(f"Grouping {report.faces:,} new faces into people…" if report.faces else GROUPING)
+
+    @_unless_closed
+    def _people_grew(self) -> None:
+        """Faces joined people while indexing: show them now, not after the pass."""
+        self.refresh()
 
     def regroup(self, message: str) -> None:
         """The face model or the grouping level changed (``message`` says how): group the faces again,
@@ -304,6 +310,7 @@ class MainWindow(QMainWindow):
             self.job.succeeded.disconnect()
             self.job.failed.disconnect()
             if isinstance(self.job, IndexingJob):
+                self.job.people_changed.disconnect()
                 self.job.cancel()
             self.job.wait()
         self.closed = True

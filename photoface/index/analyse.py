@@ -2,16 +2,27 @@
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from ..detect.crops import CROP_MARGIN, CROP_SIZE, face_crop, quality, sharpness, thumbnail_jpeg
-from ..detect.detector import DetectedFace, FaceDetector
 from ..export import FaceRegion, read_regions
 from ..photos import PhotoError, load_photo
 from ..photos.orientation import box_to_stored, point_to_stored
 from ..store.records import FaceRecord, PhotoRecord
 from .options import DETECT_SIDE
+
+if TYPE_CHECKING:  # torch loads with the detector, not with this module
+    from PIL import Image
+
+    from ..detect.detector import DetectedFace
+
+
+class Detects(Protocol):
+    """A ``FaceDetector``, or something that hands the photo to one once it is loaded."""
+
+    def detect(self, image: "Image.Image") -> list["DetectedFace"]: ...
 
 # A crop is taken from a sharper decode when the face would otherwise be
 # upsampled by more than this factor into the 160 px crop.
@@ -27,7 +38,7 @@ class PhotoAnalysis:
     regions: list[FaceRegion] = field(default_factory=list)  # faces other programs named (XMP)
 
 
-def analyse_photo(record: PhotoRecord, detector: FaceDetector, detect_side: int = DETECT_SIDE) -> PhotoAnalysis:
+def analyse_photo(record: PhotoRecord, detector: Detects, detect_side: int = DETECT_SIDE) -> PhotoAnalysis:
     """Decode and detect; a bad file becomes an analysis with ``error`` set, never an exception."""
     try:
         photo = load_photo(Path(record.path), max_side=detect_side)
@@ -72,7 +83,7 @@ def _crop_source(path: str, photo, boxes):
         return photo
 
 
-def _face_record(face: DetectedFace, box, to_full: float, crop: np.ndarray, photo) -> FaceRecord:
+def _face_record(face: "DetectedFace", box, to_full: float, crop: np.ndarray, photo) -> FaceRecord:
     stored_size, orientation = photo.stored_size, photo.orientation
     landmarks = [point_to_stored(x * to_full, y * to_full, stored_size, orientation) for x, y in face.landmarks]
     sharp = sharpness(crop)

@@ -3,7 +3,11 @@
 Decoding and detection run in a thread pool (Pillow and torch release the
 GIL); the main thread owns the SQLite connection, embeds faces in batches
 and writes each photo in one transaction, so a kill loses at most the
-photos in flight and a re-run resumes where it stopped.
+photos in flight and a re-run resumes where it stopped. The models (and
+torch, about 6 s) load on a thread of their own once a photo needs
+analysing, while files are hashed and decoded; a run with nothing new never
+loads them. Photos are analysed in an order spread over the folders and
+dates (``order``), so the faces found early cover the whole library.
 """
 
 import logging
@@ -12,11 +16,10 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..detect.detector import FaceDetector
-from ..embed.models import Embedder, load_embedder
 from ..errors import PhotofaceError
 from ..face_model import KeptHead, active_model, load_kept_head, store_missing_vectors
 from ..people.interop import import_named_regions
@@ -27,6 +30,13 @@ from ..store.records import PhotoRecord
 from ..store.transaction import write_transaction
 from .analyse import PhotoAnalysis, analyse_photo
 from .options import IndexOptions
+from .order import spread_order
+
+if TYPE_CHECKING:  # torch loads only when a photo needs analysing
+    from PIL import Image
+
+    from ..detect.detector import DetectedFace, FaceDetector
+    from ..embed.models import Embedder
 
 log = logging.getLogger(__name__)
 
@@ -47,18 +57,65 @@ class IndexReport:
     paused: list[Path] = field(default_factory=list)  # roots not reachable: nothing there marked gone
 
 
+FIRST_BATCH_SIZE = 8  # faces; each batch after it twice as many, up to IndexOptions.batch_size
+
 Progress = Callable[[int, int], None]  # photos done, photos in total
+Stored = Callable[[list[int]], None]  # ids of the faces a batch stored, after its transactions
+
+
+class _Models:
+    """The detector and the embedder, loaded on their own thread when first asked for."""
+
+    def __init__(self, options: IndexOptions, embedder: "Embedder | None"):
+        self._options = options
+        self._embedder = embedder
+        self._loading: Future | None = None
+
+    def start_loading(self) -> None:
+        if self._loading is None:
+            loader = ThreadPoolExecutor(1, thread_name_prefix="photoface-models")
+            self._loading = loader.submit(self._load)
+            loader.shutdown(wait=False)
+
+    def _load(self) -> tuple["FaceDetector", "Embedder"]:
+        from ..detect.detector import FaceDetector
+        from ..embed.models import load_embedder
+
+        embedder = self._embedder or load_embedder(self._options.model_id)
+        return FaceDetector(min_face_size=self._options.min_face_size), embedder
+
+    @property
+    def detector(self) -> "FaceDetector":
+        self.start_loading()
+        return self._loading.result()[0]
+
+    @property
+    def embedder(self) -> "Embedder":
+        self.start_loading()
+        return self._loading.result()[1]
+
+    def detect(self, image: "Image.Image") -> list["DetectedFace"]:
+        """What ``analyse_photo`` calls once a photo is decoded: waits for the detector if it is loading."""
+        return self.detector.detect(image)
 
 
 class Indexer:
-    def __init__(self, library: Library, options: IndexOptions | None = None, embedder: Embedder | None = None):
+    def __init__(self, library: Library, options: IndexOptions | None = None, embedder: "Embedder | None" = None,
+                 on_stored: Stored | None = None):
+        """``on_stored`` hears of the faces of each batch once they are in the library (people as indexed)."""
         self.library = library
         self.options = options or IndexOptions()
-        self.embedder = embedder or load_embedder(self.options.model_id)
-        self.detector = FaceDetector(min_face_size=self.options.min_face_size)
-        self.library.register_model(self.embedder.model_id, self.embedder.dim, self.embedder.description)
+        self.model_id = embedder.model_id if embedder else self.options.model_id
+        self._models = _Models(self.options, embedder)
+        self._on_stored = on_stored
+        self._registered = False
         # With a model trained on the user's names active, new faces get its vector too.
-        self.active_head = _active_head_over(library, self.embedder.model_id)
+        self.active_head = _active_head_over(library, self.model_id)
+
+    @property
+    def embedder(self) -> "Embedder":
+        """The embedder; loads it (torch included) when nothing needed it yet."""
+        return self._models.embedder
 
     def run(self, roots: Iterable[Path], progress: Progress | None = None,
             should_stop: Callable[[], bool] = lambda: False) -> IndexReport:
@@ -78,7 +135,7 @@ class Indexer:
         with ThreadPoolExecutor(self.options.workers, thread_name_prefix="photoface-index") as pool:
             try:
                 to_analyse, same_content = self._sort_out_known(files, pool, report, advance)
-                self._analyse_and_store(to_analyse, pool, report, advance, should_stop)
+                self._analyse_and_store(spread_order(to_analyse), pool, report, advance, should_stop)
                 # Files with the content of one analysed above are copies of it now.
                 originals = self._save_copies(same_content, report, advance)
                 self._analyse_and_store(originals, pool, report, advance, should_stop)
@@ -128,6 +185,8 @@ class Indexer:
                 advance()
             else:
                 changed.append((path, stat, row))
+        if changed:  # most changed files are analysed: load the models while they are hashed
+            self._models.start_loading()
         hashes = pool.map(_hash_if_readable, [path for path, _, _ in changed])
         to_analyse, same_content, analysed_hashes = [], [], set()
         for (path, stat, row), content_hash in zip(changed, hashes):
@@ -170,20 +229,23 @@ class Indexer:
         queue = iter(records)
         running: set[Future] = set()
         ready: list[PhotoAnalysis] = []
+        # The first batches are small, so the first faces reach the library (and the people view) soon.
+        batch_size = min(FIRST_BATCH_SIZE, self.options.batch_size)
         try:
             while True:
                 while len(running) < 2 * self.options.workers and not should_stop():
                     record = next(queue, None)
                     if record is None:
                         break
-                    running.add(pool.submit(analyse_photo, record, self.detector, self.options.detect_side))
+                    running.add(pool.submit(analyse_photo, record, self._models, self.options.detect_side))
                 if not running:
                     break
                 finished, running = wait(running, return_when=FIRST_COMPLETED)
                 ready.extend(future.result() for future in finished)
-                if sum(len(a.faces) for a in ready) >= self.options.batch_size or not running:
+                if sum(len(a.faces) for a in ready) >= batch_size or not running:
                     self._store(ready, report, advance)
                     ready = []
+                    batch_size = min(2 * batch_size, self.options.batch_size)
             report.interrupted = should_stop()
         finally:  # on Ctrl-C too: what is analysed is kept
             for future in running:
@@ -191,6 +253,8 @@ class Indexer:
             self._store(ready, report, advance)
 
     def _store(self, analyses: list[PhotoAnalysis], report, advance) -> None:
+        if any(not a.error for a in analyses):  # photos are stored with the model that looked at them
+            self._register_model()
         with_faces = [a for a in analyses if a.faces]
         if with_faces:
             vectors = self.embedder.embed(np.concatenate([a.crops for a in with_faces]), flip=self.options.flip)
@@ -199,25 +263,36 @@ class Indexer:
                 for face in analysis.faces:
                     face.embedding = vectors[offset]
                     offset += 1
+        stored_faces = []
         for analysis in analyses:
             if analysis.error:
                 self.library.save_failed_photo(analysis.record, analysis.error)
                 report.failed += 1
             else:
-                report.named += self._save_with_names(analysis)
+                photo_id = self._save_with_names(analysis, report)
+                if analysis.faces:
+                    stored_faces += [face["id"] for face in self.library.faces(photo_id=photo_id)]
                 report.indexed += 1
                 report.faces += len(analysis.faces)
             advance()
+        if stored_faces and self._on_stored:
+            self._on_stored(stored_faces)
 
-    def _save_with_names(self, analysis: PhotoAnalysis) -> int:
-        """Store the photo, its faces and the names its XMP gives them in one transaction.
+    def _register_model(self) -> None:
+        if not self._registered:
+            self.library.register_model(self.model_id, self.embedder.dim, self.embedder.description)
+            self._registered = True
+
+    def _save_with_names(self, analysis: PhotoAnalysis, report: IndexReport) -> int:
+        """Store the photo, its faces and the names its XMP gives them in one transaction; returns its id.
 
         Committed apart, a kill between the two left the photo unchanged for
-        the next run and its names never imported. Returns how many were named.
+        the next run and its names never imported.
         """
         with write_transaction(self.library.db):
-            photo_id = self.library.save_indexed_photo(analysis.record, analysis.faces, self.embedder.model_id)
-            return import_named_regions(self.library, photo_id, analysis.regions)
+            photo_id = self.library.save_indexed_photo(analysis.record, analysis.faces, self.model_id)
+            report.named += import_named_regions(self.library, photo_id, analysis.regions)
+        return photo_id
 
 
 def _active_head_over(library: Library, base_model_id: str) -> KeptHead | None:

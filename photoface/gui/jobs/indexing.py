@@ -4,7 +4,9 @@ The worker thread opens its own ``Library``: an SQLite connection belongs to
 the thread that made it. Pausing blocks the indexer where it asks
 ``should_stop`` (between photos, no transaction open), so resuming goes on
 exactly where it stopped; cancelling makes ``should_stop`` answer yes, and
-what is stored stays stored (indexing is incremental).
+what is stored stays stored (indexing is incremental). New faces join people
+as they are stored, and the faces are grouped at checkpoints
+(``people.incremental``): ``people_changed`` tells the window to show them.
 """
 
 import threading
@@ -18,6 +20,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QThread, Signal
 
 from photoface.index.options import IndexOptions
+from photoface.library_settings import cluster_level
+from photoface.people.incremental import PeopleAsIndexed
 from photoface.store.library import Library
 
 from .outcome import report_outcome
@@ -34,6 +38,7 @@ class IndexingJob(QThread):
     progress = Signal(int, int)  # photos done, photos in total
     succeeded = Signal(object)  # the IndexReport; report.interrupted after a cancel
     failed = Signal(str)  # a message for the user
+    people_changed = Signal()  # faces joined people, or a checkpoint grouped them
 
     def __init__(self, library_dir: Path, roots: Sequence[Path], embedder: "Embedder | None" = None,
                  parent=None, options: IndexOptions | None = None):
@@ -74,7 +79,8 @@ class IndexingJob(QThread):
             self.embedder = load_embedder(self.options.model_id)
         self.stage.emit("Looking for photos…")
         with Library.open(self.library_dir) as library:
-            indexer = Indexer(library, self.options, embedder=self.embedder)
+            people = PeopleAsIndexed(library, changed=self.people_changed.emit, level=cluster_level(library))
+            indexer = Indexer(library, self.options, embedder=self.embedder, on_stored=people.faces_stored)
             return indexer.run(self.roots, progress=self.progress.emit, should_stop=self._should_stop)
 
     def _should_stop(self) -> bool:
