@@ -321,12 +321,18 @@ def test_decisions_made_while_clustering_runs_win(library, monkeypatch):
 # --- suggestions ------------------------------------------------------------------------------
 
 
-def test_new_faces_near_a_named_person_are_suggested_then_confirmed_or_rejected(library):
+def family_with_anna(library: Library) -> tuple[dict[int, set[int]], int]:
+    """The family clustered, identity 0's person named Anna: (faces by identity, Anna's id)."""
     family(library)
     recluster(library)
     truth = faces_by_identity(library)
     anna = person_with(library, min(truth[0]))["id"]
     ops.name_person(library, anna, "Anna")
+    return truth, anna
+
+
+def test_new_faces_near_a_named_person_are_suggested_then_confirmed_or_rejected(library):
+    truth, anna = family_with_anna(library)
     save_photo(library, "new1", [0], seed=50)
     save_photo(library, "new2", [0, 3], seed=51)
     recluster(library)
@@ -347,11 +353,7 @@ def test_new_faces_near_a_named_person_are_suggested_then_confirmed_or_rejected(
 
 
 def test_new_faces_of_a_named_person_join_them_but_a_face_rejected_from_them_never_does(library):
-    family(library)
-    recluster(library)
-    truth = faces_by_identity(library)
-    anna = person_with(library, min(truth[0]))["id"]
-    ops.name_person(library, anna, "Anna")
+    truth, anna = family_with_anna(library)
     for i in range(3):
         save_photo(library, f"new{i}", [0], seed=70 + i)
     recluster(library)
@@ -387,11 +389,7 @@ def test_new_photos_of_named_people_come_in_them_not_in_an_unnamed_twin(tmp_path
 
 
 def test_no_suggestion_where_the_person_already_is_in_the_photo(library):
-    family(library)
-    recluster(library)
-    truth = faces_by_identity(library)
-    anna = person_with(library, min(truth[0]))["id"]
-    ops.name_person(library, anna, "Anna")
+    _, anna = family_with_anna(library)
     photo = save_photo(library, "twins", [0, 0], seed=60)
     recluster(library)
     twins = [f["id"] for f in library.faces() if f["photo_id"] == photo]

@@ -6,7 +6,7 @@ the unnamed person its nearest grouped faces vote for (``join_people``),
 under the rules a cluster run obeys: never a person the face was rejected
 from or that holds a face it is linked to (``constraints``), never one
 holding another face of its photo, never a named or hidden person (named
-people get faces through suggestions, as after a cluster run), and faces
+people get new faces at checkpoints, from the cluster run), and faces
 already placed (confirmed ones above all) are never touched. Faces joining
 nobody wait for the next checkpoint: the full ``recluster``, run after the
 first faces and then each time the face count has grown by a factor, which
