@@ -35,6 +35,21 @@ def test_names_survive_a_trip_through_xmp_into_a_new_library(tmp_path, copy_phot
     assert len(imported["face_ids"]) == len(obama["face_ids"]), output
 
 
+def test_faces_grouped_into_a_named_person_automatically_go_unnamed_into_xmp(tmp_path, copy_photos, embedder):
+    photos = copy_photos("knn/train/obama")
+    library = tmp_path / "library"
+    run(library, "index", "--quiet", str(photos))
+    run(library, "cluster")
+    run(library, "name", str(json.loads(run(library, "people", "--json"))[0]["id"]), "Barack Obama")
+    copy_photos("knn/test/obama1.jpg", to="photos/obama")
+    run(library, "index", "--quiet", str(photos))
+    run(library, "cluster")
+    assert len(named_person(library, "Barack Obama")["face_ids"]) == 3  # the new photo's face joined, unconfirmed
+    run(library, "xmp")
+    assert "Barack Obama" not in (photos / "obama" / "obama1.jpg.xmp").read_text()
+    assert "Barack Obama" in (photos / "obama" / "obama.jpg.xmp").read_text()
+
+
 def test_export_album_links_once_and_leaves_originals(tmp_path, copy_photos, embedder):
     photos = copy_photos("knn/train/biden", "knn/test/obama_and_biden.jpg")
     before = {p: p.read_bytes() for p in photos.rglob("*.jpg")}

@@ -39,13 +39,15 @@ def export_person(library: Library, person_id: int, folder: Path, *, link: bool 
 
 
 def write_sidecars(library: Library, person_id: int | None = None, folder: Path | None = None) -> list[Path]:
-    """XMP sidecars with every face region and the names of named people.
+    """XMP sidecars with every face region and the names of named people's confirmed faces.
 
+    Faces grouped into a named person automatically go unnamed: indexing reads
+    names from sidecars as the user's, so they would come back confirmed.
     ``person_id`` limits it to that person's photos; ``folder`` puts the
     sidecars there (mirroring the photos' folders) instead of beside them.
     """
-    names = {face_id: person["name"] for person in queries.people(library)
-             if person["name"] for face_id in person["face_ids"]}
+    names = {face["face_id"]: person["name"] for person in queries.people(library) if person["name"]
+             for face in queries.person_faces(library, person["id"]) if face["confirmed"]}
     wanted = None if person_id is None else {p for p, _ in person_photos(library, person_id)}
     by_photo: dict[str, list[dict]] = {}
     for face in library.faces():
