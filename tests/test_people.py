@@ -534,6 +534,20 @@ def test_split_moves_faces_to_a_new_confirmed_person(clustered):
     assert queries.person(library, new)["face_ids"] == moved
 
 
+def test_faces_split_off_and_named_never_take_back_the_rest(clustered):
+    """A split says "these are someone else": naming them must not pull the rest in."""
+    library, truth, (a, b, c) = clustered
+    moved = sorted(truth[0])[:2]
+    new = ops.split_person(library, a, moved)
+    ops.name_person(library, new, "Anna")
+    for level in LEVELS:
+        recluster(library, level=level)
+        assert queries.person(library, new)["face_ids"] == moved
+    ops.undo(library)  # the name
+    ops.undo(library)  # the split: its links go with it
+    assert library.db.execute("SELECT count(*) FROM cannot_links").fetchone()[0] == 0
+
+
 def test_a_taken_name_asks_for_a_merge(clustered):
     library, truth, (a, b, c) = clustered
     ops.name_person(library, a, "Anna")

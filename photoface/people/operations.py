@@ -84,6 +84,10 @@ def split_person(library: Library, person_id: int, face_ids: Sequence[int],
             operation.created_person(into)
         else:
             _require_person(db, into)
+        # "These are someone else": kept against the faces left behind, so no later
+        # run (joining named people included) brings the two groups back together.
+        operation.touch(person_ids=[person_id], face_ids=face_ids)
+        link_rejected(db, face_ids, person_id)
         _assign_confirmed(operation, into, face_ids)
     return into
 
