@@ -5,9 +5,16 @@ face lists hold visible faces only.
 """
 
 import json
+from collections.abc import Collection
 
+import numpy as np
+
+from photoface.cluster.agglomerative import UNSORTED, cluster_embeddings
 from photoface.errors import PhotofaceError
+from photoface.face_model import active_model, model_vectors
 from photoface.store.library import Library
+
+from .sql import rows_where_in
 
 _VISIBLE_FACES = (
     "(SELECT faces.id, faces.photo_id, faces.quality FROM faces"
@@ -64,6 +71,23 @@ def unsorted_faces(library: Library) -> list[int]:
     """Visible faces in no person: singletons, tiny clusters, rejected ones."""
     return _face_ids(library, f"SELECT visible.id FROM {_VISIBLE_FACES}"
                               " WHERE visible.id NOT IN (SELECT face_id FROM face_people)")
+
+
+def likely_one_person(library: Library, level: int, excluding: Collection[int] = ()) -> list[int]:
+    """The biggest group of unsorted faces (not ``excluding``) that the clustering's own cuts put
+    together at grouping ``level``, all faces as seeds, never two of one photo: "The same person?" in
+    Unsorted; [] if none."""
+    model_id = active_model(library)
+    asked = sorted(set(unsorted_faces(library)) - set(excluding))
+    if model_id is None or len(asked) < 2:
+        return []
+    ids, vectors = model_vectors(library, model_id)
+    keep = np.isin(ids, asked)
+    ids, vectors = ids[keep], vectors[keep]
+    photo_of = {row["id"]: row["photo_id"] for row in rows_where_in(library.db, "faces", "id", asked, "id, photo_id")}
+    photo_ids = np.array([photo_of[int(face)] for face in ids], dtype=np.int64)
+    labels = cluster_embeddings(vectors, level=level, photo_ids=photo_ids)
+    return sorted(ids[labels == 0].tolist()) if (labels != UNSORTED).any() else []
 
 
 def hidden_faces(library: Library) -> list[int]:

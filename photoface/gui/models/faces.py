@@ -2,6 +2,7 @@
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, Qt
 
+from photoface.library_settings import cluster_level
 from photoface.people import queries
 from photoface.store.library import Library
 
@@ -12,7 +13,8 @@ PHOTO_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class FacesModel(QAbstractListModel):
-    """A person's faces; with ``suggested``, the faces suggested for the person instead."""
+    """A person's faces; with ``suggested``, the faces suggested for the person instead
+    (for the unsorted faces: a group of them that is likely one person)."""
 
     def __init__(self, library: Library, thumbnails: ThumbnailCache, parent=None, suggested: bool = False):
         super().__init__(parent)
@@ -21,6 +23,7 @@ class FacesModel(QAbstractListModel):
         self.thumbnails = thumbnails
         self.person_id: int | None = None  # None: the unsorted faces
         self.faces: list[dict] = []  # face_id, photo_id, confirmed
+        self.not_together: set[int] = set()  # unsorted faces answered "No" to: not offered together again
 
     def show_person(self, person_id: int | None) -> None:
         self.beginResetModel()
@@ -56,5 +59,6 @@ class FacesModel(QAbstractListModel):
                     for row in queries.person_suggestions(self.library, self.person_id)]
         if self.person_id is not None:
             return queries.person_faces(self.library, self.person_id)
-        return [{"face_id": face, "photo_id": None, "confirmed": False}
-                for face in queries.unsorted_faces(self.library)]
+        faces = (queries.likely_one_person(self.library, cluster_level(self.library), self.not_together) if self.suggested
+                 else queries.unsorted_faces(self.library))
+        return [{"face_id": face, "photo_id": None, "confirmed": False} for face in faces]

@@ -56,7 +56,9 @@ class PersonView(QWidget):
         self.person = None if person_id is None else queries.person(self.library, person_id)
         self.model.show_person(person_id)
         self.suggestions.show_person(person_id)
-        if self.suggestions.faces:  # one click answers for the likeliest face
+        if self.person is None:  # one click answers for the whole group
+            self.suggestion_grid.selectAll()
+        elif self.suggestions.faces:  # one click answers for the likeliest face
             self.suggestion_grid.setCurrentIndex(self.suggestions.index(0, 0))
         self._update_header()
 
@@ -108,12 +110,21 @@ class PersonView(QWidget):
                   f"{_count(faces)} moved to a new person")
 
     def _confirm_suggested(self) -> None:
-        faces, person_id = self.selected_suggestions(), self.person["id"]
+        faces = self.selected_suggestions()
+        if self.person is None:  # "The same person?" over unsorted faces: yes makes them one
+            self._run(lambda: operations.create_person(self.library, faces), f"{_count(faces)} made a new person")
+            return
+        person_id = self.person["id"]
         self._run(lambda: operations.confirm_faces(self.library, faces, person_id),
                   f"{_count(faces)} confirmed as {self._title()}")
 
     def _reject_suggested(self) -> None:
-        faces, person_id = self.selected_suggestions(), self.person["id"]
+        faces = self.selected_suggestions()
+        if self.person is None:  # they stay unsorted, and are not offered together again
+            self.suggestions.not_together.update(faces)
+            self.show_person(None)
+            return
+        person_id = self.person["id"]
         self._run(lambda: operations.reject_faces(self.library, faces, person_id),
                   f"{_count(faces)} rejected for {self._title()}")
 
