@@ -25,7 +25,7 @@ from photoface.errors import PhotofaceError
 from photoface.library_settings import cluster_level, set_cluster_level
 from photoface.people import operations as ops
 from photoface.people import queries
-from photoface.people.recluster import recluster
+from photoface.people.recluster import MIN_SUGGESTION_VOTES, SUGGESTION_NEIGHBOURS, recluster
 from photoface.photos.orientation import box_to_stored
 from photoface.store.library import Library
 from photoface.store.migrations import migrate
@@ -386,6 +386,18 @@ def test_new_photos_of_named_people_come_in_them_not_in_an_unnamed_twin(tmp_path
                           "test/kit_with_rose.jpg"},
         "Rose Leslie": {"rose_leslie/img1.jpg", "rose_leslie/img2.jpg", "test/kit_with_rose.jpg"},
     }
+
+
+def test_suggestions_need_two_votes_and_come_likeliest_first(library):
+    truth, anna = family_with_anna(library)
+    solo = ops.create_person(library, [min(truth[1])], name="Solo")  # one confirmed face: one vote at most
+    for i in range(3):
+        save_photo(library, f"new{i}", [0], seed=90 + i)
+    recluster(library)
+    assert [s for s in queries.suggestions(library) if s["person_id"] == solo] == []
+    asked = queries.person_suggestions(library, anna)
+    assert asked and all(s["score"] >= MIN_SUGGESTION_VOTES / SUGGESTION_NEIGHBOURS for s in asked)
+    assert asked == sorted(asked, key=lambda s: (-s["score"], s["distance"]))
 
 
 def test_no_suggestion_where_the_person_already_is_in_the_photo(library):

@@ -53,6 +53,13 @@ precision; the k-NN vote over several confirmed faces adds to it.
 
 SUGGESTION_NEIGHBOURS = 5  # confirmed faces that vote on each undecided face
 
+MIN_SUGGESTION_VOTES = 2
+"""Votes a person needs before a face is asked about (score 0.4 of 5). One vote is one look-alike photo:
+at ``SUGGESTION_THRESHOLD`` a single pair of strangers passes 1 time in 1,400, and a library holds
+thousands of undecided faces, so one-vote questions ("Is this Niall Horan?" over someone else at 0.2)
+were the wrong ones; two agreeing photos make a stranger's pass about a million times rarer. A person
+named from a single face is asked about once a second face is confirmed."""
+
 
 @dataclass
 class ClusterReport:
@@ -263,7 +270,8 @@ def _suggest(db: Database, faces: _Faces) -> int:
     Voters are confirmed faces of named, shown persons within
     ``SUGGESTION_THRESHOLD``; a person the face was rejected from, who holds a
     face it is linked to, or who has a confirmed face in the same photo, gets
-    no vote. Most votes win, then the smaller total distance. ``score`` is the winner's share of the k votes.
+    no vote. Most votes win, then the smaller total distance; a winner under ``MIN_SUGGESTION_VOTES``
+    is not asked. ``score`` is the winner's share of the k votes.
     """
     db.execute("DELETE FROM suggestions")
     voter_person = dict(db.execute(
@@ -292,6 +300,8 @@ def _suggest(db: Database, faces: _Faces) -> int:
             votes.setdefault(person, []).append(distance)
         if votes:
             person, near = max(votes.items(), key=lambda item: (len(item[1]), -sum(item[1])))
+            if len(near) < MIN_SUGGESTION_VOTES:
+                continue
             rows.append({"face_id": face, "person_id": person,
                          "score": len(near) / SUGGESTION_NEIGHBOURS, "distance": sum(near) / len(near)})
     db["suggestions"].insert_all(rows)
