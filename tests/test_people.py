@@ -940,3 +940,15 @@ class PeopleMachine(RuleBasedStateMachine):
 
 TestPeopleMachine = PeopleMachine.TestCase
 TestPeopleMachine.settings = settings(max_examples=25, stateful_step_count=20, deadline=None)
+
+
+def test_names_are_one_line_of_at_most_100_characters(library):
+    one_person_a_photo(library)
+    recluster(library)
+    person = queries.people(library)[0]["id"]
+    with pytest.raises(PhotofaceError, match=r"^A name can have at most 100 characters; this one has 5,000\.$"):
+        ops.name_person(library, person, "x" * 5000)
+    with pytest.raises(PhotofaceError, match="at most 100"):
+        ops.create_person(library, queries.people(library)[0]["face_ids"][:1], name="y" * 101)
+    ops.name_person(library, person, "  Anna   " + "z" * 95 + " ")  # spaces squeezed first: 100 characters
+    assert queries.person(library, person)["name"] == "Anna " + "z" * 95

@@ -197,10 +197,15 @@ def _reject(operation: Operation, face_ids: Sequence[int], person_id: int) -> No
 # --- checks and lookups -----------------------------------------------------------
 
 
+MAX_NAME_LENGTH = 100  # room for any real full name; longer text is a paste gone wrong
+
+
 def _clean_name(name: str) -> str:
     name = " ".join(name.split())
     if not name:
         raise PhotofaceError("A name cannot be empty.")
+    if len(name) > MAX_NAME_LENGTH:
+        raise PhotofaceError(f"A name can have at most {MAX_NAME_LENGTH} characters; this one has {len(name):,}.")
     return name
 
 

@@ -3,6 +3,7 @@
 import sys
 
 import pytest
+from PySide6.QtCore import Qt
 
 from photoface.gui.main_window import MainWindow
 from photoface.people import operations, queries
@@ -60,3 +61,29 @@ def test_unsorted_hides_the_strip_when_no_faces_are_likely_one_person(people_win
     assert view.suggestion_grid.isVisible() == bool(view.suggestions.faces)
     if view.suggestions.faces:
         assert len(view.suggestions.faces) >= 2
+
+
+def test_a_long_name_is_refused_in_one_line_and_a_100_character_one_fits_its_tile(qtbot, people_window):
+    library, view = people_window.library, people_window.person_view
+    tile = people_window.people_model.tiles[0]
+    people_window.open_person(tile.person_id)
+    width = people_window.width()
+    errors = []
+    view.failed.connect(errors.append)
+    view.name_edit.setText("A" * 5000)
+    view.name_edit.editingFinished.emit()
+    assert errors == ["A name can have at most 100 characters; this one has 5,000."]
+    assert queries.person(library, tile.person_id)["name"] is None
+
+    name = " ".join(["Maximiliane Wilhelmina"] * 4) + " von Hohenzollern-Sigmaringen"[:100 - 91]
+    view.name_edit.setText(name)
+    view.name_edit.editingFinished.emit()
+    assert queries.person(library, tile.person_id)["name"] == name
+    qtbot.wait(50)
+    assert people_window.width() == width, "a long name never widens the window"
+
+    model = people_window.people_model
+    index = model.index(model.row_of(tile.person_id), 0)
+    title, count = index.data().split("\n")
+    assert title.endswith("…") and name.startswith(title[:-1]) and count == f"{tile.face_count} faces"
+    assert name in index.data(Qt.ItemDataRole.ToolTipRole)

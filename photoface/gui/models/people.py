@@ -8,6 +8,7 @@ from PySide6.QtGui import QFont
 from photoface.people import queries
 from photoface.store.library import Library
 
+from ..text import elided
 from .thumbnails import ThumbnailCache
 
 PERSON_ID_ROLE = Qt.ItemDataRole.UserRole  # None for the Unsorted tile
@@ -45,6 +46,7 @@ class PeopleModel(QAbstractListModel):
         self.library = library
         self.thumbnails = thumbnails
         self.tiles: list[Tile] = []
+        self.title_pixels: int | None = None  # set by the view: titles longer than a tile is wide are elided
 
     def reload(self) -> None:
         self.beginResetModel()
@@ -59,7 +61,9 @@ class PeopleModel(QAbstractListModel):
             return None
         tile = self.tiles[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return f"{tile.title}\n{_faces(tile.face_count)}"
+            # One line for the name, so the count below it always shows; the tooltip has the full name.
+            title = tile.title if self.title_pixels is None else elided(tile.title, self.title_pixels)
+            return f"{title}\n{_faces(tile.face_count)}"
         if role == Qt.ItemDataRole.EditRole:
             return tile.name or ""
         if role == Qt.ItemDataRole.DecorationRole:

@@ -31,6 +31,7 @@ class PeopleView(QWidget):
         self.merge_button = QPushButton("Merge…", enabled=False, clicked=self._merge_selected,
                                         toolTip="Select two people (Ctrl+click), or drag one onto the other")
         self.grid = tile_grid(TILE_SIDE, text_lines=2)
+        model.title_pixels = self.grid.gridSize().width() - 8  # the tile's text margins
         self.grid.setModel(self.filter)
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.grid.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)

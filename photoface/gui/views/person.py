@@ -11,6 +11,7 @@ from photoface.store.library import Library
 
 from ..models.faces import FACE_ID_ROLE, FacesModel
 from ..models.people import UNNAMED
+from ..text import elided
 from .grid import tile_grid
 
 FACE_SIDE = 112
@@ -159,12 +160,12 @@ class PersonView(QWidget):
         if not self.name_edit.isModified():  # never overwrite a name being typed
             self.name_edit.setText(self.person["name"] or "" if is_person else "Unsorted faces")
         self.count_label.setText(_count(self.model.faces))
-        self.not_button.setText(f"Not {self.person['name']}" if is_person and self.person["name"]
+        self.not_button.setText(elided(f"Not {self.person['name']}") if is_person and self.person["name"]
                                 else "Not this person")
         self.not_button.setVisible(is_person)
         self.hide_button.setVisible(is_person)
         self.hide_button.setText("Show person" if is_person and self.person["hidden"] else "Hide person")
-        self.suggestion_label.setText(f"Is this {self._title()}?" if is_person and self.person["name"]
+        self.suggestion_label.setText(f"Is this {elided(self._title())}?" if is_person and self.person["name"]
                                       else "The same person?")
         for widget in (self.suggestion_label, self.suggestion_grid, self.yes_button, self.no_button):
             widget.setVisible(bool(self.suggestions.faces))
