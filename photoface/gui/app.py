@@ -1,5 +1,6 @@
 """Starting the desktop app: one QApplication, one main window."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -23,6 +24,7 @@ def application() -> QApplication:
 def run_app(given_library: Path | None = None) -> int:
     """Open the main window on the library (``--library``, or as ``library_location`` chooses)
     and run until it closes; the exit status."""
+    _require_display()
     app = application()
     try:
         move_library_choice_out_of_qsettings()
@@ -32,3 +34,10 @@ def run_app(given_library: Path | None = None) -> int:
         return 1
     window.show()
     return app.exec()
+
+
+def _require_display() -> None:
+    """Qt aborts the process when it finds no display; say so in one line first."""
+    if not any(os.environ.get(name) for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")):
+        raise PhotofaceError("No display to open the app on (DISPLAY and WAYLAND_DISPLAY are not set): "
+                             "start it from your desktop, or use the commands (photoface --help).")
