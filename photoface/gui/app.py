@@ -30,7 +30,7 @@ def run_app(given_library: Path | None = None) -> int:
         move_library_choice_out_of_qsettings()
         window = MainWindow(library_location(given_library))
     except PhotofaceError as error:  # e.g. a library folder that cannot be written
-        QMessageBox.critical(None, "photoface", str(error))
+        QMessageBox.critical(None, "photoface", error.in_app)
         return 1
     window.show()
     return app.exec()

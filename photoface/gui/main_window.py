@@ -38,6 +38,9 @@ if TYPE_CHECKING:  # torch and the training package load with the first job, not
     from photoface.embed.models import Embedder
 
 MESSAGE_MS = 8000
+UNDONE = {"name": "naming", "merge": "merging two people", "split": "moving faces", "create": "making a new person",
+          "remove": "taking faces out", "confirm": "confirming faces", "reject": "saying faces are someone else",
+          "hide": "hiding or showing"}  # the undo log's kinds in the app's words (its summaries name ids)
 GROUPING = "Grouping faces into people…"
 
 
@@ -89,7 +92,7 @@ class MainWindow(QMainWindow):
         try:
             folder = folder_list.add_folder(self.library, folder)
         except PhotofaceError as error:
-            self.show_error(str(error))
+            self.show_error(error.in_app)
             return
         self._folders_edited()
         self._index([folder])
@@ -252,19 +255,20 @@ class MainWindow(QMainWindow):
             try:
                 choose_library(dialog.library_dir())
             except PhotofaceError as error:
-                self.show_error(str(error))
+                self.show_error(error.in_app)
                 return
             self.statusBar().showMessage(f"{dialog.library_dir()} opens at the next start", MESSAGE_MS)
 
     # --- people -------------------------------------------------------------------
 
     def undo(self) -> None:
+        last = queries.recent_operations(self.library, 1)
         try:
-            summary = operations.undo(self.library)
+            operations.undo(self.library)
         except PhotofaceError as error:
-            self.statusBar().showMessage(str(error), MESSAGE_MS)
+            self.statusBar().showMessage(error.in_app, MESSAGE_MS)
             return
-        self.people_changed(f"Undone: {summary}")
+        self.people_changed(f"Undone: {UNDONE.get(last[0]['kind'], 'the last change')}")
 
     def people_changed(self, message: str) -> None:
         self.statusBar().showMessage(message, MESSAGE_MS)
@@ -279,7 +283,7 @@ class MainWindow(QMainWindow):
         try:
             self.photo_view.show_face(face_id)
         except PhotofaceError as error:  # the photo was moved or broken since
-            self.show_error(str(error))
+            self.show_error(error.in_app)
             return
         self.stack.setCurrentWidget(self.photo_view)
 

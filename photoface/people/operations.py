@@ -214,11 +214,11 @@ def _refuse_taken_name(db: Database, name: str, person_id: int | None) -> None:
         "SELECT id, name FROM persons WHERE name = ? COLLATE NOCASE AND id IS NOT ?", [name, person_id]
     ).fetchone()
     if other:
-        how = "confirm the faces as that person" if person_id is None else \
-            f"merge them: photoface merge {other[0]} {person_id}"
-        raise PhotofaceError(
-            f"Person {other[0]} is already called {other[1]!r}. If they are the same person, {how}."
-        )
+        how, in_app = ("confirm the faces as that person", "move the faces to them (Move to…)") \
+            if person_id is None else (f"merge them: photoface merge {other[0]} {person_id}",
+                                       "merge them: select both people and press Merge…")
+        raise PhotofaceError(f"Person {other[0]} is already called {other[1]!r}. If they are the same person, {how}.",
+                             in_app=f"Someone is already called {other[1]!r}. If they are the same person, {in_app}")
 
 
 def _require_person(db: Database, person_id: int) -> dict:

@@ -92,10 +92,9 @@ def _lock_file(lock_path: Path, folder: Path) -> int:
         os.close(fd)
         pid = holder_pid(folder)
         holder = f"pid {pid}" if pid else "another process"
-        raise LibraryInUse(
-            f"The library {folder} is already open in another photoface ({holder}). "
-            "Close that one first, or choose another library with --library."
-        ) from None
+        in_use = f"The library {folder} is already open in another photoface ({holder}). Close that one first"
+        raise LibraryInUse(f"{in_use}, or choose another library with --library.",
+                           in_app=f"{in_use}, or choose another library in Settings.") from None
     except OSError as err:
         if err.errno not in (errno.ENOLCK, errno.EOPNOTSUPP):
             os.close(fd)

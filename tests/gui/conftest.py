@@ -44,3 +44,12 @@ def window(qtbot, tmp_path, embedder):
     qtbot.addWidget(window)
     window.show()
     return window
+
+
+@pytest.fixture
+def people_window(qtbot, people_library, embedder):
+    """The main window over a private copy of the clustered library."""
+    window = MainWindow(people_library, embedder=embedder)
+    qtbot.addWidget(window)
+    window.show()
+    return window

@@ -4,7 +4,6 @@ import pytest
 from PySide6.QtCore import QPoint, QSettings, Qt
 from PySide6.QtWidgets import QLineEdit
 
-from photoface.gui.main_window import MainWindow
 from photoface.gui.models.people import PERSON_ID_ROLE
 from photoface.gui.settings import OLD_LIBRARY_KEY, move_library_choice_out_of_qsettings
 from photoface.gui.views.merge import MergeDialog
@@ -13,14 +12,6 @@ from photoface.paths import library_location
 from photoface.people import operations, queries
 
 from .test_window import tile_titles
-
-
-@pytest.fixture
-def people_window(qtbot, people_library, embedder):
-    window = MainWindow(people_library, embedder=embedder)
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def drop(model, dragged_row, target_row):

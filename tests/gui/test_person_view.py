@@ -1,20 +1,13 @@
 """The person view over a clustered library: the "same person?" strip in Unsorted, suggestions, names."""
 
+import subprocess
 import sys
 
 import pytest
 from PySide6.QtCore import Qt
 
-from photoface.gui.main_window import MainWindow
 from photoface.people import operations, queries
-
-
-@pytest.fixture
-def people_window(qtbot, people_library, embedder):
-    window = MainWindow(people_library, embedder=embedder)
-    qtbot.addWidget(window)
-    window.show()
-    return window
+from photoface.store.lock import LibraryInUse, acquire
 
 
 @pytest.fixture
@@ -87,3 +80,36 @@ def test_a_long_name_is_refused_in_one_line_and_a_100_character_one_fits_its_til
     title, count = index.data().split("\n")
     assert title.endswith("…") and name.startswith(title[:-1]) and count == f"{tile.face_count} faces"
     assert name in index.data(Qt.ItemDataRole.ToolTipRole)
+
+
+def test_messages_speak_the_apps_words_not_commands_or_ids(qtbot, people_window):
+    library, view = people_window.library, people_window.person_view
+    anna, other = (tile.person_id for tile in people_window.people_model.tiles[:2])
+    operations.name_person(library, anna, "Anna")
+    people_window.open_person(other)
+    errors = []
+    view.failed.connect(errors.append)
+    view.name_edit.setText("anna")
+    view.name_edit.editingFinished.emit()
+    assert errors == ["Someone is already called 'Anna'. If they are the same person, "
+                      "merge them: select both people and press Merge…"]
+
+    view.grid.setCurrentIndex(view.grid.model().index(0, 0))
+    view.not_button.click()
+    people_window.undo()
+    assert people_window.statusBar().currentMessage() == "Undone: taking faces out"
+
+
+def test_a_library_in_use_says_to_choose_another_in_settings(tmp_path):
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from photoface.store.lock import acquire;"
+                               f" acquire({str(tmp_path)!r}); print('held', flush=True); time.sleep(60)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "held\n"
+        with pytest.raises(LibraryInUse) as raised:
+            acquire(tmp_path)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert str(raised.value).endswith("Close that one first, or choose another library with --library.")
+    assert raised.value.in_app.endswith("Close that one first, or choose another library in Settings.")

@@ -38,7 +38,7 @@ class ReadinessJob(QThread):
             try:
                 check_ready(library)
             except PhotofaceError as error:
-                return str(error)
+                return error.in_app
         return ""
 
 

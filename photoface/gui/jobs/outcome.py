@@ -16,7 +16,7 @@ def report_outcome(job, work: Callable[[], object], what: str) -> None:
     try:
         result = work()
     except PhotofaceError as error:
-        job.failed.emit(str(error))
+        job.failed.emit(error.in_app)
     except Exception as error:  # a worker thread must report, never die silently
         log.exception("%s failed", what)
         job.failed.emit(f"{what} stopped on an unexpected error: {error}")

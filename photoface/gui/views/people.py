@@ -66,7 +66,7 @@ class PeopleView(QWidget):
         try:
             operations.merge_people(self.model.library, keep, other)
         except PhotofaceError as error:
-            self.failed.emit(str(error))
+            self.failed.emit(error.in_app)
             return
         self.changed.emit(f"Merged {titles[1]} into {titles[0]}")
 
@@ -74,7 +74,7 @@ class PeopleView(QWidget):
         try:
             operations.name_person(self.model.library, person_id, name)
         except PhotofaceError as error:
-            self.failed.emit(str(error))
+            self.failed.emit(error.in_app)
             return
         self.changed.emit(f"Named {name}")
 

@@ -139,7 +139,7 @@ class PersonView(QWidget):
             operation()
         except PhotofaceError as error:
             self._update_header()  # put the name back as it was
-            self.failed.emit(str(error))
+            self.failed.emit(error.in_app)
             return
         self.changed.emit(done)
 

@@ -84,7 +84,7 @@ class PhotoView(QWidget):
         try:
             operation()
         except PhotofaceError as error:
-            self.failed.emit(str(error))
+            self.failed.emit(error.in_app)
             return
         self.changed.emit(done)
 
