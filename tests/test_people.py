@@ -390,14 +390,21 @@ def test_new_photos_of_named_people_come_in_them_not_in_an_unnamed_twin(tmp_path
 
 def test_suggestions_need_two_votes_and_come_likeliest_first(library):
     truth, anna = family_with_anna(library)
-    solo = ops.create_person(library, [min(truth[1])], name="Solo")  # one confirmed face: one vote at most
     for i in range(3):
         save_photo(library, f"new{i}", [0], seed=90 + i)
+    # Duo holds one face of identity 1 and one of 2: identity 1's other faces get one vote of 5.
+    duo = ops.create_person(library, [min(truth[1]), min(truth[2])], name="Duo")
     recluster(library)
-    assert [s for s in queries.suggestions(library) if s["person_id"] == solo] == []
+    assert [s for s in queries.suggestions(library) if s["person_id"] == duo] == []
     asked = queries.person_suggestions(library, anna)
     assert asked and all(s["score"] >= MIN_SUGGESTION_VOTES / SUGGESTION_NEIGHBOURS for s in asked)
     assert asked == sorted(asked, key=lambda s: (-s["score"], s["distance"]))
+
+    ops.undo(library)  # named from one face, a person can have one vote only: that one is enough
+    uno = ops.create_person(library, [min(truth[1])], name="Uno")
+    recluster(library)
+    assert {s["face_id"] for s in queries.person_suggestions(library, uno)} <= truth[1] - {min(truth[1])}
+    assert queries.person_suggestions(library, uno)
 
 
 def test_no_suggestion_where_the_person_already_is_in_the_photo(library):
