@@ -67,6 +67,9 @@ def person_faces(library: Library, person_id: int) -> list[dict]:
     return [{**row, "confirmed": bool(row["confirmed"])} for row in rows]
 
 
+LIKELY_GROUP_FACES = 2_000  # grouped in about 0.2 s on the 2-core dev machine (10,000 take 2.8 s)
+
+
 def unsorted_faces(library: Library) -> list[int]:
     """Visible faces in no person: singletons, tiny clusters, rejected ones."""
     return _face_ids(library, f"SELECT visible.id FROM {_VISIBLE_FACES}"
@@ -76,17 +79,18 @@ def unsorted_faces(library: Library) -> list[int]:
 def likely_one_person(library: Library, level: int, excluding: Collection[int] = ()) -> list[int]:
     """The biggest group of unsorted faces (not ``excluding``) that the clustering's own cuts put
     together at grouping ``level``, all faces as seeds, never two of one photo: "The same person?" in
-    Unsorted; [] if none."""
+    Unsorted; [] if none. Only the ``LIKELY_GROUP_FACES`` best faces are weighed: the view waits for it."""
     model_id = active_model(library)
-    asked = sorted(set(unsorted_faces(library)) - set(excluding))
-    if model_id is None or len(asked) < 2:
+    unsorted = set(unsorted_faces(library)) - set(excluding)
+    if model_id is None or len(unsorted) < 2:
         return []
+    rows = rows_where_in(library.db, "faces", "id", sorted(unsorted), "id, photo_id, coalesce(quality, 0) AS q")
+    rows = sorted(rows, key=lambda row: (-row["q"], row["id"]))[:LIKELY_GROUP_FACES]
+    photo_of = {row["id"]: row["photo_id"] for row in rows}
     ids, vectors = model_vectors(library, model_id)
-    keep = np.isin(ids, asked)
+    keep = np.isin(ids, list(photo_of))
     ids, vectors = ids[keep], vectors[keep]
-    photo_of = {row["id"]: row["photo_id"] for row in rows_where_in(library.db, "faces", "id", asked, "id, photo_id")}
-    photo_ids = np.array([photo_of[int(face)] for face in ids], dtype=np.int64)
-    labels = cluster_embeddings(vectors, level=level, photo_ids=photo_ids)
+    labels = cluster_embeddings(vectors, level=level, photo_ids=np.array([photo_of[int(face)] for face in ids]))
     return sorted(ids[labels == 0].tolist()) if (labels != UNSORTED).any() else []
 
 

@@ -271,7 +271,8 @@ def _suggest(db: Database, faces: _Faces) -> int:
     ``SUGGESTION_THRESHOLD``; a person the face was rejected from, who holds a
     face it is linked to, or who has a confirmed face in the same photo, gets
     no vote. Most votes win, then the smaller total distance; a winner with fewer than
-    ``MIN_SUGGESTION_VOTES`` (or than its voters, when it has fewer) is not asked. ``score`` is the winner's share of the k votes.
+    ``MIN_SUGGESTION_VOTES`` (or than its voters, when it has fewer) is not asked. ``score`` is the
+    winner's share of the k votes.
     """
     db.execute("DELETE FROM suggestions")
     voter_person = dict(db.execute(

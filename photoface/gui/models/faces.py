@@ -59,6 +59,8 @@ class FacesModel(QAbstractListModel):
                     for row in queries.person_suggestions(self.library, self.person_id)]
         if self.person_id is not None:
             return queries.person_faces(self.library, self.person_id)
-        faces = (queries.likely_one_person(self.library, cluster_level(self.library), self.not_together) if self.suggested
-                 else queries.unsorted_faces(self.library))
+        if self.suggested:
+            faces = queries.likely_one_person(self.library, cluster_level(self.library), self.not_together)
+        else:
+            faces = queries.unsorted_faces(self.library)
         return [{"face_id": face, "photo_id": None, "confirmed": False} for face in faces]
