@@ -5,6 +5,7 @@ import sys
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from photoface.people import operations, queries
 from photoface.store.lock import LibraryInUse, acquire
@@ -113,3 +114,16 @@ def test_a_library_in_use_says_to_choose_another_in_settings(tmp_path):
         holder.wait()
     assert str(raised.value).endswith("Close that one first, or choose another library with --library.")
     assert raised.value.in_app.endswith("Close that one first, or choose another library in Settings.")
+
+
+def test_the_merge_dialog_shows_long_and_odd_names_as_typed_and_short(people_window):
+    library = people_window.library
+    keep, other = (tile.person_id for tile in people_window.people_model.tiles[:2])
+    name = "<i>Zoe</i> " + "x" * 80
+    operations.name_person(library, keep, name)
+    people_window.people_model.reload()
+    dialog = people_window.people_view.ask_merge(keep, other)
+    texts = [label.text() for label in dialog.findChildren(QLabel)]
+    assert any(text.startswith("<b>&lt;i&gt;Zoe&lt;/i&gt; xxx") and "…" in text for text in texts)
+    assert dialog.sizeHint().width() < 800
+    dialog.reject()

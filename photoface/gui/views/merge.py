@@ -1,9 +1,12 @@
 """Asking before two people become one: both shown side by side."""
 
+from html import escape
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QGridLayout, QLabel, QVBoxLayout
 
 from ..models.people import PeopleModel, Tile
+from ..text import elided
 
 
 class MergeDialog(QDialog):
@@ -19,12 +22,12 @@ class MergeDialog(QDialog):
                 picture.setPixmap(cover)
             both.addWidget(picture, 0, column)
             faces = f"{tile.face_count:,} face" + ("" if tile.face_count == 1 else "s")
-            both.addWidget(QLabel(f"<b>{tile.title}</b><br>{faces}",
+            both.addWidget(QLabel(f"<b>{escape(elided(tile.title))}</b><br>{faces}",
                                   alignment=Qt.AlignmentFlag.AlignCenter), 1, column)
         name = keep.name or other.name
-        result = f"They become one person{f' called {name}' if name else ''}."
+        result = f"They become one person{f' called {elided(name)}' if name else ''}."
         question = QLabel(f"Are these the same person? {result} Undo (Ctrl+Z) takes it back.",
-                          wordWrap=True)
+                          wordWrap=True, textFormat=Qt.TextFormat.PlainText)
         buttons = QDialogButtonBox(accepted=self.accept, rejected=self.reject)
         buttons.addButton("Merge", QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
