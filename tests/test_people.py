@@ -959,3 +959,16 @@ def test_names_are_one_line_of_at_most_100_characters(library):
         ops.create_person(library, queries.people(library)[0]["face_ids"][:1], name="y" * 101)
     ops.name_person(library, person, "  Anna   " + "z" * 95 + " ")  # spaces squeezed first: 100 characters
     assert queries.person(library, person)["name"] == "Anna " + "z" * 95
+
+
+def test_errors_name_ids_for_the_command_line_and_not_in_the_app(library):
+    one_person_a_photo(library)
+    recluster(library)
+    person = queries.people(library)[0]
+    for attempt in (lambda: ops.name_person(library, 999, "Anna"), lambda: queries.person(library, 999)):
+        with pytest.raises(PhotofaceError) as raised:
+            attempt()
+        assert (str(raised.value), raised.value.in_app) == ("There is no person 999.", queries.PERSON_GONE)
+    with pytest.raises(PhotofaceError) as raised:
+        ops.remove_faces(library, person["id"], [123456])
+    assert "123456" in str(raised.value) and "123456" not in raised.value.in_app

@@ -15,6 +15,7 @@ from photoface.store.library import Library
 from photoface.store.transaction import write_transaction
 
 from .constraints import link_rejected, unlink_grouped
+from .queries import PERSON_GONE
 from .sql import IN_JSON, delete_where_in, json_list
 from .undo_log import FACE_TABLES, Operation, undo_last
 
@@ -74,7 +75,7 @@ def split_person(library: Library, person_id: int, face_ids: Sequence[int],
                  into: int | None = None) -> int:
     """Move some faces of a person to person ``into`` or a new one; returns its id."""
     if into == person_id:
-        raise PhotofaceError(f"The faces are already in person {person_id}.")
+        raise PhotofaceError(f"The faces are already in person {person_id}.", in_app="The faces are already there.")
     with _operation(library, "split", _split_summary(person_id, face_ids, into)) as operation:
         db = operation.db
         _require_person(db, person_id)
@@ -224,7 +225,7 @@ def _refuse_taken_name(db: Database, name: str, person_id: int | None) -> None:
 def _require_person(db: Database, person_id: int) -> dict:
     person = next(iter(db.query("SELECT * FROM persons WHERE id = ?", [person_id])), None)
     if person is None:
-        raise PhotofaceError(f"There is no person {person_id}.")
+        raise PhotofaceError(f"There is no person {person_id}.", in_app=PERSON_GONE)
     return person
 
 
@@ -233,7 +234,7 @@ def _require_faces(db: Database, face_ids: Sequence[int]) -> None:
         raise PhotofaceError("Choose at least one face.")
     for face_id in face_ids:
         if db.execute("SELECT 1 FROM faces WHERE id = ?", [face_id]).fetchone() is None:
-            raise PhotofaceError(f"There is no face {face_id}.")
+            raise PhotofaceError(f"There is no face {face_id}.", in_app="A face is no longer there.")
 
 
 def _require_members(db: Database, person_id: int, face_ids: Sequence[int]) -> None:
@@ -242,7 +243,8 @@ def _require_members(db: Database, person_id: int, face_ids: Sequence[int]) -> N
     members = set(_faces_of(db, person_id))
     strangers = [face for face in face_ids if face not in members]
     if strangers:
-        raise PhotofaceError(f"Person {person_id} has no face {_id_list(strangers)}.")
+        raise PhotofaceError(f"Person {person_id} has no face {_id_list(strangers)}.",
+                             in_app="Some of those faces are no longer in this person.")
 
 
 def _faces_of(db: Database, person_id: int) -> list[int]:

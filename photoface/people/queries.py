@@ -36,7 +36,7 @@ def person(library: Library, person_id: int) -> dict:
     """One person, as in ``people``; PhotofaceError if unknown."""
     found = [_person(row) for row in _people_rows(library, person_id)]
     if not found:
-        raise PhotofaceError(f"There is no person {person_id}.")
+        raise PhotofaceError(f"There is no person {person_id}.", in_app=PERSON_GONE)
     return found[0]
 
 
@@ -66,6 +66,8 @@ def person_faces(library: Library, person_id: int) -> list[dict]:
     )
     return [{**row, "confirmed": bool(row["confirmed"])} for row in rows]
 
+
+PERSON_GONE = "That person is no longer there (undone, merged or emptied)."  # "There is no person 3." in the app
 
 LIKELY_GROUP_FACES = 2_000  # grouped in about 0.2 s on the 2-core dev machine (10,000 take 2.8 s)
 
