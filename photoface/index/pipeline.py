@@ -202,10 +202,8 @@ class Indexer:
                 self.library.move_photo(moved["id"], record)
                 report.moved += 1
                 advance()
-            elif faceless and (original := self.library.original_photo(content_hash, record.path)):
-                self.library.save_copy(record, original["id"])
-                report.copies += 1
-                advance()
+            elif faceless and self._save_if_copy(record, report, advance):
+                continue  # stored as a copy of the photo holding this content
             elif content_hash in analysed_hashes:
                 same_content.append(record)
             else:
@@ -215,15 +213,17 @@ class Indexer:
 
     def _save_copies(self, records: list[PhotoRecord], report, advance) -> list[PhotoRecord]:
         """Store as copies the files whose content is in the library now; return the others."""
-        others = []
-        for record in records:
-            if original := self.library.original_photo(record.content_hash, record.path):
-                self.library.save_copy(record, original["id"])
-                report.copies += 1
-                advance()
-            else:  # the first one could not be read: try this one on its own
-                others.append(record)
-        return others
+        # Left over when the first one could not be read: each is tried on its own.
+        return [record for record in records if not self._save_if_copy(record, report, advance)]
+
+    def _save_if_copy(self, record: PhotoRecord, report, advance) -> bool:
+        """Store the file as a copy if the library holds its content under another path."""
+        original = self.library.original_photo(record.content_hash, record.path)
+        if original:
+            self.library.save_copy(record, original["id"])
+            report.copies += 1
+            advance()
+        return original is not None
 
     def _analyse_and_store(self, records, pool, report, advance, should_stop) -> None:
         queue = iter(records)
@@ -270,12 +270,12 @@ class Indexer:
                 report.failed += 1
             else:
                 photo_id = self._save_with_names(analysis, report)
-                if analysis.faces:
+                if analysis.faces and self._on_stored:  # read back only for someone listening
                     stored_faces += [face["id"] for face in self.library.faces(photo_id=photo_id)]
                 report.indexed += 1
                 report.faces += len(analysis.faces)
             advance()
-        if stored_faces and self._on_stored:
+        if stored_faces:
             self._on_stored(stored_faces)
 
     def _register_model(self) -> None:

@@ -271,19 +271,16 @@ class Library:
         """
         leaving = set(photo_ids)
         with write_transaction(self.db):
-            self._hand_over(photo_ids, leaving)
-
-    def _hand_over(self, photo_ids: list[int], leaving: set[int]) -> None:
-        for photo_id in photo_ids:
-            copies = self.db.execute(
-                "SELECT id FROM photos WHERE copy_of = ? AND status != 'gone' ORDER BY id", [photo_id]).fetchall()
-            heir = next((copy_id for copy_id, in copies if copy_id not in leaving), None)
-            if heir is None:
-                continue
-            self.db.execute("UPDATE faces SET photo_id = ? WHERE photo_id = ?", [heir, photo_id])
-            self.db.execute("UPDATE photos SET copy_of = ? WHERE (copy_of = ? OR id = ?) AND id != ?",
-                            [heir, photo_id, photo_id, heir])
-            self.db.execute("UPDATE photos SET copy_of = NULL WHERE id = ?", [heir])
+            for photo_id in photo_ids:
+                copies = self.db.execute(
+                    "SELECT id FROM photos WHERE copy_of = ? AND status != 'gone' ORDER BY id", [photo_id]).fetchall()
+                heir = next((copy_id for copy_id, in copies if copy_id not in leaving), None)
+                if heir is None:
+                    continue
+                self.db.execute("UPDATE faces SET photo_id = ? WHERE photo_id = ?", [heir, photo_id])
+                self.db.execute("UPDATE photos SET copy_of = ? WHERE (copy_of = ? OR id = ?) AND id != ?",
+                                [heir, photo_id, photo_id, heir])
+                self.db.execute("UPDATE photos SET copy_of = NULL WHERE id = ?", [heir])
 
     def record_skipped(self, roots: list[str], skipped: dict[str, str]) -> None:
         """What the latest scan of ``roots`` left out (path -> reason), replacing what earlier scans said."""
