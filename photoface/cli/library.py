@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..devices import DEVICES
 from .group import cli, open_library
 
 
@@ -18,10 +19,13 @@ from .group import cli, open_library
               help="Longest side of the image faces are looked for in (default: the library's setting, else "
                    "960; 640 is about a third faster but misses faces under 3 % of the photo's width, 1440 "
                    "finds smaller ones).")
+@click.option("--device", type=click.Choice(DEVICES),
+              help="Where detection and embedding run (default: the library's setting, else auto: a CUDA GPU, "
+                   "then Apple's MPS, then the CPU).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def index(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, detect_side: int | None,
-          quiet: bool) -> None:
+          device: str | None, quiet: bool) -> None:
     """Find, align and embed every face in the photos under PATHS.
 
     Folders among PATHS join the library's folders, so the app watches them. The
@@ -34,7 +38,7 @@ def index(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, dete
 
     with open_library(ctx) as library:
         _add_folders(library, [path for path in paths if path.is_dir()])
-        indexer = Indexer(library, index_options(library, workers=workers, detect_side=detect_side))
+        indexer = Indexer(library, index_options(library, workers=workers, detect_side=detect_side, device=device))
         with tqdm(unit="photo", disable=quiet or None, dynamic_ncols=True) as bar:
             def progress(done: int, total: int) -> None:
                 bar.total = total

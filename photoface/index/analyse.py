@@ -1,4 +1,9 @@
-"""One photo from file to face crops: decode, detect, crop (no database, no embedding)."""
+"""One photo from file to face crops: decode, detect, crop (no database, no embedding).
+
+``analyse_photo`` does it all for one photo. On a GPU the steps are apart
+(``index.batches``): ``decode_photo`` and ``analysis_of`` run in processes,
+detection in batches of photos between them.
+"""
 
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -8,7 +13,7 @@ import numpy as np
 
 from ..detect.crops import CROP_MARGIN, CROP_SIZE, face_crop, quality, sharpness, thumbnail_jpeg
 from ..export import FaceRegion, read_regions
-from ..photos import PhotoError, load_photo
+from ..photos import LoadedPhoto, PhotoError, load_photo
 from ..photos.orientation import box_to_stored, point_to_stored
 from ..store.records import FaceRecord, PhotoRecord
 from .options import DETECT_SIDE
@@ -38,8 +43,26 @@ class PhotoAnalysis:
     regions: list[FaceRegion] = field(default_factory=list)  # faces other programs named (XMP)
 
 
+@dataclass
+class DecodedPhoto:
+    """A photo decoded for detection (picklable: decoding processes hand it over)."""
+
+    record: PhotoRecord
+    photo: LoadedPhoto
+    detect_image: "Image.Image | None"  # the photo reduced to the detection side; None once detected
+    to_full: float  # detection pixels -> full-resolution pixels
+
+
 def analyse_photo(record: PhotoRecord, detector: Detects, detect_side: int = DETECT_SIDE) -> PhotoAnalysis:
     """Decode and detect; a bad file becomes an analysis with ``error`` set, never an exception."""
+    decoded = decode_photo(record, detect_side)
+    if isinstance(decoded, PhotoAnalysis):
+        return decoded
+    return analysis_of(decoded, detector.detect(decoded.detect_image))
+
+
+def decode_photo(record: PhotoRecord, detect_side: int = DETECT_SIDE) -> "DecodedPhoto | PhotoAnalysis":
+    """The photo ready for detection, or an analysis with ``error`` set for a bad file."""
     try:
         photo = load_photo(Path(record.path), max_side=detect_side)
     except PhotoError as error:
@@ -51,8 +74,12 @@ def analyse_photo(record: PhotoRecord, detector: Detects, detect_side: int = DET
     if max(detect_image.size) > detect_side:
         detect_image = detect_image.copy()
         detect_image.thumbnail((detect_side, detect_side))
-    to_full = photo.upright_size[0] / detect_image.width
-    found = detector.detect(detect_image)
+    return DecodedPhoto(record, photo, detect_image, photo.upright_size[0] / detect_image.width)
+
+
+def analysis_of(decoded: DecodedPhoto, found: list["DetectedFace"]) -> PhotoAnalysis:
+    """The faces found in a decoded photo: crops for the embedder, records, and the names its XMP gives."""
+    record, photo, to_full = decoded.record, decoded.photo, decoded.to_full
     if not found:
         return PhotoAnalysis(record, crops=np.zeros((0, CROP_SIZE, CROP_SIZE, 3), np.uint8))
     regions = [region for region in read_regions(Path(record.path)) if region.name]

@@ -7,7 +7,8 @@ photos in flight and a re-run resumes where it stopped. The models (and
 torch, about 6 s) load on a thread of their own once a photo needs
 analysing, while files are hashed and decoded; a run with nothing new never
 loads them. Photos are analysed in an order spread over the folders and
-dates (``order``), so the faces found early cover the whole library.
+dates (``order``), so the faces found early cover the whole library. On a
+GPU, photos are decoded in processes and detected in batches (``batches``).
 """
 
 import logging
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..devices import resolve_device
 from ..errors import PhotofaceError
 from ..face_model import KeptHead, active_model, load_kept_head, store_missing_vectors
 from ..people.interop import import_named_regions
@@ -29,6 +31,7 @@ from ..store.library import Library
 from ..store.records import PhotoRecord
 from ..store.transaction import write_transaction
 from .analyse import PhotoAnalysis, analyse_photo
+from .batches import GPU_PHOTO_BATCH, analyses_in_batches
 from .options import IndexOptions
 from .order import spread_order
 
@@ -64,15 +67,18 @@ Stored = Callable[[list[int]], None]  # ids of the faces a batch stored, after i
 
 
 class _Models:
-    """The detector and the embedder, loaded on their own thread when first asked for."""
+    """The detector and the embedder on their device, loaded on their own thread when first asked for."""
 
     def __init__(self, options: IndexOptions, embedder: "Embedder | None"):
         self._options = options
         self._embedder = embedder
+        self._device: Future[str] = Future()
         self._loading: Future | None = None
 
     def start_loading(self) -> None:
         if self._loading is None:
+            if self._options.device != "auto":  # a GPU asked for by name must be there before a photo is read
+                self._device.set_result(resolve_device(self._options.device))
             loader = ThreadPoolExecutor(1, thread_name_prefix="photoface-models")
             self._loading = loader.submit(self._load)
             loader.shutdown(wait=False)
@@ -81,8 +87,21 @@ class _Models:
         from ..detect.detector import FaceDetector
         from ..embed.models import load_embedder
 
-        embedder = self._embedder or load_embedder(self._options.model_id)
-        return FaceDetector(min_face_size=self._options.min_face_size), embedder
+        if not self._device.done():
+            try:
+                self._device.set_result(resolve_device("auto"))
+            except BaseException as error:  # whoever waits for the device hears of it
+                self._device.set_exception(error)
+                raise
+        device = self._device.result()
+        embedder = (self._embedder or load_embedder(self._options.model_id)).to(device)
+        return FaceDetector(min_face_size=self._options.min_face_size, device=device), embedder
+
+    @property
+    def device(self) -> str:
+        """Where the networks run ("cpu", "cuda", "mps"): known once torch is imported."""
+        self.start_loading()
+        return self._device.result()
 
     @property
     def detector(self) -> "FaceDetector":
@@ -226,6 +245,9 @@ class Indexer:
         return original is not None
 
     def _analyse_and_store(self, records, pool, report, advance, should_stop) -> None:
+        if len(records) > 1 and self._photo_batch() > 1:
+            self._analyse_and_store_in_batches(records, report, advance, should_stop)
+            return
         queue = iter(records)
         running: set[Future] = set()
         ready: list[PhotoAnalysis] = []
@@ -251,6 +273,20 @@ class Indexer:
             for future in running:
                 future.cancel()
             self._store(ready, report, advance)
+
+    def _photo_batch(self) -> int:
+        """Photos detected at once: on the CPU one per thread, on a GPU a batch (options.photo_batch decides)."""
+        return self.options.photo_batch or (1 if self._models.device == "cpu" else GPU_PHOTO_BATCH)
+
+    def _analyse_and_store_in_batches(self, records, report, advance, should_stop) -> None:
+        batches = analyses_in_batches(records, self._models.detector, self.options.detect_side, self._photo_batch(),
+                                      should_stop)
+        try:
+            for analyses in batches:
+                self._store(analyses, report, advance)
+            report.interrupted = should_stop()
+        finally:
+            batches.close()
 
     def _store(self, analyses: list[PhotoAnalysis], report, advance) -> None:
         if any(not a.error for a in analyses):  # photos are stored with the model that looked at them

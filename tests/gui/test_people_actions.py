@@ -106,13 +106,15 @@ def test_settings_are_kept_in_the_library_and_the_choice_of_library_for_every_st
     dialog.sensitivity.setCurrentText("High (finds smaller faces)")
     dialog.min_face_size.setValue(40)
     dialog.workers.setValue(1)
+    dialog.device.setCurrentIndex(dialog.device.findData("cpu"))
     dialog.library.setText(str(tmp_path / "elsewhere"))
     dialog.accept()
     options = index_options(people_window.library)  # what indexing, in the app or `photoface index`, uses
-    assert (options.detect_side, options.min_face_size, options.workers) == (1440, 40, 1)
+    assert (options.detect_side, options.min_face_size, options.workers, options.device) == (1440, 40, 1, "cpu")
     assert library_location() == tmp_path / "elsewhere"  # for the app and the commands alike
     reopened = people_window.show_settings()
-    assert (reopened.sensitivity.currentText(), reopened.workers.value()) == ("High (finds smaller faces)", 1)
+    assert (reopened.sensitivity.currentText(), reopened.workers.value(), reopened.device.currentText()) == (
+        "High (finds smaller faces)", 1, "CPU")
     reopened.reject()
 
 

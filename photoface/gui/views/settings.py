@@ -1,4 +1,5 @@
-"""Settings: face model, detection sensitivity, minimum face size, worker threads, grouping level, library location."""
+"""Settings: face model, detection sensitivity, minimum face size, worker threads, compute device, grouping level,
+library location."""
 
 import os
 from pathlib import Path
@@ -14,6 +15,8 @@ from photoface.index.options import IndexOptions
 from ..settings import SENSITIVITY_SIDES, sensitivity_of
 
 MAX_FACE_SIZE = 200
+DEVICE_NAMES = {"auto": "Automatic (a GPU when there is one)", "cpu": "CPU", "cuda": "NVIDIA GPU (CUDA)",
+                "mps": "Apple GPU (MPS)"}  # by photoface.devices.DEVICES
 GROUPING_NAMES = {-2: "Most apart", -1: "More apart", 0: "Balanced (recommended)", 1: "More together",
                   2: "Most together"}  # by level; apart splits a person rather than mix two
 
@@ -30,6 +33,11 @@ class SettingsDialog(QDialog):
         self.sensitivity.addItems(list(SENSITIVITY_SIDES))
         self.min_face_size = QSpinBox(minimum=10, maximum=MAX_FACE_SIZE, suffix=" px")
         self.workers = QSpinBox(minimum=1, maximum=max(os.cpu_count() or 1, 1))
+        self.device = QComboBox()
+        for device, name in DEVICE_NAMES.items():
+            self.device.addItem(name, device)
+        self.device.setToolTip("Where faces are found and embedded. A GPU that is not there stops indexing\n"
+                               "with a message; photoface doctor lists the ones this computer has.")
         self.grouping = QComboBox()
         for level in LEVELS:
             self.grouping.addItem(GROUPING_NAMES[level], level)
@@ -49,6 +57,7 @@ class SettingsDialog(QDialog):
         form.addRow("Detection sensitivity:", self.sensitivity)
         form.addRow("Smallest face:", self.min_face_size)
         form.addRow("Worker threads:", self.workers)
+        form.addRow("Compute device:", self.device)
         form.addRow("Group faces:", self.grouping)
         form.addRow("Library folder:", library_row)
         layout = QVBoxLayout(self)
@@ -60,7 +69,8 @@ class SettingsDialog(QDialog):
     def index_options(self) -> IndexOptions:
         return IndexOptions(model_id=self.model.currentData(),
                             detect_side=SENSITIVITY_SIDES[self.sensitivity.currentText()],
-                            min_face_size=self.min_face_size.value(), workers=self.workers.value())
+                            min_face_size=self.min_face_size.value(), workers=self.workers.value(),
+                            device=self.device.currentData())
 
     def grouping_level(self) -> int:
         return self.grouping.currentData()
@@ -73,6 +83,7 @@ class SettingsDialog(QDialog):
         self.sensitivity.setCurrentText(sensitivity_of(options.detect_side))
         self.min_face_size.setValue(options.min_face_size)
         self.workers.setValue(options.workers)
+        self.device.setCurrentIndex(max(self.device.findData(options.device), 0))
 
     def _browse(self) -> None:
         chosen = QFileDialog.getExistingDirectory(self, "Library folder", self.library.text())
