@@ -101,8 +101,12 @@ def mixed_photos(copy_photos):
 def test_photos_detected_in_batches_find_the_faces_each_photo_finds_alone(tmp_path, mixed_photos, embedder,
                                                                          monkeypatch):
     batches = []
-    monkeypatch.setattr(pipeline, "analyses_in_batches",
-                        lambda *args: (batches.append(args[3]), pipeline_batches(*args))[1])  # seen, not replaced
+
+    def seen(records, detector, detect_side, batch, should_stop):  # the real loop, only noted
+        batches.append(batch)
+        return pipeline_batches(records, detector, detect_side, batch, should_stop)
+
+    monkeypatch.setattr(pipeline, "analyses_in_batches", seen)
     per_photo = indexed_faces(tmp_path / "one", mixed_photos, IndexOptions(device="cpu"), embedder)
     assert batches == [], "on the CPU each thread detects its own photo"
     batched = indexed_faces(tmp_path / "batched", mixed_photos, IndexOptions(device="cpu", photo_batch=4), embedder)

@@ -15,18 +15,26 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import replace
 from multiprocessing import get_context
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..store.records import PhotoRecord
 from .analyse import DecodedPhoto, PhotoAnalysis, analysis_of, decode_photo
 
 if TYPE_CHECKING:
-    from ..detect.detector import FaceDetector
+    from PIL import Image
+
+    from ..detect.detector import DetectedFace
 
 GPU_PHOTO_BATCH = 16  # photos per detection batch on a GPU
 
 
-def analyses_in_batches(records: list[PhotoRecord], detector: "FaceDetector", detect_side: int, batch: int,
+class DetectsBatches(Protocol):
+    """A ``FaceDetector``, or something that hands the images to one once it is loaded."""
+
+    def detect_batch(self, images: list["Image.Image"]) -> list[list["DetectedFace"]]: ...
+
+
+def analyses_in_batches(records: list[PhotoRecord], detector: DetectsBatches, detect_side: int, batch: int,
                         should_stop: Callable[[], bool]) -> Iterator[list[PhotoAnalysis]]:
     """The analyses of ``records``, a list whenever some are done; takes no new photo once ``should_stop``."""
     queue = iter(records)
@@ -61,7 +69,7 @@ def analyses_in_batches(records: list[PhotoRecord], detector: "FaceDetector", de
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _detect(photos: list[DecodedPhoto], detector: "FaceDetector", pool: ProcessPoolExecutor,
+def _detect(photos: list[DecodedPhoto], detector: DetectsBatches, pool: ProcessPoolExecutor,
             finishing: set[Future]) -> list[PhotoAnalysis]:
     """Detect a batch; photos with faces go back to the processes for their crops, the others are done."""
     done = []

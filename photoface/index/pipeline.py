@@ -117,6 +117,10 @@ class _Models:
         """What ``analyse_photo`` calls once a photo is decoded: waits for the detector if it is loading."""
         return self.detector.detect(image)
 
+    def detect_batch(self, images: list["Image.Image"]) -> list[list["DetectedFace"]]:
+        """What ``analyses_in_batches`` calls: decoding starts while the detector loads."""
+        return self.detector.detect_batch(images)
+
 
 class Indexer:
     def __init__(self, library: Library, options: IndexOptions | None = None, embedder: "Embedder | None" = None,
@@ -279,7 +283,7 @@ class Indexer:
         return self.options.photo_batch or (1 if self._models.device == "cpu" else GPU_PHOTO_BATCH)
 
     def _analyse_and_store_in_batches(self, records, report, advance, should_stop) -> None:
-        batches = analyses_in_batches(records, self._models.detector, self.options.detect_side, self._photo_batch(),
+        batches = analyses_in_batches(records, self._models, self.options.detect_side, self._photo_batch(),
                                       should_stop)
         try:
             for analyses in batches:
