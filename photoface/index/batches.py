@@ -13,10 +13,12 @@ the results are those of ``analyse_photo``.
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Protocol
 
+from ..errors import PhotofaceError
 from ..store.records import PhotoRecord
 from .analyse import DecodedPhoto, PhotoAnalysis, analysis_of, decode_photo
 
@@ -65,6 +67,10 @@ def analyses_in_batches(records: list[PhotoRecord], detector: DetectsBatches, de
                 return
             if done:
                 yield done
+    except BrokenProcessPool as error:  # killed for memory, or a decoder crashed on a file
+        raise PhotofaceError("A process decoding photos stopped abruptly; what is indexed is kept: run the same "
+                             "command again to go on.", in_app="A process decoding photos stopped abruptly; "
+                             "what is indexed is kept. Indexing goes on at the next start.") from error
     finally:  # on Ctrl-C too: photos not started are dropped, the next run takes them
         pool.shutdown(wait=True, cancel_futures=True)
 
