@@ -265,6 +265,16 @@ def _v7_cannot_links(db: Database) -> None:
     )
 
 
+def _v10_cover_faces(db: Database) -> None:
+    """A cover face per person (issue #18): the face its People tile shows, chosen by the user.
+
+    NULL (the default) shows the person's best face, and so does a cover that is no
+    longer a visible face of the person (the query checks): a cover never needs
+    mending when faces move. A deleted face clears it.
+    """
+    db.execute("ALTER TABLE persons ADD COLUMN cover_face_id INTEGER REFERENCES faces (id) ON DELETE SET NULL")
+
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[Migration] = [
@@ -275,6 +285,7 @@ MIGRATIONS: list[Migration] = [
     _v5_settings_and_grouping_due,
     _v6_copies_and_skipped_files,
     _v7_cannot_links,
+    _v10_cover_faces,  # v10 once v8 and v9 (written in parallel) are merged before it
 ]
 
 
