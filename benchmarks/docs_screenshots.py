@@ -26,9 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / "work" / "docs_library"
 
 
-def build(library_dir: Path, photos: Path) -> None:
+def build(library_dir: Path, photos: Path, embedder=None) -> None:
+    """``embedder``: the model already loaded (tests), else loaded here."""
     with Library.open(library_dir) as library:
-        indexer = Indexer(library)
+        indexer = Indexer(library, embedder=embedder)
         indexer.run([photos / "train"])
         recluster(library)
         paths = {face["id"]: Path(face["path"]) for face in library.faces()}

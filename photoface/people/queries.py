@@ -149,6 +149,13 @@ def photos(library: Library, with_people: Collection[int] = ()) -> list[dict]:
             for photo_id, path, mtime_ns in rows]
 
 
+def photo_path(library: Library, photo_id: int) -> str:
+    row = library.db.execute("SELECT path FROM photos WHERE id = ?", [photo_id]).fetchone()
+    if row is None:
+        raise PhotofaceError(f"There is no photo {photo_id}.", in_app="That photo is no longer there.")
+    return row[0]
+
+
 def by_month(listed: list[dict]) -> list[tuple[date, list[dict]]]:
     """``photos``' list in runs of one month each: (the month's first day, its photos), in their order."""
     return [(month, list(run)) for month, run in

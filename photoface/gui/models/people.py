@@ -26,7 +26,7 @@ class Tile:
     name: str | None
     face_count: int
     hidden: bool = False
-    cover_face: int | None = None  # the best face, looked up when first shown
+    cover_face: int | None = None  # the one chosen as cover, else the best face, looked up when first shown
 
     @property
     def title(self) -> str:
@@ -124,7 +124,7 @@ class PeopleModel(QAbstractListModel):
         return next((row for row, tile in enumerate(self.tiles) if tile.person_id == person_id), None)
 
     def cover(self, tile: Tile):
-        """The best face's thumbnail (None for an empty person)."""
+        """The cover face's thumbnail: the chosen one, else the best (None for an empty person)."""
         if tile.cover_face is None and tile.person_id is not None:
             faces = queries.person_faces(self.library, tile.person_id)
             tile.cover_face = faces[0]["face_id"] if faces else None
@@ -153,7 +153,8 @@ class PeopleFilter(QSortFilterProxyModel):
 
 
 def _tiles(library: Library) -> list[Tile]:
-    tiles = [Tile(p["id"], p["name"], p["face_count"], p["hidden"]) for p in queries.people(library)]
+    tiles = [Tile(p["id"], p["name"], p["face_count"], p["hidden"], p["cover_face_id"])
+             for p in queries.people(library)]
     unsorted = queries.unsorted_faces(library)
     if unsorted:
         # After the shown people, before the hidden ones (which the query puts last).
