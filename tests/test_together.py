@@ -4,7 +4,9 @@ Synthetic faces as in ``test_people`` (no model runs), real SQLite.
 """
 
 import json
+import re
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -193,3 +195,9 @@ def test_photos_and_cover_commands(album):
     assert json.loads(run(library, "people", "--json").output)[0]["cover_face_id"] == face_id
     wrong = run(library, "cover", "Anna", str(face_id))
     assert wrong.exit_code == 1 and wrong.output.count("\n") == 1
+
+
+def test_every_command_is_in_the_readme():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    documented = set(re.findall(r"photoface(?: --library \S+)? ([a-z-]+)", readme))
+    assert sorted(set(cli.commands) - documented) == []

@@ -1,12 +1,11 @@
 """People together, the timeline, cover faces and export by dates in the app (issue #18).
 
-One library of photos/knn (the README's: train named by folder, test indexed after), with file times
-spread over months so that the timeline has several; built once per session with the real model.
+One library of photos/knn, the README's (train named by folder, test indexed after, file times a month per
+folder so that the timeline has several), built once per session with the real model.
 """
 
-import os
 import shutil
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,7 +13,7 @@ from click.testing import CliRunner
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QAction, QImage
 
-from benchmarks.docs_screenshots import build
+from benchmarks.docs_screenshots import build, date_by_folder
 from photoface.cli import cli
 from photoface.gui.main_window import MainWindow
 from photoface.gui.models.people import PERSON_ID_ROLE
@@ -25,20 +24,11 @@ from photoface.people import queries
 from ..conftest import PHOTOS
 
 
-def month_of(path: Path) -> datetime:
-    """Train photos in 2023, a month per folder; test photos in March 2024."""
-    folders = sorted(p.name for p in (PHOTOS / "knn" / "train").iterdir())
-    if path.parent.name == "test":
-        return datetime(2024, 3, 15, 12)
-    return datetime(2023, 1 + folders.index(path.parent.name), 10, 12)
-
-
 @pytest.fixture(scope="session")
 def knn_library_template(tmp_path_factory, embedder) -> Path:
     root = tmp_path_factory.mktemp("knn-named")
     shutil.copytree(PHOTOS / "knn", root / "photos")
-    for photo in (root / "photos").rglob("*.jp*g"):
-        os.utime(photo, (month_of(photo).timestamp(),) * 2)
+    date_by_folder(root / "photos")
     build(root / "library", root / "photos", embedder)
     return root / "library"
 
