@@ -19,7 +19,7 @@ from photoface.gui.main_window import MainWindow
 from photoface.gui.models.people import PERSON_ID_ROLE
 from photoface.gui.models.photos import MONTH_ROLE, PHOTO_ID_ROLE
 from photoface.gui.screenshot import SIZE, VIEWS
-from photoface.people import queries
+from photoface.people import operations, queries
 
 from ..conftest import PHOTOS
 
@@ -167,3 +167,17 @@ def test_screenshot_of_the_new_views(qapp, knn_library_template, tmp_path, view)
     image = QImage(str(png))
     assert (image.width(), image.height()) == SIZE
     assert set(VIEWS) == {"people", "person", "photo", "unsorted", "timeline", "together"}
+
+
+def test_the_timeline_stays_on_screen_and_follows_changes_to_people(knn_window):
+    obama, biden = person_named(knn_window, "Obama"), person_named(knn_window, "Biden")
+    knn_window.show_timeline([obama, biden])
+    operations.name_person(knn_window.library, obama, "Barack Obama")
+    knn_window.people_changed("Named Barack Obama")  # what a rename in the app ends with
+    view = knn_window.photos_view
+    assert knn_window.stack.currentWidget() is view
+    assert view.people_filter.text() == "Barack Obama, Biden" and shown_photos(knn_window) == ["obama_and_biden.jpg"]
+    view.people_filter.returnPressed.emit()  # the text as shown: nothing to look up again
+    assert not view.problem.isVisible()
+    knn_window.undo()
+    assert view.people_filter.text() == "Obama, Biden"

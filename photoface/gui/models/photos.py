@@ -34,16 +34,21 @@ class PhotosModel(QAbstractListModel):
         self.header_width = 600  # the view sets it: a header row fills the view's width
         self.person_ids: list[int] = []
         self.rows: list[date | dict] = []  # a month (its first day) or a photo (photo_id, path, taken)
+        self.row_of: dict[int, int] = {}  # photo id -> its row
         self.thumbnails = PhotoThumbnails(side, self)
         self.thumbnails.ready.connect(self._thumbnail_ready)
 
     def show_photos(self, person_ids: list[int]) -> None:
         """Everyone's photos, or only those where every one of ``person_ids`` is; PhotofaceError for a
         person no longer there."""
-        listed = queries.photos(self.library, person_ids)
+        rows = [row for month, photos in queries.by_month(queries.photos(self.library, person_ids))
+                for row in (month, *photos)]
+        if (rows, list(person_ids)) == (self.rows, self.person_ids):
+            return  # as shown: the view keeps its scroll position and selection (indexing refreshes often)
         self.beginResetModel()
         self.person_ids = list(person_ids)
-        self.rows = [row for month, photos in queries.by_month(listed) for row in (month, *photos)]
+        self.rows = rows
+        self.row_of = {row["photo_id"]: at for at, row in enumerate(rows) if isinstance(row, dict)}
         self.endResetModel()
 
     def reload(self) -> None:
@@ -52,7 +57,7 @@ class PhotosModel(QAbstractListModel):
         self.show_photos([person for person in self.person_ids if person in known])
 
     def photo_count(self) -> int:
-        return sum(isinstance(row, dict) for row in self.rows)
+        return len(self.row_of)
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
@@ -88,8 +93,8 @@ class PhotosModel(QAbstractListModel):
         return None
 
     def _thumbnail_ready(self, photo_id: int) -> None:
-        rows = [row for row, entry in enumerate(self.rows) if isinstance(entry, dict) and entry["photo_id"] == photo_id]
-        for row in rows:
+        row = self.row_of.get(photo_id)
+        if row is not None:  # else no longer listed
             self.dataChanged.emit(self.index(row), self.index(row), [Qt.ItemDataRole.DecorationRole])
 
 

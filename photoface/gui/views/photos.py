@@ -31,6 +31,7 @@ class PhotosView(QWidget):
         self.people_filter.textChanged.connect(self._filter_edited)
         self.names = QStringListModel(self)
         self.people_filter.setCompleter(_NameCompleter(self.names, self.people_filter))
+        self.shown_filter = ""  # the filter's text for the people shown
         self.problem = QLabel(visible=False)  # a name that names nobody, said in place: no dialog
         self.problem.setStyleSheet("color: #c0392b")
         self.grid = _photo_grid(model, self)
@@ -50,6 +51,8 @@ class PhotosView(QWidget):
         self._show_filter()
 
     def _filter_typed(self) -> None:
+        if self.people_filter.text() == self.shown_filter:
+            return  # as shown (unnamed people in it read "Unnamed 7", which names nobody)
         typed = [name for name in self.people_filter.text().split(NAME_SEPARATOR) if name.strip()]
         try:
             person_ids = [queries.person_named(self.model.library, name) for name in typed]
@@ -67,7 +70,8 @@ class PhotosView(QWidget):
         """The filter field and title say whose photos show (as the library names them now)."""
         people = [queries.person(self.model.library, person_id) for person_id in self.model.person_ids]
         names = [person["name"] or f"Unnamed {person['id']}" for person in people]
-        self.people_filter.setText(f"{NAME_SEPARATOR} ".join(names))
+        self.shown_filter = f"{NAME_SEPARATOR} ".join(names)
+        self.people_filter.setText(self.shown_filter)
         self.problem.setVisible(False)
         count = self.model.photo_count()
         photos = f"{count:,} photo" if count == 1 else f"{count:,} photos"
