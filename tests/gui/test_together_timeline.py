@@ -181,3 +181,20 @@ def test_the_timeline_stays_on_screen_and_follows_changes_to_people(knn_window):
     assert not view.problem.isVisible()
     knn_window.undo()
     assert view.people_filter.text() == "Obama, Biden"
+
+
+def test_names_typed_in_the_people_search_show_the_photos_together(knn_window):
+    view = knn_window.people_view
+    view.search.setText("biden, obama")
+    assert sorted(view.filter.index(row, 0).data(PERSON_ID_ROLE) for row in range(view.filter.rowCount())) == \
+        sorted([person_named(knn_window, "Obama"), person_named(knn_window, "Biden")])
+    assert view.together_button.isEnabled()
+    view.together_button.click()
+    assert knn_window.stack.currentWidget() is knn_window.photos_view
+    assert shown_photos(knn_window) == ["obama_and_biden.jpg"]
+
+    errors = []
+    view.failed.connect(errors.append)
+    view.search.setText("obama, zed")
+    view.together_button.click()
+    assert errors == ["Nobody is called 'zed'."]

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (QAbstractListModel, QMimeData, QModelIndex, QRegularExpression, QSortFilterProxyModel,
+                            Qt, Signal)
 from PySide6.QtGui import QFont
 
 from photoface.people import queries
@@ -18,6 +19,7 @@ HIDDEN_ROLE = Qt.ItemDataRole.UserRole + 2
 UNNAMED = "Unnamed"
 UNSORTED = "Unsorted"
 PERSON_MIME = "application/x-photoface-person"
+NAME_SEPARATOR = ","  # between names typed in a search or filter
 
 
 @dataclass
@@ -132,13 +134,17 @@ class PeopleModel(QAbstractListModel):
 
 
 class PeopleFilter(QSortFilterProxyModel):
-    """Search by name; hidden people only on request."""
+    """Search by name ("Anna, Ben": either); hidden people only on request."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.show_hidden = False
         self.setFilterRole(TITLE_ROLE)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def set_search(self, text: str) -> None:
+        names = [QRegularExpression.escape(name.strip()) for name in text.split(NAME_SEPARATOR) if name.strip()]
+        self.setFilterRegularExpression("|".join(names))
 
     def set_show_hidden(self, show: bool) -> None:
         self.beginFilterChange()

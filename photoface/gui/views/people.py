@@ -5,9 +5,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLineE
                                QVBoxLayout, QWidget)
 
 from photoface.errors import PhotofaceError
-from photoface.people import operations
+from photoface.people import operations, queries
 
-from ..models.people import PERSON_ID_ROLE, PeopleFilter, PeopleModel
+from ..models.people import NAME_SEPARATOR, PERSON_ID_ROLE, PeopleFilter, PeopleModel
 from ..text import elided
 from .grid import tile_grid
 from .merge import MergeDialog
@@ -27,14 +27,14 @@ class PeopleView(QWidget):
         self.filter = PeopleFilter(self)
         self.filter.setSourceModel(model)
         self.search = QLineEdit(placeholderText="Search people", clearButtonEnabled=True)
-        self.search.textChanged.connect(self.filter.setFilterFixedString)
+        self.search.textChanged.connect(self._search)
         self.show_hidden = QCheckBox("Show hidden people")
         self.show_hidden.toggled.connect(self.filter.set_show_hidden)
         self.merge_button = QPushButton("Merge…", enabled=False, clicked=self._merge_selected,
                                         toolTip="Select two people (Ctrl+click), or drag one onto the other")
         self.together_button = QPushButton("Photos together", enabled=False, clicked=self._show_together,
-                                           toolTip="Select two or more people (Ctrl+click): the photos they are in"
-                                                   " together, by month")
+                                           toolTip="Select two or more people (Ctrl+click), or type their names"
+                                                   " (\"Anna, Ben\"): the photos they are in together, by month")
         self.grid = tile_grid(TILE_SIDE, text_lines=2)
         self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.grid.customContextMenuRequested.connect(self._context_menu)
@@ -86,7 +86,23 @@ class PeopleView(QWidget):
         self.changed.emit(f"Named {name}")
 
     def _show_together(self) -> None:
-        self.together_requested.emit(self.selected_people())
+        """The selected people, or else the names typed in the search."""
+        if len(self.selected_people()) > 1 or not self._typed_names():
+            self.together_requested.emit(self.selected_people())
+            return
+        try:
+            self.together_requested.emit([queries.person_named(self.model.library, name)
+                                          for name in self._typed_names()])
+        except PhotofaceError as error:
+            self.failed.emit(error.in_app)
+
+    def _search(self, text: str) -> None:
+        self.filter.set_search(text)
+        self._update_buttons()
+
+    def _typed_names(self) -> list[str]:
+        names = [name for name in self.search.text().split(NAME_SEPARATOR) if name.strip()]
+        return names if len(names) > 1 else []
 
     def people_menu(self) -> QMenu | None:
         """What a right-click on the selected people offers: their photos (together), merging two."""
@@ -108,7 +124,7 @@ class PeopleView(QWidget):
 
     def _update_buttons(self) -> None:
         self.merge_button.setEnabled(len(self.selected_people()) == 2)
-        self.together_button.setEnabled(len(self.selected_people()) >= 2)
+        self.together_button.setEnabled(len(self.selected_people()) > 1 or bool(self._typed_names()))
 
     def _lay_out(self) -> None:
         bar = QHBoxLayout()

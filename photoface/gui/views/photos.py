@@ -9,11 +9,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QHBoxLayout, QLabe
 from photoface.errors import PhotofaceError
 from photoface.people import queries
 
-from ..text import NAME_PIXELS, elided
+from ..models.people import NAME_SEPARATOR, UNNAMED
 from ..models.photos import MONTH_ROLE, PHOTO_ID_ROLE, PhotosModel
+from ..text import NAME_PIXELS, elided
 
 PHOTO_SIDE = 160
-NAME_SEPARATOR = ","
 
 
 class PhotosView(QWidget):
@@ -52,7 +52,7 @@ class PhotosView(QWidget):
 
     def _filter_typed(self) -> None:
         if self.people_filter.text() == self.shown_filter:
-            return  # as shown (unnamed people in it read "Unnamed 7", which names nobody)
+            return  # as shown (unnamed people in it read "Unnamed", which names nobody)
         typed = [name for name in self.people_filter.text().split(NAME_SEPARATOR) if name.strip()]
         try:
             person_ids = [queries.person_named(self.model.library, name) for name in typed]
@@ -69,7 +69,7 @@ class PhotosView(QWidget):
     def _show_filter(self) -> None:
         """The filter field and title say whose photos show (as the library names them now)."""
         people = [queries.person(self.model.library, person_id) for person_id in self.model.person_ids]
-        names = [person["name"] or f"Unnamed {person['id']}" for person in people]
+        names = [person["name"] or UNNAMED for person in people]
         self.shown_filter = f"{NAME_SEPARATOR} ".join(names)
         self.people_filter.setText(self.shown_filter)
         self.problem.setVisible(False)
