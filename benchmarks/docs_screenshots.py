@@ -11,7 +11,7 @@ the timeline and the photos of two people together into ``docs/``.
 
 The shared photos' files all carry the time they were copied, so the copies
 are dated a month per folder first (``date_by_folder``), for a timeline with
-several months.
+several months (photos with a camera date keep that one).
 """
 
 import os

@@ -4,6 +4,7 @@ Synthetic faces as in ``test_people`` (no model runs), real SQLite.
 """
 
 import json
+import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -14,11 +15,12 @@ from sqlite_utils import Database
 
 from photoface.cli import cli
 from photoface.errors import PhotofaceError
+from photoface.index.pipeline import Indexer
 from photoface.people import operations as ops
 from photoface.people import queries
 from photoface.people.recluster import recluster
 from photoface.store.library import Library
-from photoface.store.migrations import MIGRATIONS, _v10_cover_faces, migrate
+from photoface.store.migrations import MIGRATIONS, _v10_covers_and_taken_dates, migrate
 from photoface.store.records import PhotoRecord
 
 from .test_people import DIM, MODEL, face, faces_by_identity, person_with, tables
@@ -108,11 +110,30 @@ def test_people_are_named_by_id_name_or_the_start_of_their_names(album):
         queries.person_named(library, "Zed")
 
 
+def test_photos_are_dated_by_the_camera_else_by_the_file_and_older_libraries_catch_up(tmp_path, copy_photos,
+                                                                                     embedder):
+    folder = copy_photos("deepface/img1.jpg", "knn/test/obama1.jpg")  # a camera's date; none
+    os.utime(folder / "obama1.jpg", (datetime(2021, 5, 1, 9, 30).timestamp(),) * 2)
+    expected = {"img1.jpg": datetime(2019, 7, 20, 17, 45, 22), "obama1.jpg": datetime(2021, 5, 1, 9, 30)}
+    with Library.open(tmp_path / "lib") as library:
+        Indexer(library, embedder=embedder).run([folder])
+        assert {Path(p["path"]).name: p["taken"] for p in queries.photos(library)} == expected
+        assert [Path(p["path"]).name for p in queries.photos(library)] == ["obama1.jpg", "img1.jpg"]
+
+        library.db.execute("UPDATE photos SET taken_at = NULL")  # as a library indexed before dates were kept
+        library.db.conn.commit()
+        report = Indexer(library, embedder=embedder).run([folder])
+        assert report.unchanged == 2
+        assert dict(library.db.execute("SELECT path, taken_at FROM photos").fetchall()) == {
+            str(folder / "img1.jpg"): "2019-07-20 17:45:22", str(folder / "obama1.jpg"): ""}
+        assert {Path(p["path"]).name: p["taken"] for p in queries.photos(library)} == expected
+
+
 # --- cover faces --------------------------------------------------------------------------------
 
 
 def test_v10_adds_covers_to_a_library_with_people(tmp_path):
-    version = MIGRATIONS.index(_v10_cover_faces) + 1  # 10 once the parallel v8 and v9 are merged
+    version = MIGRATIONS.index(_v10_covers_and_taken_dates) + 1  # 10 once the parallel v8 and v9 are merged
     db = Database(tmp_path / "old.db")
     migrate(db, target=version - 1)
     db.execute("INSERT INTO photos (id, path, status) VALUES (1, '/a.jpg', 'indexed')")
@@ -123,6 +144,7 @@ def test_v10_adds_covers_to_a_library_with_people(tmp_path):
 
     assert migrate(db, target=version) == version
     assert db.execute("SELECT id, name, cover_face_id FROM persons").fetchall() == [(1, "Anna", None)]
+    assert db.execute("SELECT id, taken_at FROM photos").fetchall() == [(1, None)]  # read at the next scan
     db.execute("PRAGMA foreign_keys = ON")
     db.execute("UPDATE persons SET cover_face_id = 5")
     db.execute("DELETE FROM faces WHERE id = 5")  # a face that goes is no cover

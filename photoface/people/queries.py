@@ -127,10 +127,10 @@ def likely_one_person(library: Library, level: int, excluding: Collection[int] =
 
 def photos(library: Library, with_people: Collection[int] = ()) -> list[dict]:
     """Photos newest first; with ``with_people``, only those where every one of them has a visible face
-    (confirmed or grouped). Keys: photo_id, path, taken (naive local datetime).
+    (confirmed or grouped). Keys: photo_id, path, taken (naive local datetime: the camera's date, else
+    the file's time).
 
-    A copy of another photo counts once and gone or unreadable photos are left out. ``taken`` is the
-    file's time: the library keeps no EXIF date (exporting albums reads it from the files).
+    A copy of another photo counts once and gone or unreadable photos are left out.
     """
     wanted = sorted({person(library, person_id)["id"] for person_id in with_people})  # unknown ids fail here
     together = (
@@ -140,13 +140,18 @@ def photos(library: Library, with_people: Collection[int] = ()) -> list[dict]:
         " HAVING count(DISTINCT face_people.person_id) = :count)"
     ) if wanted else ""
     rows = library.db.execute(
-        "SELECT photos.id, photos.path, photos.mtime_ns FROM photos"
+        f"SELECT photos.id, photos.path, {_TAKEN} AS taken FROM photos"
         f" WHERE photos.status = 'indexed' AND photos.copy_of IS NULL{together}"
-        " ORDER BY photos.mtime_ns DESC, photos.id DESC",
+        " ORDER BY taken DESC, photos.id DESC",
         {"people": json_list(wanted), "count": len(wanted)},
     )
-    return [{"photo_id": photo_id, "path": path, "taken": datetime.fromtimestamp((mtime_ns or 0) / 1e9)}
-            for photo_id, path, mtime_ns in rows]
+    return [{"photo_id": photo_id, "path": path, "taken": datetime.fromisoformat(taken)}
+            for photo_id, path, taken in rows]
+
+
+# 'YYYY-MM-DD HH:MM:SS' local time: the camera's, else the file's (``photos.taken_at`` is '' or NULL then).
+_TAKEN = ("coalesce(nullif(photos.taken_at, ''),"
+          " datetime(coalesce(photos.mtime_ns, 0) / 1000000000, 'unixepoch', 'localtime'))")
 
 
 def photo_path(library: Library, photo_id: int) -> str:
