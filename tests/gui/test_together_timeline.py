@@ -199,3 +199,9 @@ def test_names_typed_in_the_people_search_show_the_photos_together(knn_window):
     view.search.setText("obama, zed")
     view.together_button.click()
     assert errors == ["Nobody is called 'zed'."]
+
+
+def test_the_timeline_of_a_new_library_says_how_to_fill_it(window):
+    window.show_timeline()
+    assert window.photos_view.title.text() == "No photos yet: add a folder (Library > Add folder…)"
+    assert window.photos_view.model.rowCount() == 0

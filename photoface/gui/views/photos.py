@@ -76,7 +76,8 @@ class PhotosView(QWidget):
         count = self.model.photo_count()
         photos = f"{count:,} photo" if count == 1 else f"{count:,} photos"
         title = (f"{photos} of {_and_list(names)} together" if len(names) > 1 else
-                 f"{photos} of {names[0]}" if names else f"All {photos}, newest first")
+                 f"{photos} of {names[0]}" if names else
+                 f"All {photos}, newest first" if count else "No photos yet: add a folder (Library > Add folder…)")
         self.title.setText(elided(title, 2 * NAME_PIXELS))  # names may be long: the window never widens
         self.title.setToolTip(title)
 
