@@ -155,6 +155,7 @@ _TAKEN = ("coalesce(nullif(photos.taken_at, ''),"
 
 
 def photo_path(library: Library, photo_id: int) -> str:
+    """Where the photo is; PhotofaceError if the library no longer has it."""
     row = library.db.execute("SELECT path FROM photos WHERE id = ?", [photo_id]).fetchone()
     if row is None:
         raise PhotofaceError(f"There is no photo {photo_id}.", in_app="That photo is no longer there.")
