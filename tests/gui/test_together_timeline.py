@@ -138,6 +138,8 @@ def test_use_as_cover_shows_on_the_tile_and_undo_takes_it_back(qtbot, knn_window
         Qt.ItemDataRole.DecorationRole)
     assert shown.toImage() == knn_window.people_model.thumbnails.pixmap(chosen).toImage()
     assert knn_window.statusBar().currentMessage() == "Cover chosen for Obama"
+    faces_model = knn_window.person_view.model
+    assert faces_model.index(len(faces) - 1, 0).data(Qt.ItemDataRole.ToolTipRole).endswith("(cover)")
 
     knn_window.undo()
     assert knn_window.statusBar().currentMessage() == "Undone: choosing a cover"
