@@ -351,6 +351,7 @@ class MainWindow(QMainWindow):
 
     def _add_photos_pages(self) -> None:
         self.people_view.together_requested.connect(self.show_timeline)
+        self.person_view.photos_requested.connect(self.show_timeline)
         self.photos_view.back.connect(self.show_people)
         self.photos_view.photo_opened.connect(self.open_photo)
         navigation = self.addToolBar("Navigation")

@@ -113,7 +113,8 @@ def test_the_timeline_shows_months_newest_first_filtered_by_people(qtbot, knn_wi
     assert model.index(0, 0).data() == "March 2024"
     assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsSelectable
 
-    knn_window.show_timeline([person_named(knn_window, "Obama")])
+    knn_window.open_person(person_named(knn_window, "Obama"))
+    knn_window.person_view.photos_button.click()
     shown = shown_photos(knn_window)
     assert sorted(shown[:2]) == ["obama1.jpg", "obama_and_biden.jpg"] and shown[2:] == ["obama.jpg", "obama2.jpg"]
     assert knn_window.photos_view.title.text() == "4 photos of Obama"

@@ -23,6 +23,7 @@ class PersonView(QWidget):
     changed = Signal(str)  # people changed; a line saying how
     failed = Signal(str)
     face_opened = Signal(int)
+    photos_requested = Signal(list)  # [the person's id]: their photos by month
 
     def __init__(self, library: Library, model: FacesModel, parent=None):
         super().__init__(parent)
@@ -39,6 +40,8 @@ class PersonView(QWidget):
         self.move_menu.aboutToShow.connect(self._fill_move_menu)
         self.move_button = QPushButton("Move to…", menu=self.move_menu)
         self.hide_button = QPushButton(clicked=self._toggle_hidden)
+        self.photos_button = QPushButton("Photos", toolTip="Their photos, by month",
+                                         clicked=lambda: self.photos_requested.emit([self.person["id"]]))
         self.suggestions = FacesModel(library, model.thumbnails, self, suggested=True)
         self.suggestion_label = QLabel()
         self.suggestion_grid = _strip(self.suggestions)
@@ -186,6 +189,7 @@ class PersonView(QWidget):
                                 else "Not this person")
         self.not_button.setVisible(is_person)
         self.hide_button.setVisible(is_person)
+        self.photos_button.setVisible(is_person)
         self.hide_button.setText("Show person" if is_person and self.person["hidden"] else "Hide person")
         self.suggestion_label.setText(f"Is this {elided(self._title())}?" if is_person and self.person["name"]
                                       else "The same person?")
@@ -236,6 +240,7 @@ class PersonView(QWidget):
         header.addWidget(self.back_button)
         header.addWidget(self.name_edit, stretch=1)
         header.addWidget(self.count_label)
+        header.addWidget(self.photos_button)
         actions_row = QWidget()
         actions = QHBoxLayout(actions_row)
         actions.setContentsMargins(0, 0, 0, 0)
