@@ -20,7 +20,7 @@ from photoface.people import operations as ops
 from photoface.people import queries
 from photoface.people.recluster import recluster
 from photoface.store.library import Library
-from photoface.store.migrations import MIGRATIONS, _v10_covers_and_taken_dates, migrate
+from photoface.store.migrations import MIGRATIONS, _v8_covers_and_taken_dates, migrate
 from photoface.store.records import PhotoRecord
 
 from .test_people import DIM, MODEL, face, faces_by_identity, person_with, tables
@@ -132,8 +132,8 @@ def test_photos_are_dated_by_the_camera_else_by_the_file_and_older_libraries_cat
 # --- cover faces --------------------------------------------------------------------------------
 
 
-def test_v10_adds_covers_to_a_library_with_people(tmp_path):
-    version = MIGRATIONS.index(_v10_covers_and_taken_dates) + 1  # 10 once the parallel v8 and v9 are merged
+def test_v8_adds_covers_to_a_library_with_people(tmp_path):
+    version = MIGRATIONS.index(_v8_covers_and_taken_dates) + 1
     db = Database(tmp_path / "old.db")
     migrate(db, target=version - 1)
     db.execute("INSERT INTO photos (id, path, status) VALUES (1, '/a.jpg', 'indexed')")

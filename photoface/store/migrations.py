@@ -265,7 +265,7 @@ def _v7_cannot_links(db: Database) -> None:
     )
 
 
-def _v10_covers_and_taken_dates(db: Database) -> None:
+def _v8_covers_and_taken_dates(db: Database) -> None:
     """The timeline and cover faces (issue #18).
 
     ``persons.cover_face_id``: the face a person's tile shows, chosen by the user.
@@ -291,7 +291,7 @@ MIGRATIONS: list[Migration] = [
     _v5_settings_and_grouping_due,
     _v6_copies_and_skipped_files,
     _v7_cannot_links,
-    _v10_covers_and_taken_dates,  # v10 once v8 and v9 (written in parallel) are merged before it
+    _v8_covers_and_taken_dates,
 ]
 
 
