@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # torch and the training package load with the first job, not
 MESSAGE_MS = 8000
 UNDONE = {"name": "naming", "merge": "merging two people", "split": "moving faces", "create": "making a new person",
           "remove": "taking faces out", "confirm": "confirming faces", "reject": "saying faces are someone else",
-          "hide": "hiding or showing"}  # the undo log's kinds in the app's words (its summaries name ids)
+          "hide": "hiding or showing", "add_face": "adding a face"}  # the undo log's kinds in the app's words (its summaries name ids)
 GROUPING = "Grouping faces into people…"
 
 
@@ -69,7 +69,8 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomeView()
         self.people_view = PeopleView(self.people_model)
         self.person_view = PersonView(self.library, FacesModel(self.library, thumbnails, self))
-        self.photo_view = PhotoView(self.library)
+        self.photo_view = PhotoView(self.library, lambda: self.embedder)
+        self.photo_opened_from = self.person_view  # where the photo view's Back goes
         self.progress = JobProgress()
         self.folders_dialog = FoldersDialog(self)
         self.watching = FolderWatching(self)
@@ -278,13 +279,16 @@ class MainWindow(QMainWindow):
         self.person_view.show_person(person_id)
         self.stack.setCurrentWidget(self.person_view)
 
-    def open_face(self, face_id: int) -> None:
-        """The photo the face is in."""
+    def open_face(self, face_id: int, sequence: list[int] | None = None) -> None:
+        """The photo the face is in; previous / next go through ``sequence`` (the faces of the list it
+        was opened from), Back to the screen it was opened from."""
         try:
-            self.photo_view.show_face(face_id)
+            self.photo_view.show_face(face_id, sequence)
         except PhotofaceError as error:  # the photo was moved or broken since
             self.show_error(error.in_app)
             return
+        if self.stack.currentWidget() is not self.photo_view:
+            self.photo_opened_from = self.stack.currentWidget()
         self.stack.setCurrentWidget(self.photo_view)
 
     def show_people(self) -> None:
@@ -309,6 +313,7 @@ class MainWindow(QMainWindow):
             dialog.reject()
         for check in self.findChildren(ReadinessJob):  # left by a dialog closed while it looked
             check.wait()
+        self.photo_view.stop()
         if self.job is not None:
             # Disconnected first: a closed window starts no follow-up job.
             self.job.succeeded.disconnect()
@@ -342,8 +347,8 @@ class MainWindow(QMainWindow):
         self.person_view.back.connect(self.show_people)
         self.person_view.changed.connect(self.people_changed)
         self.person_view.failed.connect(self.show_error)
-        self.person_view.face_opened.connect(self.open_face)
-        self.photo_view.back.connect(lambda: self.stack.setCurrentWidget(self.person_view))
+        self.person_view.face_opened.connect(lambda face: self.open_face(face, self.person_view.model.face_ids()))
+        self.photo_view.back.connect(lambda: self.stack.setCurrentWidget(self.photo_opened_from))
         self.photo_view.changed.connect(self.people_changed)
         self.photo_view.failed.connect(self.show_error)
         self._add_actions()

@@ -38,5 +38,6 @@ def _go_to(window, view: str) -> None:
     # The biggest person with "Is this ...?" suggestions, so that the strip shows; else the biggest.
     suggested = {row["person_id"] for row in queries.suggestions(window.library)}
     window.open_person(next((person for person in people if person in suggested), people[0]))
-    if view == "photo":
-        window.open_face(window.person_view.model.faces[0]["face_id"])
+    if view == "photo":  # stepping through the person's faces
+        faces = window.person_view.model.face_ids()
+        window.open_face(faces[0], faces)
