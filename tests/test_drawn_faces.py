@@ -15,7 +15,7 @@ from sqlite_utils import Database
 
 from photoface.cli import cli
 from photoface.errors import PhotofaceError
-from photoface.index.drawn import add_face
+from photoface.index.drawn import DRAWN_SCORE, add_face
 from photoface.index.options import IndexOptions
 from photoface.index.pipeline import Indexer
 from photoface.people import operations, queries
@@ -24,7 +24,7 @@ from photoface.photos.orientation import box_to_upright, iou
 from photoface.store.library import Library
 from photoface.store.migrations import MIGRATIONS, _v9_drawn_faces, migrate
 
-from .conftest import PHOTOS
+from .conftest import PHOTOS, stored_for_orientation
 
 SELFIE = "deepface/selfie-many-people.jpg"  # 600 x 604, five faces, two of them under 100 px wide
 MISSING_SMALL_FACES = IndexOptions(min_face_size=160)  # finds the three big faces only
@@ -109,6 +109,36 @@ def test_a_drawn_face_survives_reindexing_and_reclustering(missed, embedder):
     recluster(library)
     person = queries.person(library, named.person_id)
     assert person["name"] == "Zoe" and named.face_id in person["face_ids"]
+
+
+@pytest.mark.parametrize("orientation", [6, 3])
+def test_a_box_drawn_upright_on_a_rotated_photo(reference, tmp_path, embedder, orientation):
+    """The box is in the upright frame, as shown; the library keeps it in the stored one."""
+    stored = stored_for_orientation(Image.open(PHOTOS / SELFIE).convert("RGB"), orientation)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    (tmp_path / "photos").mkdir()
+    photo = tmp_path / "photos" / "rotated.jpg"
+    stored.save(photo, quality=95, exif=exif)
+    with Library.open(tmp_path / "library") as library:
+        Indexer(library, MISSING_SMALL_FACES, embedder=embedder).run([photo.parent])
+        found = list(upright_boxes(library).values())
+        box, vector = next((box, vector) for box, vector in reference.values()
+                           if all(iou(box, other) < 0.5 for other in found))
+        added = add_face(library, photo, box, embedder=embedder)
+        assert iou(upright_boxes(library)[added.face_id], box) > 0.7
+        assert float(vector_of(library, added.face_id, embedder.model_id) @ vector) >= 0.9
+
+
+def test_a_box_where_mtcnn_finds_no_face_is_cropped_as_drawn(missed, embedder):
+    library, photo, _ = missed
+    added = add_face(library, photo, (0, 0, 80, 80), embedder=embedder)  # a corner of the wall
+
+    assert not added.detected and added.box == (0, 0, 80, 80) and added.person_id is None
+    face = next(face for face in library.faces() if face["id"] == added.face_id)
+    assert face["drawn"] and face["landmarks"] == [] and face["det_score"] == DRAWN_SCORE
+    assert np.linalg.norm(vector_of(library, added.face_id, embedder.model_id)) == pytest.approx(1.0, abs=1e-4)
+    assert added.face_id in queries.unsorted_faces(library)
 
 
 @pytest.mark.parametrize("box, message", [

@@ -212,3 +212,14 @@ def test_a_drawn_box_closed_unanswered_is_dropped(qtbot, missed_window):
     assert view.canvas.pending == (10.0, 10.0, 60.0, 60.0)
     popup.close()
     assert view.canvas.pending is None and view.job is None
+
+
+def test_closing_the_window_while_a_face_is_added_or_asked_about(qtbot, missed_window):
+    window, _ = missed_window
+    window.open_face(next(window.library.faces())["id"])
+    view = window.photo_view
+    view._ask_name_of_drawn((0.0, 0.0, 80.0, 80.0), QPoint(5, 5)).named.emit("Wall")  # the job starts
+    view._ask_name_of_drawn((300.0, 500.0, 80.0, 80.0), QPoint(5, 5))  # and another question is open
+    assert view.job is not None
+    window.close()  # waits for the job, tells nobody: no error, no traceback
+    assert view.job.isFinished()
