@@ -6,6 +6,7 @@ the reference's boxes of those in the second library.
 """
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -139,6 +140,15 @@ def test_a_box_where_mtcnn_finds_no_face_is_cropped_as_drawn(missed, embedder):
     assert face["drawn"] and face["landmarks"] == [] and face["det_score"] == DRAWN_SCORE
     assert np.linalg.norm(vector_of(library, added.face_id, embedder.model_id)) == pytest.approx(1.0, abs=1e-4)
     assert added.face_id in queries.unsorted_faces(library)
+
+
+def test_a_face_drawn_on_a_copy_goes_to_the_photo_holding_the_faces(missed, embedder):
+    library, photo, missing = missed
+    copy = photo.with_name("copy of selfie.jpg")
+    shutil.copy2(photo, copy)
+    assert Indexer(library, MISSING_SMALL_FACES, embedder=embedder).run([photo.parent]).copies == 1
+    added = add_face(library, copy, missing[0][0], embedder=embedder)
+    assert library.photo_of_face(added.face_id) == library.photo_by_path(str(photo))["id"]
 
 
 @pytest.mark.parametrize("box, message", [

@@ -40,7 +40,8 @@ if TYPE_CHECKING:  # torch and the training package load with the first job, not
 MESSAGE_MS = 8000
 UNDONE = {"name": "naming", "merge": "merging two people", "split": "moving faces", "create": "making a new person",
           "remove": "taking faces out", "confirm": "confirming faces", "reject": "saying faces are someone else",
-          "hide": "hiding or showing", "add_face": "adding a face"}  # the undo log's kinds in the app's words (its summaries name ids)
+          "hide": "hiding or showing",
+          "add_face": "adding a face"}  # the undo log's kinds in the app's words (its summaries name ids)
 GROUPING = "Grouping faces into people…"
 
 
