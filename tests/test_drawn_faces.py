@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from photoface.cli import cli
 from photoface.errors import PhotofaceError
+from photoface.face_model import KeptHead, kept_head_path, store_missing_vectors, use_model
 from photoface.index.drawn import DRAWN_SCORE, add_face
 from photoface.index.options import IndexOptions
 from photoface.index.pipeline import Indexer
@@ -149,6 +150,25 @@ def test_a_face_drawn_on_a_copy_goes_to_the_photo_holding_the_faces(missed, embe
     assert Indexer(library, MISSING_SMALL_FACES, embedder=embedder).run([photo.parent]).copies == 1
     added = add_face(library, copy, missing[0][0], embedder=embedder)
     assert library.photo_of_face(added.face_id) == library.photo_by_path(str(photo))["id"]
+
+
+def test_a_drawn_face_gets_the_active_trained_heads_vector_too(missed, embedder):
+    import torch
+
+    library, photo, missing = missed
+    rng = np.random.default_rng(0)
+    weight, bias = rng.normal(size=(128, 512)).astype(np.float32), np.zeros(128, np.float32)
+    head = KeptHead("head-128", embedder.model_id, weight, bias)
+    library.register_model(head.model_id, 128, "a head as Improve recognition keeps one", embedder.model_id)
+    kept_head_path(library, head.model_id).parent.mkdir()
+    torch.save({"head": {"linear.weight": torch.from_numpy(weight), "linear.bias": torch.from_numpy(bias)},
+                "base_model_id": embedder.model_id}, kept_head_path(library, head.model_id))
+    store_missing_vectors(library, head)
+    use_model(library, head.model_id)
+
+    added = add_face(library, photo, missing[0][0], embedder=embedder)
+    expected = head.embed(vector_of(library, added.face_id, embedder.model_id)[np.newaxis])[0]
+    assert float(vector_of(library, added.face_id, head.model_id) @ expected) > 0.99  # stored as int8
 
 
 @pytest.mark.parametrize("box, message", [
