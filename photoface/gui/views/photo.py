@@ -172,11 +172,11 @@ class PhotoView(QWidget):
         self.add_button.setChecked(False)
         self.add_button.setEnabled(False)  # one at a time
         self.job = AddFaceJob(self.library.folder, self.path, box, name, self.loaded_embedder(), self)
-        self.job.succeeded.connect(lambda added: self._face_added(added, name))
+        self.job.succeeded.connect(lambda _added: self._face_added(name))
         self.job.failed.connect(self._adding_failed)
         self.job.start()
 
-    def _face_added(self, added, name: str | None) -> None:
+    def _face_added(self, name: str | None) -> None:
         self._end_job()
         self.changed.emit(f"Face added as {name}" if name else "Face added; grouping faces again places it")
 
