@@ -308,9 +308,11 @@ class MainWindow(QMainWindow):
         under = self.photo_opened_from if page is self.photo_view else page
         if under is self.photos_view:
             self.photos_view.reload()
-        elif not (under is self.person_view and self.person_view.reload()):
-            self.show_people()
-            return
+        elif under is not self.person_view or not self.person_view.reload():  # People, or the person is gone
+            if page is not self.photo_view:
+                self.show_people()
+                return
+            self.photo_opened_from = self.people_view  # Back from the photo: the person is gone
         if page is self.photo_view:
             self.photo_view.reload()
 
