@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from ..detect.crops import CROP_MARGIN, CROP_SIZE, face_crop, quality, sharpness, thumbnail_jpeg
-from ..export import FaceRegion, read_regions
+from ..export import FaceRegion, photo_date, read_regions
 from ..photos import LoadedPhoto, PhotoError, load_photo
 from ..photos.orientation import box_to_stored, point_to_stored
 from ..store.records import FaceRecord, PhotoRecord
@@ -69,6 +69,7 @@ def decode_photo(record: PhotoRecord, detect_side: int = DETECT_SIDE) -> "Decode
         return PhotoAnalysis(record, error=error.reason)
     record.width, record.height = photo.stored_size
     record.orientation = photo.orientation
+    record.taken = photo_date(Path(record.path))
 
     detect_image = photo.image
     if max(detect_image.size) > detect_side:
@@ -91,7 +92,8 @@ def analysis_of(decoded: DecodedPhoto, found: list["DetectedFace"]) -> PhotoAnal
     for face, box in zip(found, boxes):
         crop = face_crop(crop_source.image, tuple(v * crop_scale for v in box))
         crops.append(crop)
-        faces.append(_face_record(face, box, to_full, crop, photo))
+        landmarks = [(x * to_full, y * to_full) for x, y in face.landmarks]
+        faces.append(face_record(box, landmarks, face.score, crop, photo))
     return PhotoAnalysis(record, faces, np.stack(crops), regions=regions)
 
 
@@ -110,15 +112,16 @@ def _crop_source(path: str, photo, boxes):
         return photo
 
 
-def _face_record(face: "DetectedFace", box, to_full: float, crop: np.ndarray, photo) -> FaceRecord:
+def face_record(box, landmarks, score: float, crop: np.ndarray, photo) -> FaceRecord:
+    """A face of ``photo`` (box and landmarks upright, in full-resolution pixels), its embedding to come."""
     stored_size, orientation = photo.stored_size, photo.orientation
-    landmarks = [point_to_stored(x * to_full, y * to_full, stored_size, orientation) for x, y in face.landmarks]
+    landmarks = [point_to_stored(x, y, stored_size, orientation) for x, y in landmarks]
     sharp = sharpness(crop)
     return FaceRecord(
         box=box_to_stored(box, stored_size, orientation),
         landmarks=[(float(x), float(y)) for x, y in landmarks],
-        det_score=face.score,
-        quality=quality(box[2], sharp, face.score),
+        det_score=score,
+        quality=quality(box[2], sharp, score),
         sharpness=sharp,
         thumbnail=thumbnail_jpeg(crop),
         embedding=None,

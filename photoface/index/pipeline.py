@@ -11,7 +11,6 @@ dates (``order``), so the faces found early cover the whole library. On a
 GPU, photos are decoded in processes and detected in batches (``batches``).
 """
 
-import logging
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -22,8 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..devices import resolve_device
-from ..errors import PhotofaceError
-from ..face_model import KeptHead, active_model, load_kept_head, store_missing_vectors
+from ..export import photo_date
+from ..face_model import active_head_over, store_missing_vectors
 from ..people.interop import import_named_regions
 from ..photos import file_hash, iter_photo_files
 from ..photos.scan import ScanReport, resolved
@@ -40,8 +39,6 @@ if TYPE_CHECKING:  # torch loads only when a photo needs analysing
 
     from ..detect.detector import DetectedFace, FaceDetector
     from ..embed.models import Embedder
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -133,7 +130,7 @@ class Indexer:
         self._on_stored = on_stored
         self._registered = False
         # With a model trained on the user's names active, new faces get its vector too.
-        self.active_head = _active_head_over(library, self.model_id)
+        self.active_head = active_head_over(library, self.model_id)
 
     @property
     def embedder(self) -> "Embedder":
@@ -195,7 +192,7 @@ class Indexer:
         Returns the photos to analyse, and the files with the content of one of
         those (copies once it is stored).
         """
-        changed = []
+        changed, undated = [], {}
         for path in files:
             try:
                 stat = path.stat()
@@ -206,8 +203,12 @@ class Indexer:
             if row and _settled(row) and (row["size"], row["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
                 report.unchanged += 1
                 advance()
+                if row["taken_at"] is None:  # indexed before the library kept the date: read it once
+                    undated[row["id"]] = path
             else:
                 changed.append((path, stat, row))
+        if undated:
+            self.library.record_taken_dates(dict(zip(undated, pool.map(photo_date, undated.values()))))
         if changed:  # most changed files are analysed: load the models while they are hashed
             self._models.start_loading()
         hashes = pool.map(_hash_if_readable, [path for path, _, _ in changed])
@@ -333,18 +334,6 @@ class Indexer:
             photo_id = self.library.save_indexed_photo(analysis.record, analysis.faces, self.model_id)
             report.named += import_named_regions(self.library, photo_id, analysis.regions)
         return photo_id
-
-
-def _active_head_over(library: Library, base_model_id: str) -> KeptHead | None:
-    """The trained head the library recognises with, when it maps this embedder's vectors."""
-    model_id = active_model(library)
-    if model_id is None or library.base_model(model_id) != base_model_id:
-        return None
-    try:
-        return load_kept_head(library, model_id)
-    except PhotofaceError as error:  # a library restored without its models folder
-        log.warning("New faces get no vector of %s (matching uses their base vector): %s", model_id, error)
-        return None
 
 
 def _settled(row: dict) -> bool:
