@@ -81,16 +81,16 @@ class _Models:
             loader.shutdown(wait=False)
 
     def _load(self) -> tuple["FaceDetector", "Embedder"]:
-        from ..detect.detector import FaceDetector
-        from ..embed.models import load_embedder
-
-        if not self._device.done():
+        if not self._device.done():  # first: the indexer picks its way of analysing by it (torch alone, ~4 s)
             try:
                 self._device.set_result(resolve_device("auto"))
             except BaseException as error:  # whoever waits for the device hears of it
                 self._device.set_exception(error)
                 raise
         device = self._device.result()
+        from ..detect.detector import FaceDetector  # torchvision and facenet-pytorch: seconds more
+        from ..embed.models import load_embedder
+
         embedder = (self._embedder or load_embedder(self._options.model_id)).to(device)
         return FaceDetector(min_face_size=self._options.min_face_size, device=device), embedder
 
