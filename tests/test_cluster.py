@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import pdist
 
-from photoface.cluster.agglomerative import (DEFAULT_NEIGHBOURS, LEVELS, UNSORTED, attach_to_groups,
-                                             cluster_embeddings, cuts_at)
+from photoface.cluster.agglomerative import (DEFAULT_NEIGHBOURS, LEGACY_THRESHOLD, LEVELS, UNSORTED,
+                                             attach_to_groups, cluster_embeddings, cuts_at)
 from photoface.cluster.linkage import VOUCH_FROM, VOUCH_RATIO, Cut, average_linkage
 from photoface.cluster.neighbours import nearest_neighbours
 from photoface.evaluation.clustering import pairwise_prf
@@ -154,6 +154,8 @@ def test_a_stranger_whose_look_alikes_vouch_for_it_stays_out(spread, lean, seed,
     assert np.unique(alone).tolist() == [0]
     crowded = cluster_embeddings(np.concatenate([person, stranger, look_alikes]))
     assert crowded[:20].tolist() == [0] * 20 and crowded[20:].tolist() == [-1] * 4
+    if far_from == "linkage":  # the old single cut, which asks for no vouching, took it in
+        assert cluster_embeddings(np.concatenate([person, stranger, look_alikes]), threshold=LEGACY_THRESHOLD)[20] == 0
 
 
 def test_two_lone_faces_pair_only_below_the_pair_cut():

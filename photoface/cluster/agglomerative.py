@@ -77,11 +77,11 @@ def cluster_embeddings(vectors: np.ndarray, *, level: int = 0, threshold: float 
 
     ``vectors``: (n, d) L2-normalised embeddings. ``level``: one of ``LEVELS``,
     higher groups more together. ``threshold``: instead of the level, one
-    size-blind cut and no joining of lone faces (the clustering before issue
-    #16). ``seeds``: boolean mask of the faces allowed to form clusters
-    (default all). ``photo_ids``: the photo of each face; faces sharing one
-    never share a label. ``cannot_link``: (m, 2) pairs of face indices that
-    never share a label. Deterministic.
+    size-blind cut, no joining of lone faces and no vouching (the clustering
+    before issue #16). ``seeds``: boolean mask of the faces allowed to form
+    clusters (default all). ``photo_ids``: the photo of each face; faces
+    sharing one never share a label. ``cannot_link``: (m, 2) pairs of face
+    indices that never share a label. Deterministic.
     """
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n = len(vectors)
@@ -95,7 +95,8 @@ def cluster_embeddings(vectors: np.ndarray, *, level: int = 0, threshold: float 
     candidates, distances = _nearest_seeds(vectors, seeds, seed_index, k)
     seed_neighbours = np.searchsorted(seed_index, candidates[seed_index])
     seed_neighbours[candidates[seed_index] < 0] = -1
-    labels[seed_index] = seed_index[average_linkage(vectors[seed_index], seed_neighbours, distances[seed_index], cut)]
+    labels[seed_index] = seed_index[average_linkage(vectors[seed_index], seed_neighbours, distances[seed_index], cut,
+                                                    need_vouchers=join_cut is not None)]
     if join_cut is not None:
         _adopt_loners(vectors, labels, seed_index, candidates, join_cut)
     others = np.flatnonzero(~seeds)

@@ -71,13 +71,14 @@ class Cut:
 
 
 def average_linkage(vectors: np.ndarray, neighbours: np.ndarray, distances: np.ndarray,
-                    threshold: "float | Cut") -> np.ndarray:
+                    threshold: "float | Cut", need_vouchers: bool = False) -> np.ndarray:
     """Flat clusters: for each point, the index of a representative of its cluster.
 
     ``neighbours`` / ``distances`` are ``(n, k)`` as from ``nearest_neighbours``
     (index -1 marks a missing neighbour); two clusters merge, closest first,
     while their mean pairwise squared distance is below ``threshold`` (a
-    ``Cut`` for one that depends on the clusters' sizes).
+    ``Cut`` for one that depends on the clusters' sizes). ``need_vouchers``:
+    single faces join clusters only as ``needs_voucher`` allows.
     """
     cut = threshold if isinstance(threshold, Cut) else Cut(threshold)
     first, second, length = _undirected_edges(neighbours, distances)
@@ -89,7 +90,8 @@ def average_linkage(vectors: np.ndarray, neighbours: np.ndarray, distances: np.n
     active[first[close]] = active[second[close]] = True
     kept = active[first] & active[second]
     parent = np.arange(len(neighbours))
-    _Merger(vectors, first[kept], second[kept], cut, parent, _vouchers_of(neighbours)).run()
+    vouchers = _vouchers_of(neighbours) if need_vouchers else None
+    _Merger(vectors, first[kept], second[kept], cut, parent, vouchers).run()
     return _roots(parent)
 
 
@@ -137,7 +139,7 @@ class _Merger:
     def __init__(self, vectors, first, second, cut, parent, vouchers):
         self.cut = cut
         self.parent = parent
-        self.voucher_starts, self.vouchers = vouchers
+        self.vouchers = vouchers  # (starts, points) as from _vouchers_of, or None: no face needs any
         self.centroid = np.asarray(vectors, dtype=np.float64).copy()
         self.spread = np.zeros(len(vectors))
         self.size = np.ones(len(vectors))
@@ -203,12 +205,13 @@ class _Merger:
     def _vouched_for(self, a: int, b: int, mean: float) -> bool:
         """Unless one side is a single face that ``needs_voucher`` from the other, a cluster: True;
         else whether a face of the cluster, or no face at all, has it among its k nearest."""
-        if (self.size[a] == 1) == (self.size[b] == 1):
+        if self.vouchers is None or (self.size[a] == 1) == (self.size[b] == 1):
             return True
         face, cluster = (a, b) if self.size[a] == 1 else (b, a)
         if not needs_voucher(mean, self._mean_pair_distance(cluster)):
             return True
-        face_vouchers = self.vouchers[self.voucher_starts[face]:self.voucher_starts[face + 1]].tolist()
+        starts, points = self.vouchers
+        face_vouchers = points[starts[face]:starts[face + 1]].tolist()
         return not face_vouchers or any(self._root(voucher) == cluster for voucher in face_vouchers)
 
     def _root(self, point: int) -> int:
