@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from ..detect.crops import CROP_MARGIN, CROP_SIZE, face_crop, quality, sharpness, thumbnail_jpeg
-from ..export import FaceRegion, read_regions
+from ..export import FaceRegion, photo_date, read_regions
 from ..photos import PhotoError, load_photo
 from ..photos.orientation import box_to_stored, point_to_stored
 from ..store.records import FaceRecord, PhotoRecord
@@ -46,6 +46,7 @@ def analyse_photo(record: PhotoRecord, detector: Detects, detect_side: int = DET
         return PhotoAnalysis(record, error=error.reason)
     record.width, record.height = photo.stored_size
     record.orientation = photo.orientation
+    record.taken = photo_date(Path(record.path))
 
     detect_image = photo.image
     if max(detect_image.size) > detect_side:
