@@ -132,6 +132,7 @@ def faces(ctx: click.Context, as_json: bool) -> None:
                     face["box"], (face["width"], face["height"]), face["orientation"])],
                 "score": round(face["det_score"], 4),
                 "quality": round(face["quality"], 3),
+                "drawn": face["drawn"],
             }
             for face in library.faces()
         ]
@@ -141,3 +142,35 @@ def faces(ctx: click.Context, as_json: bool) -> None:
         for row in rows:
             click.echo(f"{row['face_id']}\t{row['photo']}\t{row['box']}\t{row['score']}")
 
+
+
+def _box_option(ctx, param, value: str) -> tuple[float, ...]:
+    try:
+        box = tuple(float(part) for part in value.split(","))
+    except ValueError:
+        box = ()
+    if len(box) != 4:
+        raise click.BadParameter(f"{value!r} is not four numbers LEFT,TOP,WIDTH,HEIGHT (e.g. 120,80,64,64).")
+    return box
+
+
+@cli.command("add-face")
+@click.argument("photo", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--box", required=True, callback=_box_option, metavar="L,T,W,H",
+              help="The face's box in the upright photo, in pixels, as `faces --json` shows boxes.")
+@click.option("--name", help="Whose face it is: confirmed as the person of that name, or a new person.")
+@click.option("--json", "as_json", is_flag=True, help="The new face as a JSON object.")
+@click.pass_context
+def add_face(ctx: click.Context, photo: Path, box: tuple[float, ...], name: str | None, as_json: bool) -> None:
+    """Add a face the detector missed in PHOTO (an indexed photo): embed it, store it, name it."""
+    from ..index.drawn import add_face as add_drawn_face
+
+    with open_library(ctx) as library:
+        added = add_drawn_face(library, photo, box, name)
+    if as_json:
+        click.echo(json.dumps({"face_id": added.face_id, "photo": added.photo, "box": [round(v, 1) for v in added.box],
+                               "detected": added.detected, "person_id": added.person_id, "name": name}, indent=1))
+        return
+    how = "aligned on the face found in the box" if added.detected else "cropped as drawn"
+    who = f"named {name}" if name else "unnamed (`photoface cluster` groups it)"
+    click.echo(f"Face {added.face_id} added to {added.photo}, {how}, {who}")

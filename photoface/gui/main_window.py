@@ -43,7 +43,7 @@ MESSAGE_MS = 8000
 # The undo log's kinds in the app's words (its summaries name ids).
 UNDONE = {"name": "naming", "merge": "merging two people", "split": "moving faces", "create": "making a new person",
           "remove": "taking faces out", "confirm": "confirming faces", "reject": "saying faces are someone else",
-          "hide": "hiding or showing", "cover": "choosing a cover"}
+          "hide": "hiding or showing", "cover": "choosing a cover", "add_face": "adding a face"}
 GROUPING = "Grouping faces into people…"
 
 
@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         self.welcome = WelcomeView()
         self.people_view = PeopleView(self.people_model)
         self.person_view = PersonView(self.library, FacesModel(self.library, thumbnails, self))
-        self.photo_view = PhotoView(self.library)
+        self.photo_view = PhotoView(self.library, lambda: self.embedder)
         self.photos_view = PhotosView(PhotosModel(self.library, PHOTO_SIDE, self))
         self.photo_opened_from: QWidget = self.person_view  # where the photo viewer's Back goes
         self.progress = JobProgress()
@@ -283,17 +283,19 @@ class MainWindow(QMainWindow):
         self.person_view.show_person(person_id)
         self.stack.setCurrentWidget(self.person_view)
 
-    def open_face(self, face_id: int) -> None:
-        """The photo the face is in."""
-        self._open_in_viewer(lambda: self.photo_view.show_face(face_id), self.person_view)
+    def open_face(self, face_id: int, sequence: list[int] | None = None) -> None:
+        """The photo the face is in; previous / next go through ``sequence`` (the faces of the list it
+        was opened from), Back to the screen it was opened from."""
+        self._open_in_viewer(lambda: self.photo_view.show_face(face_id, sequence))
 
-    def _open_in_viewer(self, show, opened_from: QWidget) -> None:
+    def _open_in_viewer(self, show) -> None:
         try:
             show()
         except PhotofaceError as error:  # the photo was moved or broken since
             self.show_error(error.in_app)
             return
-        self.photo_opened_from = opened_from
+        if self.stack.currentWidget() is not self.photo_view:
+            self.photo_opened_from = self.stack.currentWidget()
         self.stack.setCurrentWidget(self.photo_view)
 
     def show_people(self) -> None:
@@ -306,9 +308,11 @@ class MainWindow(QMainWindow):
         under = self.photo_opened_from if page is self.photo_view else page
         if under is self.photos_view:
             self.photos_view.reload()
-        elif not (under is self.person_view and self.person_view.reload()):
-            self.show_people()
-            return
+        elif under is not self.person_view or not self.person_view.reload():  # People, or the person is gone
+            if page is not self.photo_view:
+                self.show_people()
+                return
+            self.photo_opened_from = self.people_view  # Back from the photo: the person is gone
         if page is self.photo_view:
             self.photo_view.reload()
 
@@ -323,6 +327,7 @@ class MainWindow(QMainWindow):
             dialog.reject()
         for check in self.findChildren(ReadinessJob):  # left by a dialog closed while it looked
             check.wait()
+        self.photo_view.stop()
         if self.job is not None:
             # Disconnected first: a closed window starts no follow-up job.
             self.job.succeeded.disconnect()
@@ -347,7 +352,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.photos_view)
 
     def open_photo(self, photo_id: int) -> None:
-        self._open_in_viewer(lambda: self.photo_view.show_photo(photo_id), self.photos_view)
+        self._open_in_viewer(lambda: self.photo_view.show_photo(photo_id, self.photos_view.model.photo_ids()))
 
     def _add_photos_pages(self) -> None:
         self.people_view.together_requested.connect(self.show_timeline)
@@ -382,7 +387,7 @@ class MainWindow(QMainWindow):
         self.person_view.back.connect(self.show_people)
         self.person_view.changed.connect(self.people_changed)
         self.person_view.failed.connect(self.show_error)
-        self.person_view.face_opened.connect(self.open_face)
+        self.person_view.face_opened.connect(lambda face: self.open_face(face, self.person_view.model.face_ids()))
         self.photo_view.back.connect(lambda: self.stack.setCurrentWidget(self.photo_opened_from))
         self.photo_view.changed.connect(self.people_changed)
         self.photo_view.failed.connect(self.show_error)

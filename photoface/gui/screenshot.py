@@ -50,8 +50,9 @@ def _go_to(window, view: str) -> None:
             raise PhotofaceError(f"The library has no people yet to show in the {view} view.")
         suggested = {row["person_id"] for row in queries.suggestions(window.library)}
         window.open_person(next((person for person in people if person in suggested), people[0]))
-        if view == "photo":
-            window.open_face(window.person_view.model.faces[0]["face_id"])
+        if view == "photo":  # stepping through the person's faces
+            faces = window.person_view.model.face_ids()
+            window.open_face(faces[0], faces)
 
 
 def _first_two_together(library) -> list[int]:

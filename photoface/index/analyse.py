@@ -65,7 +65,8 @@ def analyse_photo(record: PhotoRecord, detector: Detects, detect_side: int = DET
     for face, box in zip(found, boxes):
         crop = face_crop(crop_source.image, tuple(v * crop_scale for v in box))
         crops.append(crop)
-        faces.append(_face_record(face, box, to_full, crop, photo))
+        landmarks = [(x * to_full, y * to_full) for x, y in face.landmarks]
+        faces.append(face_record(box, landmarks, face.score, crop, photo))
     return PhotoAnalysis(record, faces, np.stack(crops), regions=regions)
 
 
@@ -84,15 +85,16 @@ def _crop_source(path: str, photo, boxes):
         return photo
 
 
-def _face_record(face: "DetectedFace", box, to_full: float, crop: np.ndarray, photo) -> FaceRecord:
+def face_record(box, landmarks, score: float, crop: np.ndarray, photo) -> FaceRecord:
+    """A face of ``photo`` (box and landmarks upright, in full-resolution pixels), its embedding to come."""
     stored_size, orientation = photo.stored_size, photo.orientation
-    landmarks = [point_to_stored(x * to_full, y * to_full, stored_size, orientation) for x, y in face.landmarks]
+    landmarks = [point_to_stored(x, y, stored_size, orientation) for x, y in landmarks]
     sharp = sharpness(crop)
     return FaceRecord(
         box=box_to_stored(box, stored_size, orientation),
         landmarks=[(float(x), float(y)) for x, y in landmarks],
-        det_score=face.score,
-        quality=quality(box[2], sharp, face.score),
+        det_score=score,
+        quality=quality(box[2], sharp, score),
         sharpness=sharp,
         thumbnail=thumbnail_jpeg(crop),
         embedding=None,

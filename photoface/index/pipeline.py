@@ -10,7 +10,6 @@ loads them. Photos are analysed in an order spread over the folders and
 dates (``order``), so the faces found early cover the whole library.
 """
 
-import logging
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -20,9 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import PhotofaceError
 from ..export import photo_date
-from ..face_model import KeptHead, active_model, load_kept_head, store_missing_vectors
+from ..face_model import active_head_over, store_missing_vectors
 from ..people.interop import import_named_regions
 from ..photos import file_hash, iter_photo_files
 from ..photos.scan import ScanReport, resolved
@@ -38,8 +36,6 @@ if TYPE_CHECKING:  # torch loads only when a photo needs analysing
 
     from ..detect.detector import DetectedFace, FaceDetector
     from ..embed.models import Embedder
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -111,7 +107,7 @@ class Indexer:
         self._on_stored = on_stored
         self._registered = False
         # With a model trained on the user's names active, new faces get its vector too.
-        self.active_head = _active_head_over(library, self.model_id)
+        self.active_head = active_head_over(library, self.model_id)
 
     @property
     def embedder(self) -> "Embedder":
@@ -298,18 +294,6 @@ class Indexer:
             photo_id = self.library.save_indexed_photo(analysis.record, analysis.faces, self.model_id)
             report.named += import_named_regions(self.library, photo_id, analysis.regions)
         return photo_id
-
-
-def _active_head_over(library: Library, base_model_id: str) -> KeptHead | None:
-    """The trained head the library recognises with, when it maps this embedder's vectors."""
-    model_id = active_model(library)
-    if model_id is None or library.base_model(model_id) != base_model_id:
-        return None
-    try:
-        return load_kept_head(library, model_id)
-    except PhotofaceError as error:  # a library restored without its models folder
-        log.warning("New faces get no vector of %s (matching uses their base vector): %s", model_id, error)
-        return None
 
 
 def _settled(row: dict) -> bool:

@@ -109,6 +109,33 @@ def create_person(library: Library, face_ids: Sequence[int], name: str | None = 
     return person_id
 
 
+def name_face(library: Library, face_id: int, name: str) -> int:
+    """The face is the person called ``name`` (in any case): confirmed in them, or in a new person of
+    that name; returns the person's id."""
+    person_id = _person_named(library.db, _clean_name(name))
+    if person_id is None:
+        return create_person(library, [face_id], name)
+    confirm_face(library, face_id, person_id)
+    return person_id
+
+
+def add_drawn_face(library: Library, face_id: int, name: str | None = None) -> int | None:
+    """Log a face the user drew, just stored in the caller's transaction, as one step that also names
+    it (as ``name_face``); undo deletes the face. Returns its person's id (None when not named)."""
+    name = None if name is None else _clean_name(name)
+    summary = f"Drew face {face_id}" + (f" as {name!r}" if name else "")
+    with _operation(library, "add_face", summary) as operation:
+        operation.created_face(face_id)
+        if name is None:
+            return None
+        person_id = _person_named(operation.db, name)
+        if person_id is None:
+            person_id = operation.db.execute("INSERT INTO persons (name) VALUES (?)", [name]).lastrowid
+            operation.created_person(person_id)
+        _assign_confirmed(operation, person_id, [face_id])
+        return person_id
+
+
 def remove_faces(library: Library, person_id: int, face_ids: Sequence[int]) -> None:
     """"Not this person": the faces leave the person and never come back to it."""
     summary = f"Removed faces {_id_list(face_ids)} from person {person_id}"
@@ -231,6 +258,11 @@ def _refuse_taken_name(db: Database, name: str, person_id: int | None) -> None:
                                        "merge them: select both people and press Merge…")
         raise PhotofaceError(f"Person {other[0]} is already called {other[1]!r}. If they are the same person, {how}.",
                              in_app=f"Someone is already called {other[1]!r}. If they are the same person, {in_app}")
+
+
+def _person_named(db: Database, name: str) -> int | None:
+    row = db.execute("SELECT id FROM persons WHERE name = ? COLLATE NOCASE", [name]).fetchone()
+    return row and row[0]
 
 
 def _require_person(db: Database, person_id: int) -> dict:

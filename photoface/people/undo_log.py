@@ -42,6 +42,7 @@ class Operation:
         self.faces: list[dict] = []
         self.rows: dict[str, list[dict]] = {table: [] for table in FACE_TABLES}
         self.links: set[tuple[int, int]] = set()
+        self.created_faces: list[int] = []
 
     def touch(self, person_ids=(), face_ids=()) -> None:
         """Remember the current rows of these keys; call before changing them."""
@@ -63,6 +64,10 @@ class Operation:
         """A person this operation made: undo deletes it."""
         self.person_ids.add(person_id)
 
+    def created_face(self, face_id: int) -> None:
+        """A face the user drew in this operation: undo deletes it."""
+        self.created_faces.append(face_id)
+
     def log(self) -> None:
         undo = {
             "person_ids": sorted(self.person_ids),
@@ -71,6 +76,7 @@ class Operation:
             "faces": self.faces,
             **self.rows,
             "cannot_links": [{"face_id": face, "other_face_id": other} for face, other in sorted(self.links)],
+            "created_faces": self.created_faces,
         }
         self.db.execute(
             "INSERT INTO operations (kind, summary, undo) VALUES (?, ?, ?)",
@@ -98,6 +104,7 @@ def _restore(db: Database, undo: dict) -> None:
     face_ids = undo["face_ids"]
     for table in FACE_TABLES:
         delete_where_in(db, table, "face_id", face_ids)
+    delete_where_in(db, "faces", "id", undo.get("created_faces", []))  # none logged before drawn faces
     _restore_persons(db, undo["person_ids"], undo["persons"])
     db.conn.executemany(
         "UPDATE faces SET hidden = :hidden WHERE id = :id", undo["faces"]

@@ -216,19 +216,27 @@ class Library:
         One transaction: previous faces of the photo are replaced, never mixed in.
         The user's decisions about an old face (its person, rejections, hidden
         flag) move to the new face whose box overlaps it (``CARRY_OVER_IOU``).
+        Faces the user drew stay as they are, and a face found where one was
+        drawn is left out: the drawn one stands for it.
         """
         with write_transaction(self.db):
             dim = self._model_dim(model_id)
             old_faces = self._upright_boxes_of(record.path)
+            drawn = self._upright_boxes_of(record.path, drawn=True).values()
             photo_id = self._upsert_photo(record, status="indexed", error=None)
+            found = [(face, _upright(face.box, record.width, record.height, record.orientation)) for face in faces]
             new_faces = {
-                self._insert_face(photo_id, face, model_id, dim): _upright(
-                    face.box, record.width, record.height, record.orientation)
-                for face in faces
+                self._insert_face(photo_id, face, model_id, dim): box for face, box in found
+                if not any(iou(box, mine) >= CARRY_OVER_IOU for mine in drawn)
             }
             self._carry_over_people(old_faces, new_faces)
             self.db.conn.executemany("DELETE FROM faces WHERE id = ?", [(i,) for i in old_faces])
         return photo_id
+
+    def save_drawn_face(self, photo_id: int, face: FaceRecord, model_id: str) -> int:
+        """Store a face the user drew on an indexed photo, with its embedding; returns its id."""
+        with write_transaction(self.db):
+            return self._insert_face(photo_id, face, model_id, self._model_dim(model_id), drawn=True)
 
     def save_copy(self, record: PhotoRecord, original_id: int) -> int:
         """Record the file at ``record.path`` as a copy of photo ``original_id``; returns its id.
@@ -356,12 +364,12 @@ class Library:
         """Every face (or every face of one photo), ordered by id, with what is needed to draw it upright.
 
         Keys: id, photo_id, path, box, landmarks (stored frame), det_score,
-        quality, sharpness, and the photo's stored width, height, orientation.
+        quality, sharpness, drawn (by the user), and the photo's stored width, height, orientation.
         """
         in_photo = "TRUE" if photo_id is None else "photos.id = :photo_id"
         rows = self.db.query(
             'SELECT faces.id, faces."left", faces.top, faces.width, faces.height,'
-            " faces.landmarks, faces.det_score, faces.quality, faces.sharpness,"
+            " faces.landmarks, faces.det_score, faces.quality, faces.sharpness, faces.drawn,"
             " photos.id AS photo_id, photos.path, photos.width AS photo_width,"
             " photos.height AS photo_height, photos.orientation"
             " FROM faces JOIN photos ON photos.id = faces.photo_id"
@@ -378,6 +386,7 @@ class Library:
                 "det_score": row["det_score"],
                 "quality": row["quality"],
                 "sharpness": row["sharpness"],
+                "drawn": bool(row["drawn"]),
                 "width": row["photo_width"],
                 "height": row["photo_height"],
                 "orientation": row["orientation"],
@@ -473,13 +482,13 @@ class Library:
         }
         return self.db.execute(_UPSERT_PHOTO, params).fetchone()[0]
 
-    def _upright_boxes_of(self, path: str) -> dict[int, Box]:
-        """The faces the photo at ``path`` has now: id -> box in its upright frame."""
+    def _upright_boxes_of(self, path: str, drawn: bool = False) -> dict[int, Box]:
+        """The faces found (or, with ``drawn``, drawn) on the photo at ``path``: id -> box in its upright frame."""
         rows = self.db.query(
             'SELECT faces.id, faces."left", faces.top, faces.width, faces.height,'
             " photos.width AS photo_width, photos.height AS photo_height, photos.orientation"
-            " FROM faces JOIN photos ON photos.id = faces.photo_id WHERE photos.path = ?",
-            [path],
+            " FROM faces JOIN photos ON photos.id = faces.photo_id WHERE photos.path = ? AND faces.drawn = ?",
+            [path, int(drawn)],
         )
         return {
             row["id"]: _upright(
@@ -518,7 +527,7 @@ class Library:
                 [old_id, new_id],
             )
 
-    def _insert_face(self, photo_id: int, face: FaceRecord, model_id: str, dim: int) -> int:
+    def _insert_face(self, photo_id: int, face: FaceRecord, model_id: str, dim: int, drawn: bool = False) -> int:
         vector = np.asarray(face.embedding, dtype="<f4").ravel()
         if vector.size != dim:
             raise ValueError(f"embedding has {vector.size} values; model {model_id!r} makes {dim}")
@@ -535,6 +544,7 @@ class Library:
                 "quality": float(face.quality),
                 "sharpness": float(face.sharpness),
                 "thumbnail": face.thumbnail,
+                "drawn": int(drawn),
             }
         ).last_pk
         self.db["embeddings"].insert(

@@ -281,6 +281,12 @@ def _v8_covers_and_taken_dates(db: Database) -> None:
     db.execute("ALTER TABLE photos ADD COLUMN taken_at TEXT")
 
 
+def _v9_drawn_faces(db: Database) -> None:
+    """Faces the user drew (issue #18): ``faces.drawn`` = 1 marks a face the detector missed and the
+    user boxed by hand, a decision like a name, so re-indexing its photo never drops it."""
+    db.execute("ALTER TABLE faces ADD COLUMN drawn INTEGER NOT NULL DEFAULT 0")
+
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[Migration] = [
@@ -292,6 +298,7 @@ MIGRATIONS: list[Migration] = [
     _v6_copies_and_skipped_files,
     _v7_cannot_links,
     _v8_covers_and_taken_dates,
+    _v9_drawn_faces,
 ]
 
 

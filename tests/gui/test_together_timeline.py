@@ -208,3 +208,16 @@ def test_the_timeline_of_a_new_library_says_how_to_fill_it(window):
     window.show_timeline()
     assert window.photos_view.title.text() == "No photos yet: add a folder (Library > Add folder…)"
     assert window.photos_view.model.rowCount() == 0
+
+
+def test_the_photo_viewer_steps_through_the_timeline_in_its_order(qtbot, knn_window):
+    knn_window.open_person(person_named(knn_window, "Obama"))
+    knn_window.person_view.photos_button.click()
+    ordered = knn_window.photos_view.model.photo_ids()
+    knn_window.open_photo(ordered[1])
+    view = knn_window.photo_view
+    assert view.count_label.text() == f"2 of {len(ordered)}" and view.face_id is None
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert view.photo_id == ordered[2]
+    qtbot.keyClick(view, Qt.Key.Key_Escape)
+    assert knn_window.stack.currentWidget() is knn_window.photos_view

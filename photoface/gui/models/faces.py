@@ -35,6 +35,10 @@ class FacesModel(QAbstractListModel):
     def reload(self) -> None:
         self.show_person(self.person_id)
 
+    def face_ids(self) -> list[int]:
+        """The faces in the order shown."""
+        return [face["face_id"] for face in self.faces]
+
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.faces)
 

@@ -59,6 +59,10 @@ class PhotosModel(QAbstractListModel):
     def photo_count(self) -> int:
         return len(self.row_of)
 
+    def photo_ids(self) -> list[int]:
+        """The photos shown, in their order (the photo viewer steps through them)."""
+        return list(self.row_of)
+
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
