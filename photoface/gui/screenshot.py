@@ -3,20 +3,26 @@
 import os
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 from photoface.errors import PhotofaceError
+from photoface.paths import chosen_theme
 from photoface.people import queries
 
 VIEWS = ("people", "person", "photo")
 SIZE = (1100, 760)
 
 
-def save_screenshot(library_dir: Path, path: Path, view: str = "people") -> None:
-    """Render ``view`` of the library as it is now (the person: see ``_go_to``); only reads it."""
+def save_screenshot(library_dir: Path, path: Path, view: str = "people", theme: str | None = None) -> None:
+    """Render ``view`` of the library as it is now (the person: see ``_go_to``) in ``theme`` (else
+    the user's choice); only reads it."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt starts
     from .app import application
     from .main_window import MainWindow
+    from .theme import apply_theme
 
     app = application()
+    apply_theme(app, theme or chosen_theme())
     window = MainWindow(library_dir, read_only=True)  # works while another photoface writes
     try:
         window.resize(*SIZE)
@@ -26,6 +32,7 @@ def save_screenshot(library_dir: Path, path: Path, view: str = "people") -> None
         if not window.grab().save(str(path), "PNG"):
             raise PhotofaceError(f"Cannot write the screenshot {path}.")
     finally:
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # nothing may read its closed library later
         window.close()
 
 
