@@ -6,10 +6,14 @@ Indexes ``photos/knn/train`` into ``benchmarks/work/docs_library``, groups it,
 names each group after the folder most of its photos are in (as a user
 would), then indexes ``photos/knn/test`` and groups again, so the new faces
 come with "Is this ...?" suggestions. Then ``photoface --screenshot`` renders
-the people view, a person view (with the suggestion strip) and the photo
-viewer into ``docs/``.
+each view (the people, a person with the suggestion strip, the photo viewer...)
+in the light and the dark theme into ``docs/`` (``screenshot-<view>.png``,
+``screenshot-<view>-dark.png``). The photos lie in ``Pictures/`` of the work
+folder, which is the screenshots' home folder: a path shows as
+``~/Pictures/...``, never as one of this machine.
 """
 
+import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 from photoface.evaluation.datasets import shared_data_dir
+from photoface.gui.screenshot import VIEWS
 from photoface.index.pipeline import Indexer
 from photoface.people import operations, queries
 from photoface.people.recluster import recluster
@@ -45,15 +50,20 @@ def build(library_dir: Path, photos: Path) -> None:
         recluster(library)
 
 
+THEMES = {"light": "", "dark": "-dark"}  # theme -> the file name's suffix
+
+
 def main() -> None:
     shutil.rmtree(WORK, ignore_errors=True)
-    photos = WORK / "photos"
+    photos = WORK / "Pictures"
     shutil.copytree(shared_data_dir() / "photos" / "knn", photos)
     build(WORK / "library", photos)
-    for view in ("people", "person", "photo"):
-        subprocess.run([sys.executable, "-m", "photoface", "--library", str(WORK / "library"),
-                        "--screenshot", str(ROOT / "docs" / f"screenshot-{view}.png"), "--view", view],
-                       check=True)
+    home = os.environ | {"HOME": str(WORK)}  # paths show as ~/Pictures/...
+    for view in VIEWS:
+        for theme, suffix in THEMES.items():
+            subprocess.run([sys.executable, "-m", "photoface", "--library", str(WORK / "library"), "--screenshot",
+                            str(ROOT / "docs" / f"screenshot-{view}{suffix}.png"), "--view", view,
+                            "--theme", theme], check=True, env=home)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from .views.folders import FoldersDialog
 from .views.improve import ImproveDialog
 from .views.people import TILE_SIDE, PeopleView
 from .views.person import PersonView
+from .text import shown_path
 from .theme import apply_theme
 from .views.photo import PhotoView
 from .views.restore import RestoreDialog
@@ -349,7 +350,7 @@ class MainWindow(QMainWindow):
     # --- construction ---------------------------------------------------------------
 
     def _build(self) -> None:
-        self.setWindowTitle(f"photoface - {self.library_dir}")
+        self.setWindowTitle(f"photoface - {shown_path(self.library_dir)}")
         self.resize(1100, 760)
         self.stack = QStackedWidget()
         for page in (self.welcome, self.people_view, self.person_view, self.photo_view):

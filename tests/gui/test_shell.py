@@ -259,3 +259,12 @@ def test_screenshot_in_either_theme(themed, people_library, tmp_path, theme):
     assert result.exit_code == 0, result.output
     corner = QImage(str(png)).pixelColor(QImage(str(png)).width() - 30, 40)  # the window's ground
     assert (corner.lightness() < 128) == (theme == "dark")
+
+
+def test_paths_show_from_the_home_folder(qtbot, people_library_template, people_library, embedder, monkeypatch):
+    monkeypatch.setenv("HOME", str(people_library_template.parent))  # where the photos are
+    window = MainWindow(people_library, embedder=embedder)
+    qtbot.addWidget(window)
+    window.open_person(window.people_model.tiles[0].person_id)
+    window.open_face(window.person_view.model.faces[0]["face_id"])
+    assert window.photo_view.path_label.text().startswith("~/photos/")

@@ -13,6 +13,7 @@ from photoface.photos.orientation import box_to_upright
 from photoface.store.library import Library
 
 from ..models.people import UNNAMED, UNSORTED
+from ..text import shown_path
 
 SHOWN_SIDE = 2048  # decode no bigger than a screen needs
 CHOSEN = QColor("#ffcc00")
@@ -52,7 +53,7 @@ class PhotoView(QWidget):
         faces = list(self.library.faces(photo_id=self.library.photo_of_face(face_id)))
         path = faces[0]["path"]
         photo = load_photo(path, max_side=SHOWN_SIDE)
-        self.path_label.setText(path)
+        self.path_label.setText(shown_path(path))
         people = _people_of_faces(self.library)
         frames = [FaceFrame(face["id"], _upright_box(face), _label(people.get(face["id"])), people.get(face["id"]))
                   for face in faces]
