@@ -1,5 +1,6 @@
 """The single main window: screens in a stack, background jobs, undo."""
 
+import contextlib
 import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,13 +29,13 @@ from .models.faces import FacesModel
 from .models.people import PeopleModel
 from .models.thumbnails import ThumbnailCache
 from .progress import JobProgress
+from .text import shown_path
+from .theme import apply_theme
 from .views.export import ExportDialog
 from .views.folders import FoldersDialog
 from .views.improve import ImproveDialog
 from .views.people import TILE_SIDE, PeopleView
 from .views.person import PersonView
-from .text import shown_path
-from .theme import apply_theme
 from .views.photo import PhotoView
 from .views.restore import RestoreDialog
 from .views.settings import GROUPING_NAMES, SettingsDialog
@@ -398,7 +399,8 @@ class MainWindow(QMainWindow):
         given); safe while jobs write. The backup, or None when none was made."""
         if target is None:
             suggested = backups.default_backup_path(self.library_dir)
-            suggested.parent.mkdir(parents=True, exist_ok=True)  # for the file dialog to open there
+            with contextlib.suppress(OSError):  # for the file dialog to open there; back_up says what fails
+                suggested.parent.mkdir(parents=True, exist_ok=True)
             chosen, _ = QFileDialog.getSaveFileName(self, "Back up the library", str(suggested),
                                                     "photoface backups (*.db)")
             if not chosen:
@@ -420,7 +422,7 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
-    def restore_backup(self, backup: Path) -> "MainWindow":
+    def restore_backup(self, backup: Path) -> "MainWindow | None":
         """Stop the jobs, close the library, restore ``backup`` into it (keeping the replaced one as a
         safety copy, as ``photoface restore`` does) and open it again in a new window, returned."""
         self._shut_down()
@@ -430,7 +432,13 @@ class MainWindow(QMainWindow):
             kept, failure = None, error.in_app
         else:
             failure = None
-        self.successor = MainWindow(self.library_dir, self.embedder)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # its views would read the closed library
+        try:
+            self.successor = MainWindow(self.library_dir, self.embedder)
+        except PhotofaceError as error:  # e.g. its disk went away: nothing left to show
+            QMessageBox.critical(self, "photoface", error.in_app)
+            self.close()
+            return None
         self.successor.setGeometry(self.geometry())
         self.successor.show()  # before this one closes: closing the last window would quit the app
         if failure:
@@ -438,7 +446,6 @@ class MainWindow(QMainWindow):
         else:
             kept_as = f"; the library it replaced is kept as {kept.name}" if kept else ""
             self.successor.statusBar().showMessage(f"Restored {Path(backup).name}{kept_as}", MESSAGE_MS)
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # its views would read the closed library
         self.close()
         return self.successor
 
