@@ -4,6 +4,7 @@ catches what only a real display shows (Qt's xcb libraries, start-up, quitting w
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from photoface.errors import PhotofaceError
 from photoface.people import queries
 from photoface.store.library import Library
 
@@ -44,10 +46,11 @@ def display():
 
 def people_found(library_dir: Path) -> tuple[int, int]:
     """Photos indexed and people, read without disturbing the app (read-only, no lock)."""
-    if not (library_dir / "library.db").exists():
+    try:
+        with Library.open(library_dir, read_only=True) as library:
+            return library.status()["photos"]["indexed"], len(queries.people(library))
+    except (PhotofaceError, sqlite3.Error):  # not made yet, or being made (its first migration)
         return 0, 0
-    with Library.open(library_dir, read_only=True) as library:
-        return library.status()["photos"]["indexed"], len(queries.people(library))
 
 
 def test_the_app_adds_a_folder_finds_people_and_quits_cleanly(display, tmp_path, data_dir, embedder):
