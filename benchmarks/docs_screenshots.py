@@ -58,7 +58,7 @@ def main() -> None:
     photos = WORK / "Pictures"
     shutil.copytree(shared_data_dir() / "photos" / "knn", photos)
     build(WORK / "library", photos)
-    home = os.environ | {"HOME": str(WORK)}  # paths show as ~/Pictures/...
+    home = os.environ | {"HOME": str(WORK.resolve())}  # paths show as ~/Pictures/...
     for view in VIEWS:
         for theme, suffix in THEMES.items():
             subprocess.run([sys.executable, "-m", "photoface", "--library", str(WORK / "library"), "--screenshot",

@@ -15,6 +15,10 @@ def elided(text: str, pixels: int = NAME_PIXELS, font: QFont | None = None) -> s
 
 
 def shown_path(path: str | Path) -> str:
-    """``path`` with the home folder written "~", as file managers and shells show it."""
-    path, home = Path(path), Path.home()
-    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) and path != home else str(path)
+    """``path`` with the home folder written "~", as file managers and shells show it (the library
+    stores paths resolved: the home folder is compared resolved too)."""
+    path = Path(path)
+    for home in (Path.home(), Path.home().resolve()):
+        if path.is_relative_to(home) and path != home:
+            return f"~/{path.relative_to(home)}"
+    return str(path)

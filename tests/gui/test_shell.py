@@ -261,8 +261,11 @@ def test_screenshot_in_either_theme(themed, people_library, tmp_path, theme):
     assert (corner.lightness() < 128) == (theme == "dark")
 
 
-def test_paths_show_from_the_home_folder(qtbot, people_library_template, people_library, embedder, monkeypatch):
-    monkeypatch.setenv("HOME", str(people_library_template.parent))  # where the photos are
+def test_paths_show_from_the_home_folder(qtbot, people_library_template, people_library, embedder, monkeypatch,
+                                        tmp_path):
+    home = tmp_path / "home"  # a link to where the photos are: the library stores their paths resolved
+    home.symlink_to(people_library_template.parent)
+    monkeypatch.setenv("HOME", str(home))
     window = MainWindow(people_library, embedder=embedder)
     qtbot.addWidget(window)
     window.open_person(window.people_model.tiles[0].person_id)
