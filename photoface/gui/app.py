@@ -42,16 +42,18 @@ def run_app(given_library: Path | None = None, folders: list[Path] = (), theme: 
     window.show()
     for folder in folders:
         window.add_folder(Path(folder))
-    _quit_on_sigterm(app)
+    _quit_on_signals(app)
     return app.exec()
 
 
-def _quit_on_sigterm(app: QApplication) -> None:
-    """A session logging out (or a test) sends SIGTERM: close as Quit does, background jobs stopped.
+def _quit_on_signals(app: QApplication) -> None:
+    """A session logging out (or a test) sends SIGTERM, Ctrl+C in a terminal SIGINT: close as Quit
+    does, background jobs stopped.
 
     Python runs a signal handler only between its own bytecodes, never inside Qt's loop: a
     timer hands it control now and then."""
-    signal.signal(signal.SIGTERM, lambda *_: QApplication.closeAllWindows())
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: QApplication.closeAllWindows())
     QTimer(app, interval=SIGNAL_CHECK_MS, timeout=lambda: None).start()
 
 
