@@ -25,7 +25,8 @@ def apply_theme(app: QApplication, choice: str) -> None:
     """Colour the app as ``choice`` says ("system", "light" or "dark"); with "system" it also
     follows the desktop when that switches while the app runs."""
     app.setProperty(_CHOICE, choice)
-    app.setStyle("Fusion")  # draws with the palette alone, the same everywhere
+    if app.style().name() != "fusion":  # draws with the palette alone, the same everywhere
+        app.setStyle("Fusion")  # once: a new style re-polishes every widget, closed ones too
     app.setPalette(dark_palette() if is_dark(choice) else light_palette(app))
     if not app.property(_FOLLOWING):
         QGuiApplication.styleHints().colorSchemeChanged.connect(_system_switched)

@@ -213,12 +213,8 @@ def test_settings_show_the_model_by_name_and_the_whole_library_path(qtbot, tmp_p
 def themed(qapp, tmp_path, monkeypatch):
     """The app's colours put back after the test; the theme choice in a private config."""
     monkeypatch.setenv("PHOTOFACE_CONFIG_DIR", str(tmp_path / "config"))
-    # Earlier tests' windows, closed over closed libraries, would lay out again for the new style.
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    style, palette = qapp.style().name(), qapp.palette()
+    palette = qapp.palette()
     yield qapp
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    qapp.setStyle(style)
     qapp.setPalette(palette)
 
 
