@@ -23,7 +23,7 @@ from photoface.store.library import Library
 from ..images import to_qimage
 from ..jobs.adding_face import AddFaceJob
 from ..models.people import UNNAMED, UNSORTED
-from ..text import elided
+from ..text import elided, shown_path
 from .name_popup import NamePopup
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ class PhotoView(QWidget):
         self.canvas.show_frames([FaceFrame(face["id"], _upright_box(face), _label(people.get(face["id"])),
                                            people.get(face["id"])) for face in faces], self.face_id)
         self.path_label.setText(Path(path).name)  # the folder in the tooltip: a long path would widen the window
-        self.path_label.setToolTip(path)
+        self.path_label.setToolTip(shown_path(path))
         self.count_label.setText(f"{self.position + 1:,} of {len(self.sequence):,}")
         self.previous_button.setEnabled(self.position > 0)
         self.next_button.setEnabled(self.position + 1 < len(self.sequence))
