@@ -534,7 +534,7 @@ class MainWindow(QMainWindow):
     def _build_shell(self) -> None:
         self.setAcceptDrops(True)
         for view, name in ((self.people_view, "People"), (self.person_view, "A person's faces"),
-                           (self.photo_view, "Photo")):
+                           (self.photo_view, "Photo"), (self.photos_view, "Timeline and photos together")):
             view.setAccessibleName(name)  # also where the shortcuts list puts their keys
         back_up = QAction("Back up…", self, triggered=lambda: self.back_up())
         restore = QAction("Restore…", self, triggered=self.show_restore)

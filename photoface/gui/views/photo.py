@@ -223,17 +223,20 @@ class PhotoView(QWidget):
             self.back.emit()
 
     def _add_shortcuts(self) -> None:
-        keys = {
-            "Left": lambda: self.step(-1), "Right": lambda: self.step(1),
-            "Backspace": self.back.emit, QKeySequence.StandardKey.Back: self.back.emit, "Esc": self._escape,
-            "+": lambda: self.canvas.zoom_by(ZOOM_STEP), "=": lambda: self.canvas.zoom_by(ZOOM_STEP),
-            QKeySequence.StandardKey.ZoomIn: lambda: self.canvas.zoom_by(ZOOM_STEP),
-            "-": lambda: self.canvas.zoom_by(1 / ZOOM_STEP),
-            QKeySequence.StandardKey.ZoomOut: lambda: self.canvas.zoom_by(1 / ZOOM_STEP),
-            "0": self.canvas.fit, "A": lambda: self.add_button.isEnabled() and self.add_button.toggle(),
-        }
-        for key, slot in keys.items():
-            QShortcut(QKeySequence(key), self, activated=slot)
+        zoom_in, zoom_out = lambda: self.canvas.zoom_by(ZOOM_STEP), lambda: self.canvas.zoom_by(1 / ZOOM_STEP)
+        keys = [  # (keys, what they do: the Keyboard shortcuts list's words, slot)
+            (["Left"], "Previous photo of the list", lambda: self.step(-1)),
+            (["Right"], "Next photo of the list", lambda: self.step(1)),
+            (["Backspace", QKeySequence.StandardKey.Back], "Back", self.back.emit),
+            (["Esc"], "Stop adding a face, else back", self._escape),
+            (["+", "=", QKeySequence.StandardKey.ZoomIn], "Zoom in", zoom_in),
+            (["-", QKeySequence.StandardKey.ZoomOut], "Zoom out", zoom_out),
+            (["0"], "Fit the photo", self.canvas.fit),
+            (["A"], "Add a face the detector missed", lambda: self.add_button.isEnabled() and self.add_button.toggle()),
+        ]
+        for sequences, said, slot in keys:
+            for key in sequences:
+                QShortcut(QKeySequence(key), self, activated=slot, whatsThis=said)
         self.back_button.setToolTip("Key: Esc or Backspace")
         self.previous_button.setToolTip("Key: Left")
         self.next_button.setToolTip("Key: Right")
