@@ -106,7 +106,7 @@ def load_photo(path: str | Path, max_side: int | None = None) -> LoadedPhoto:
 def raw_stored_size(path: str | Path) -> tuple[int, int] | None:
     """A camera RAW's stored size as ``load_photo`` gives it (LibRaw's, not its TIFF header's); None if unreadable."""
     try:
-        with _open_regular_file(Path(path)), RawPhoto(Path(path)) as raw:
+        with open_regular_file(Path(path)), RawPhoto(Path(path)) as raw:
             return raw.stored_size
     except (OSError, PhotoError, RawRefused):
         return None
@@ -123,7 +123,7 @@ def read_orientation(image: Image.Image) -> int:
 
 def _load(path: Path, max_side: int | None) -> LoadedPhoto:
     try:
-        file = _open_regular_file(path)
+        file = open_regular_file(path)
     except OSError as exc:
         raise PhotoError(path, f"cannot read: {exc.strerror or exc}".lower()) from exc
     # Our own file object: Pillow leaves it open, and closing it after load()
@@ -136,9 +136,12 @@ def _load(path: Path, max_side: int | None) -> LoadedPhoto:
     rgb = _to_rgb(image)
     if max_side:
         rgb = _reduce(rgb, max_side)
-    if orientation in _TO_UPRIGHT:
-        rgb = rgb.transpose(_TO_UPRIGHT[orientation])
-    return LoadedPhoto(rgb, stored_size, orientation)
+    return LoadedPhoto(upright(rgb, orientation), stored_size, orientation)
+
+
+def upright(image: Image.Image, orientation: int) -> Image.Image:
+    """The stored image as a viewer shows it with this EXIF orientation."""
+    return image.transpose(_TO_UPRIGHT[orientation]) if orientation in _TO_UPRIGHT else image
 
 
 def _decode_with_pillow(path: Path, file, max_side: int | None) -> tuple[Image.Image, tuple[int, int], int]:
@@ -160,7 +163,7 @@ def _decode_raw(path: Path, file, max_side: int | None) -> tuple[Image.Image, tu
         return raw.image(draft_size), raw.stored_size, raw.orientation
 
 
-def _open_regular_file(path: Path):
+def open_regular_file(path: Path):
     """Open for reading; a FIFO or device named like a photo is refused instead of blocking forever."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:

@@ -50,16 +50,16 @@ _PRESENT_STATUS = "CASE WHEN error IS NULL THEN 'indexed' ELSE 'error' END"
 _UPSERT_PHOTO = """
     INSERT INTO photos
         (path, size, mtime_ns, content_hash, width, height, orientation,
-         status, error, copy_of, indexed_at)
+         status, error, copy_of, media, indexed_at)
     VALUES
         (:path, :size, :mtime_ns, :content_hash, :width, :height, :orientation,
-         :status, :error, :copy_of, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+         :status, :error, :copy_of, :media, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     ON CONFLICT (path) DO UPDATE SET
         size = excluded.size, mtime_ns = excluded.mtime_ns,
         content_hash = excluded.content_hash, width = excluded.width,
         height = excluded.height, orientation = excluded.orientation,
         status = excluded.status, error = excluded.error,
-        copy_of = excluded.copy_of, indexed_at = excluded.indexed_at
+        copy_of = excluded.copy_of, media = excluded.media, indexed_at = excluded.indexed_at
     RETURNING id
 """
 
@@ -232,12 +232,12 @@ class Library:
     def save_copy(self, record: PhotoRecord, original_id: int) -> int:
         """Record the file at ``record.path`` as a copy of photo ``original_id``; returns its id.
 
-        The copy has the original's size and orientation and no faces of its own.
+        The copy has the original's size, orientation and kind and no faces of its own.
         """
         with write_transaction(self.db):
             original = self.db["photos"].get(original_id)
-            record.width, record.height, record.orientation = (
-                original["width"], original["height"], original["orientation"])
+            record.width, record.height, record.orientation, record.media = (
+                original["width"], original["height"], original["orientation"], original["media"])
             return self._upsert_photo(record, status="indexed", error=None, copy_of=original_id)
 
     def save_failed_photo(self, record: PhotoRecord, reason: str) -> int:
@@ -298,7 +298,8 @@ class Library:
     # --- reading ------------------------------------------------------------
 
     def status(self, error_limit: int = 50) -> dict:
-        """Counts for a summary: photos by status (copies apart), faces, errors, files skipped, models.
+        """Counts for a summary: photos by status (copies apart; videos among them), faces, errors, files
+        skipped, models.
 
         Files skipped for their kind (videos, a .xyz) are counted per reason and
         extension in ``skipped_kinds``; ``skipped`` lists the others one by one.
@@ -307,6 +308,8 @@ class Library:
         for status, count in self.db.execute(
                 "SELECT status, count(*) FROM photos WHERE copy_of IS NULL GROUP BY status"):
             by_status[status] = count
+        videos = dict(self.db.execute(
+            "SELECT status, count(*) FROM photos WHERE copy_of IS NULL AND media = 'video' GROUP BY status"))
         copies = self.db.execute(
             "SELECT count(*) FROM photos WHERE copy_of IS NOT NULL AND status != 'gone'").fetchone()[0]
         skipped = list(self.db.query(
@@ -332,7 +335,8 @@ class Library:
                 " GROUP BY models.id ORDER BY models.id"
             )
         )
-        return {"photos": by_status, "copies": copies, "faces": faces, "errors": errors,
+        return {"photos": by_status, "videos": {status: videos.get(status, 0) for status in by_status},
+                "copies": copies, "faces": faces, "errors": errors,
                 "skipped": skipped, "skipped_count": skipped_count, "skipped_kinds": self._skipped_kinds(),
                 "models": models}
 
@@ -347,14 +351,15 @@ class Library:
         """Every face (or every face of one photo), ordered by id, with what is needed to draw it upright.
 
         Keys: id, photo_id, path, box, landmarks (stored frame), det_score,
-        quality, sharpness, and the photo's stored width, height, orientation.
+        quality, sharpness, time_ms (in a video, else None), and the photo's
+        stored width, height, orientation and media ("photo" or "video").
         """
         in_photo = "TRUE" if photo_id is None else "photos.id = :photo_id"
         rows = self.db.query(
             'SELECT faces.id, faces."left", faces.top, faces.width, faces.height,'
-            " faces.landmarks, faces.det_score, faces.quality, faces.sharpness,"
+            " faces.landmarks, faces.det_score, faces.quality, faces.sharpness, faces.time_ms,"
             " photos.id AS photo_id, photos.path, photos.width AS photo_width,"
-            " photos.height AS photo_height, photos.orientation"
+            " photos.height AS photo_height, photos.orientation, photos.media"
             " FROM faces JOIN photos ON photos.id = faces.photo_id"
             f" WHERE {_photo_filter(include_gone)} AND {in_photo} ORDER BY faces.id",
             {"photo_id": photo_id},
@@ -369,9 +374,11 @@ class Library:
                 "det_score": row["det_score"],
                 "quality": row["quality"],
                 "sharpness": row["sharpness"],
+                "time_ms": row["time_ms"],
                 "width": row["photo_width"],
                 "height": row["photo_height"],
                 "orientation": row["orientation"],
+                "media": row["media"],
             }
 
     def embedding_matrix(
@@ -460,6 +467,7 @@ class Library:
             "status": status,
             "error": error,
             "copy_of": copy_of,
+            "media": record.media,
         }
         return self.db.execute(_UPSERT_PHOTO, params).fetchone()[0]
 
@@ -525,6 +533,7 @@ class Library:
                 "quality": float(face.quality),
                 "sharpness": float(face.sharpness),
                 "thumbnail": face.thumbnail,
+                "time_ms": face.time_ms,
             }
         ).last_pk
         self.db["embeddings"].insert(

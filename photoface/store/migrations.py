@@ -265,6 +265,14 @@ def _v7_cannot_links(db: Database) -> None:
     )
 
 
+def _v8_videos(db: Database) -> None:
+    """Videos (issue #20): a video is a photo row of ``media`` 'video', its faces the frames' faces
+    kept (one per person), each with ``time_ms``, its time in the video (NULL for a photo's faces)."""
+    db.execute("ALTER TABLE photos ADD COLUMN media TEXT NOT NULL DEFAULT 'photo'"
+               " CHECK (media IN ('photo', 'video'))")
+    db.execute("ALTER TABLE faces ADD COLUMN time_ms INTEGER")
+
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[Migration] = [
@@ -275,6 +283,7 @@ MIGRATIONS: list[Migration] = [
     _v5_settings_and_grouping_due,
     _v6_copies_and_skipped_files,
     _v7_cannot_links,
+    _v8_videos,
 ]
 
 
