@@ -4,6 +4,7 @@ person per video, with the time they were seen; rotation metadata is honoured. T
 as a photo of kind video: moves, copies, deletion and ``status`` as for photos; v7 libraries upgrade."""
 
 import shutil
+from datetime import datetime, timezone
 
 import numpy as np
 import pytest
@@ -13,10 +14,13 @@ from sqlite_utils import Database
 
 from photoface.cli import cli
 from photoface.evaluation.metrics import iou
+from photoface.export import export_album
+from photoface.export.albums import photo_date
 from photoface.index.pipeline import Indexer
 from photoface.photos import PhotoError
 from photoface.photos.orientation import box_to_upright
-from photoface.photos.video import frame_at, sample_frames
+from photoface.people.interop import write_sidecars
+from photoface.photos.video import frame_at, recorded_at, sample_frames
 from photoface.store.library import DB_NAME, Library
 from photoface.store.migrations import migrate
 
@@ -137,6 +141,25 @@ def test_videos_move_copy_and_go_like_photos(tmp_path, embedder):
         assert indexer.run([clips]).gone == 1
         assert {(face["id"], face["path"], face["media"]) for face in library.faces()} == {
             (face_id, str(clips / "copy.mov"), "video") for face_id in faces}  # the copy took them over
+
+
+def test_videos_get_no_xmp_sidecar(indexed):
+    root, library_folder, _, _, _ = indexed
+    with Library.open(library_folder, read_only=True) as library:
+        written = write_sidecars(library, folder=root / "sidecars")
+    assert sorted(path.name for path in written) == ["biden2.jpg.xmp", "couple.jpg.xmp", "obama.jpg.xmp"]
+
+
+def test_a_video_goes_into_an_album_by_its_recording_date(tmp_path):
+    couple, _, _ = letterboxed(Image.open(COUPLE), (320, 224))
+    write_video(tmp_path / "dated.mp4", [(couple, 1)], recorded="2021-06-01T10:00:00.000000Z")
+    write_video(tmp_path / "undated.mov", [(couple, 1)])
+    recorded = datetime(2021, 6, 1, 10, tzinfo=timezone.utc).astimezone().replace(tzinfo=None)
+    assert (recorded_at(tmp_path / "dated.mp4"), recorded_at(tmp_path / "undated.mov")) == (recorded, None)
+    sources = [(tmp_path / name, photo_date(tmp_path / name)) for name in ("dated.mp4", "undated.mov")]
+    report = export_album(sources, tmp_path / "album", link=False, since=datetime(2021, 1, 1))
+    assert [path.name for path in report.added] == ["dated.mp4"]
+    assert (tmp_path / "album" / "dated.mp4").read_bytes() == (tmp_path / "dated.mp4").read_bytes()
 
 
 @pytest.mark.parametrize("content, reason", [

@@ -18,9 +18,13 @@ def letterboxed(photo: Image.Image, size: tuple[int, int]) -> tuple[Image.Image,
     return frame, scale, offset
 
 
-def write_video(path: Path, scenes: list[tuple[Image.Image, float]], rotation: int = 0, codec: str = "libx264"):
-    """Each (frame, seconds) shown in turn; ``rotation``: the display matrix's counter-clockwise degrees."""
+def write_video(path: Path, scenes: list[tuple[Image.Image, float]], rotation: int = 0, codec: str = "libx264",
+                recorded: str | None = None):
+    """Each (frame, seconds) shown in turn; ``rotation``: the display matrix's counter-clockwise degrees;
+    ``recorded``: the creation_time a camera writes (ISO 8601, UTC)."""
     with av.open(str(path), "w") as container:
+        if recorded:
+            container.metadata["creation_time"] = recorded
         stream = container.add_stream(codec, rate=FPS)
         stream.width, stream.height = scenes[0][0].size
         stream.pix_fmt = "yuv420p"

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from fractions import Fraction
 from pathlib import Path
 
@@ -79,6 +80,20 @@ def frame_at(path: str | Path, time_ms: int, max_side: int | None = None) -> Loa
     if max_side and max(photo.image.size) > max_side:
         photo.image.thumbnail((max_side, max_side))
     return photo
+
+
+def recorded_at(path: str | Path) -> datetime | None:
+    """When the video was recorded (its creation_time, as naive local time like EXIF dates); None if unknown."""
+    try:
+        with _opened(Path(path)) as (container, stream):
+            value = container.metadata.get("creation_time") or stream.metadata.get("creation_time")
+        recorded = datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    except (PhotoError, ValueError):
+        return None
+    # 1904-01-01 or 1970-01-01: a camera that never set its clock
+    if recorded is None or recorded.year < 1980:
+        return None
+    return recorded.astimezone().replace(tzinfo=None) if recorded.tzinfo else recorded
 
 
 class _DecodeClock:

@@ -8,11 +8,11 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QSizePoli
 
 from photoface.errors import PhotofaceError
 from photoface.people import operations, queries
-from photoface.photos.loader import load_photo
 from photoface.photos.orientation import box_to_upright
 from photoface.store.library import Library
 
 from ..models.people import UNNAMED, UNSORTED
+from .video import PlayButton, decoded, in_same_frame
 
 SHOWN_SIDE = 2048  # decode no bigger than a screen needs
 CHOSEN = QColor("#ffcc00")
@@ -43,16 +43,21 @@ class PhotoView(QWidget):
         header = QHBoxLayout()
         header.addWidget(QPushButton("← Back", clicked=lambda: self.back.emit()))
         header.addWidget(self.path_label, stretch=1)
+        self.play_button = PlayButton()
+        header.addWidget(self.play_button)
         layout = QVBoxLayout(self)
         layout.addLayout(header)
         layout.addWidget(self.canvas, stretch=1)
 
     def show_face(self, face_id: int) -> None:
-        """Show the photo a face is in, that face framed in colour; PhotofaceError if unreadable."""
+        """Show the photo (or video frame) a face is in, that face framed in colour; PhotofaceError if unreadable."""
         faces = list(self.library.faces(photo_id=self.library.photo_of_face(face_id)))
-        path = faces[0]["path"]
-        photo = load_photo(path, max_side=SHOWN_SIDE)
+        face = next(face for face in faces if face["id"] == face_id)
+        path = face["path"]
+        photo = decoded(face, SHOWN_SIDE)
+        faces = in_same_frame(faces, face)
         self.path_label.setText(path)
+        self.play_button.show_for(face)
         people = _people_of_faces(self.library)
         frames = [FaceFrame(face["id"], _upright_box(face), _label(people.get(face["id"])), people.get(face["id"]))
                   for face in faces]

@@ -1,0 +1,42 @@
+"""The photo viewer shows a video face's frame upright at the face's time, with a Play button that opens the
+video in the system's player (where the faces land: tests/test_video.py)."""
+
+from PIL import Image
+from PySide6.QtGui import QDesktopServices
+
+from photoface.gui.views.photo import PhotoView
+from photoface.gui.views.video import clock
+from photoface.index.pipeline import Indexer
+from photoface.store.library import Library
+
+from ..conftest import PHOTOS, stored_for_orientation
+from ..videos import letterboxed, write_video
+
+
+def test_a_video_face_shows_its_frame_upright_and_plays_the_video(qtbot, tmp_path, embedder, monkeypatch):
+    couple, _, _ = letterboxed(Image.open(PHOTOS / "deepface" / "couple.jpg"), (640, 448))
+    (tmp_path / "clips").mkdir()
+    video = tmp_path / "clips" / "portrait.mov"
+    write_video(video, [(stored_for_orientation(couple, 6), 3)], rotation=-90)
+    opened = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    with Library.open(tmp_path / "library") as library:
+        Indexer(library, embedder=embedder).run([tmp_path / "clips"])
+        faces = list(library.faces())
+        view = PhotoView(library)
+        qtbot.addWidget(view)
+        view.resize(800, 600)
+        view.show()
+        view.show_face(faces[0]["id"])
+    canvas = view.canvas
+    assert len(faces) == 2 and canvas.full_width == 640
+    assert (canvas.pixmap.width(), canvas.pixmap.height()) == (640, 448)  # upright, not on its side
+    assert sorted(frame.face_id for frame in canvas.frames) == sorted(
+        face["id"] for face in faces if face["time_ms"] == faces[0]["time_ms"])
+    assert view.play_button.isVisible() and clock(faces[0]["time_ms"]) in view.play_button.text()
+    view.play_button.click()
+    assert opened == [str(video)]
+
+
+def test_times_read_as_players_show_them():
+    assert [clock(ms) for ms in (0, 42_500, 725_000, 3_723_000)] == ["0:00", "0:42", "12:05", "1:02:03"]
