@@ -3,6 +3,7 @@ source's box mapped into the frame, upright), have nearly its embedding (cosine 
 person per video, with the time they were seen; rotation metadata is honoured. The library treats a video
 as a photo of kind video: moves, copies, deletion and ``status`` as for photos; v7 libraries upgrade."""
 
+import os
 import shutil
 from datetime import datetime, timezone
 
@@ -20,6 +21,7 @@ from photoface.index.pipeline import Indexer
 from photoface.photos import PhotoError
 from photoface.photos.orientation import box_to_upright
 from photoface.people.interop import write_sidecars
+from photoface.photos import video
 from photoface.photos.video import frame_at, recorded_at, sample_frames
 from photoface.store.library import DB_NAME, Library
 from photoface.store.migrations import migrate
@@ -186,6 +188,42 @@ def test_a_truncated_video_keeps_the_frames_before_the_cut_or_is_refused(tmp_pat
         assert refused.reason in {"not a video", "truncated or corrupt", "no frame could be decoded"}
     else:
         assert all(frame.photo.image.size == (320, 224) for frame in frames)
+
+
+def test_broken_videos_are_recorded_with_a_reason_and_never_stop_a_scan(tmp_path, embedder):
+    clips = tmp_path / "clips"
+    clips.mkdir()
+    couple, _, _ = letterboxed(Image.open(COUPLE), (320, 224))
+    write_video(clips / "good.mp4", [(couple, 2)])
+    data = (clips / "good.mp4").read_bytes()
+    (clips / "empty.mov").write_bytes(b"")
+    (clips / "garbage.mkv").write_bytes(os.urandom(5000))
+    (clips / "headless.mp4").write_bytes(data[len(data) // 2:])
+    os.mkfifo(clips / "fifo.avi")  # would block a reader forever
+    with Library.open(tmp_path / "library") as library:
+        report = Indexer(library, embedder=embedder).run([clips])
+        errors = {row["path"].rsplit("/", 1)[-1]: row["reason"] for row in library.status()["errors"]}
+        skipped = {path.rsplit("/", 1)[-1]: reason for path, reason in library.db.execute(
+            "SELECT path, reason FROM skipped_files")}
+    assert (report.indexed, report.failed, report.faces) == (1, 3, 2)
+    assert errors == {"empty.mov": "not a video", "garbage.mkv": "not a video", "headless.mp4": "not a video"}
+    assert skipped == {"fifo.avi": "a FIFO"}
+
+
+def test_frames_over_the_pixel_limit_are_refused_before_decoding(tmp_path, monkeypatch):
+    couple, _, _ = letterboxed(Image.open(COUPLE), (320, 224))
+    write_video(tmp_path / "big.mp4", [(couple, 1)])
+    monkeypatch.setattr(video, "MAX_PIXELS", 320 * 224 - 1)
+    with pytest.raises(PhotoError, match="frames too large: 1 MP"):
+        list(sample_frames(tmp_path / "big.mp4"))
+
+
+def test_decoding_stops_at_the_time_limit(tmp_path, monkeypatch):
+    couple, _, _ = letterboxed(Image.open(COUPLE), (320, 224))
+    write_video(tmp_path / "slow.mp4", [(couple, 4)])
+    monkeypatch.setattr(video, "DECODE_LIMIT_S", 0.0)
+    with pytest.raises(PhotoError, match="took too long to decode"):
+        list(sample_frames(tmp_path / "slow.mp4"))
 
 
 def test_a_v7_library_with_photos_upgrades_to_v8_with_its_photos_as_photos(tmp_path):

@@ -25,7 +25,8 @@ def write_video(path: Path, scenes: list[tuple[Image.Image, float]], rotation: i
     with av.open(str(path), "w") as container:
         if recorded:
             container.metadata["creation_time"] = recorded
-        stream = container.add_stream(codec, rate=FPS)
+        quiet = {"x265-params": "log-level=error"} if codec == "libx265" else {}
+        stream = container.add_stream(codec, rate=FPS, options=quiet)
         stream.width, stream.height = scenes[0][0].size
         stream.pix_fmt = "yuv420p"
         stream.codec_context.gop_size = FPS
