@@ -20,13 +20,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from photoface.evaluation.videos import letterboxed, still_scenes, write_video
 from photoface.export import FaceRegion, read_regions, write_sidecar
 from photoface.photos import PhotoError, load_photo
 from photoface.photos.video import frame_at, sample_frames
 
 from .conftest import PHOTOS
 from .dng import write_dng
-from .videos import letterboxed, write_video
 
 pytestmark = pytest.mark.filterwarnings("ignore:Corrupt EXIF data")  # Pillow says so of mutated EXIF
 
@@ -79,7 +79,7 @@ def video(container: str, codec: str, rotation: int = 0) -> bytes:
         frame, _, _ = letterboxed(image, (128, 96))
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"seed.{container}"
-        write_video(path, [(frame, 3)], rotation=rotation, codec=codec)
+        write_video(path, still_scenes([(frame, 3)]), rotation=rotation, codec=codec)
         return path.read_bytes()
 
 

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 
 from photoface.cli import cli
 from photoface.evaluation.metrics import iou
+from photoface.evaluation.videos import letterboxed, still_scenes, write_video
 from photoface.export import export_album
 from photoface.export.albums import photo_date
 from photoface.index.pipeline import Indexer
@@ -27,7 +28,6 @@ from photoface.store.library import DB_NAME, Library
 from photoface.store.migrations import migrate
 
 from .conftest import PHOTOS, stored_for_orientation
-from .videos import letterboxed, write_video
 
 COUPLE = PHOTOS / "deepface" / "couple.jpg"  # two faces
 FIRST, SECOND = PHOTOS / "knn" / "train" / "obama" / "obama.jpg", PHOTOS / "knn" / "train" / "biden" / "biden2.jpg"
@@ -37,11 +37,12 @@ SWITCH_S = 3  # two.mp4 shows FIRST until then, SECOND after
 def make_clips(folder):
     """name -> (EXIF orientation expected, [(source photo, scale, offset, seconds shown from, until)])."""
     couple, scale, offset = letterboxed(Image.open(COUPLE), (640, 448))
-    write_video(folder / "couple.mp4", [(couple, 4)])
-    write_video(folder / "couple.mov", [(stored_for_orientation(couple, 6), 4)], rotation=-90)  # a phone upright
+    write_video(folder / "couple.mp4", still_scenes([(couple, 4)]))
+    phone = stored_for_orientation(couple, 6)  # held upright: stored on its side, shown rotated clockwise
+    write_video(folder / "couple.mov", still_scenes([(phone, 4)]), rotation=-90, codec="libx265")  # as iPhones
     first, first_scale, first_offset = letterboxed(Image.open(FIRST), (512, 512))
     second, second_scale, second_offset = letterboxed(Image.open(SECOND), (512, 512))
-    write_video(folder / "two.mp4", [(first, SWITCH_S), (second, SWITCH_S)])
+    write_video(folder / "two.mp4", still_scenes([(first, SWITCH_S), (second, SWITCH_S)]))
     return {
         "couple.mp4": (1, [(COUPLE, scale, offset, 0, 4)]),
         "couple.mov": (6, [(COUPLE, scale, offset, 0, 4)]),
@@ -128,7 +129,7 @@ def test_videos_move_copy_and_go_like_photos(tmp_path, embedder):
     clips = tmp_path / "clips"
     clips.mkdir()
     couple, _, _ = letterboxed(Image.open(COUPLE), (320, 224))
-    write_video(clips / "a.mp4", [(couple, 2)])
+    write_video(clips / "a.mp4", still_scenes([(couple, 2)]))
     with Library.open(tmp_path / "library") as library:
         indexer = Indexer(library, embedder=embedder)
         assert indexer.run([clips]).indexed == 1
@@ -154,8 +155,8 @@ def test_videos_get_no_xmp_sidecar(indexed):
 
 def test_a_video_goes_into_an_album_by_its_recording_date(tmp_path):
     couple, _, _ = letterboxed(Image.open(COUPLE), (320, 224))
-    write_video(tmp_path / "dated.mp4", [(couple, 1)], recorded="2021-06-01T10:00:00.000000Z")
-    write_video(tmp_path / "undated.mov", [(couple, 1)])
+    write_video(tmp_path / "dated.mp4", still_scenes([(couple, 1)]), recorded="2021-06-01T10:00:00.000000Z")
+    write_video(tmp_path / "undated.mov", still_scenes([(couple, 1)]))
     recorded = datetime(2021, 6, 1, 10, tzinfo=timezone.utc).astimezone().replace(tzinfo=None)
     assert (recorded_at(tmp_path / "dated.mp4"), recorded_at(tmp_path / "undated.mov")) == (recorded, None)
     sources = [(tmp_path / name, photo_date(tmp_path / name)) for name in ("dated.mp4", "undated.mov")]
@@ -179,7 +180,7 @@ def test_a_broken_video_is_refused_with_a_reason(tmp_path, content, reason):
 
 def test_a_truncated_video_keeps_the_frames_before_the_cut_or_is_refused(tmp_path):
     couple, _, _ = letterboxed(Image.open(COUPLE), (320, 224))
-    write_video(tmp_path / "whole.mp4", [(couple, 4)])
+    write_video(tmp_path / "whole.mp4", still_scenes([(couple, 4)]))
     data = (tmp_path / "whole.mp4").read_bytes()
     (tmp_path / "cut.mp4").write_bytes(data[: len(data) // 2])
     try:
@@ -194,7 +195,7 @@ def test_broken_videos_are_recorded_with_a_reason_and_never_stop_a_scan(tmp_path
     clips = tmp_path / "clips"
     clips.mkdir()
     couple, _, _ = letterboxed(Image.open(COUPLE), (320, 224))
-    write_video(clips / "good.mp4", [(couple, 2)])
+    write_video(clips / "good.mp4", still_scenes([(couple, 2)]))
     data = (clips / "good.mp4").read_bytes()
     (clips / "empty.mov").write_bytes(b"")
     (clips / "garbage.mkv").write_bytes(os.urandom(5000))
@@ -212,7 +213,7 @@ def test_broken_videos_are_recorded_with_a_reason_and_never_stop_a_scan(tmp_path
 
 def test_frames_over_the_pixel_limit_are_refused_before_decoding(tmp_path, monkeypatch):
     couple, _, _ = letterboxed(Image.open(COUPLE), (320, 224))
-    write_video(tmp_path / "big.mp4", [(couple, 1)])
+    write_video(tmp_path / "big.mp4", still_scenes([(couple, 1)]))
     monkeypatch.setattr(video, "MAX_PIXELS", 320 * 224 - 1)
     with pytest.raises(PhotoError, match="frames too large: 1 MP"):
         list(sample_frames(tmp_path / "big.mp4"))
@@ -220,7 +221,7 @@ def test_frames_over_the_pixel_limit_are_refused_before_decoding(tmp_path, monke
 
 def test_decoding_stops_at_the_time_limit(tmp_path, monkeypatch):
     couple, _, _ = letterboxed(Image.open(COUPLE), (320, 224))
-    write_video(tmp_path / "slow.mp4", [(couple, 4)])
+    write_video(tmp_path / "slow.mp4", still_scenes([(couple, 4)]))
     monkeypatch.setattr(video, "DECODE_LIMIT_S", 0.0)
     with pytest.raises(PhotoError, match="took too long to decode"):
         list(sample_frames(tmp_path / "slow.mp4"))

@@ -4,20 +4,20 @@ video in the system's player (where the faces land: tests/test_video.py)."""
 from PIL import Image
 from PySide6.QtGui import QDesktopServices
 
+from photoface.evaluation.videos import letterboxed, still_scenes, write_video
 from photoface.gui.views.photo import PhotoView
 from photoface.gui.views.video import clock
 from photoface.index.pipeline import Indexer
 from photoface.store.library import Library
 
 from ..conftest import PHOTOS, stored_for_orientation
-from ..videos import letterboxed, write_video
 
 
 def test_a_video_face_shows_its_frame_upright_and_plays_the_video(qtbot, tmp_path, embedder, monkeypatch):
     couple, _, _ = letterboxed(Image.open(PHOTOS / "deepface" / "couple.jpg"), (640, 448))
     (tmp_path / "clips").mkdir()
     video = tmp_path / "clips" / "portrait.mov"
-    write_video(video, [(stored_for_orientation(couple, 6), 3)], rotation=-90)
+    write_video(video, still_scenes([(stored_for_orientation(couple, 6), 3)]), rotation=-90)
     opened = []
     monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
     with Library.open(tmp_path / "library") as library:
