@@ -1,5 +1,6 @@
 """Videos written with PyAV from the shared photos, for tests and benchmarks (never committed)."""
 
+import itertools
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -41,6 +42,6 @@ def write_video(path: Path, frames: Iterable[Image.Image], *, fps: int = FPS, co
         stream.codec_context.gop_size = fps
         if rotation:
             stream.set_display_rotation(rotation)
-        for image in (first, *frames):
+        for image in itertools.chain([first], frames):  # one frame in memory at a time
             container.mux(stream.encode(av.VideoFrame.from_image(image)))
         container.mux(stream.encode())
