@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -106,7 +107,9 @@ def video_speed(minutes: float, workers: int | None) -> dict:
     folder = WORK_DIR / f"video-1080p-{minutes:g}min"
     build_video(folder / "clip.mp4", minutes)
     load_embedder()  # convert the model once, outside the timings
+    cpu_before = _children_cpu_seconds()
     run = time_photoface(folder, workers)
+    cpu_seconds = _children_cpu_seconds() - cpu_before  # steadier than wall time on a shared machine
     after_startup = run["seconds"] - run["startup_seconds"]
     return {
         "video_minutes": minutes,
@@ -117,8 +120,15 @@ def video_speed(minutes: float, workers: int | None) -> dict:
         "startup_seconds": run["startup_seconds"],
         "seconds_per_video_minute": run["seconds"] / minutes,
         "seconds_per_video_minute_after_startup": after_startup / minutes,
+        "cpu_seconds_per_video_minute": cpu_seconds / minutes,
         "cpu_cores": os.cpu_count(),
+        "load_average_1min": os.getloadavg()[0],
     }
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def time_photoface(photos: Path, workers: int | None, detect_side: int | None = None) -> dict:
