@@ -1,4 +1,4 @@
-"""Fuzzing: mutated real JPEG/PNG/HEIC/TIFF/WebP/GIF/AVIF/DNG bytes, videos and XMP sidecars never crash or hang
+"""Fuzzing: mutated real JPEG/PNG/HEIC/TIFF/WebP/GIF/AVIF/JPEG XL/DNG bytes, videos and XMP sidecars never crash or hang
 photoface.
 
 Each mutated photo must decode to RGB or be refused with one of the loader's
@@ -30,7 +30,7 @@ from .dng import write_dng
 
 pytestmark = pytest.mark.filterwarnings("ignore:Corrupt EXIF data")  # Pillow says so of mutated EXIF
 
-EXAMPLES = 150  # per seed file; ~1,100 files in all
+EXAMPLES = 150  # per seed file; 1,800 files in all
 PER_FILE_S = 5.0
 HANG_S = 60  # the watchdog: far beyond any honest decode
 REASONS = {"not an image", "truncated or corrupt", "decompression bomb", "out of memory", "empty file",
@@ -47,6 +47,13 @@ def converted(source: Path, format: str, **options) -> bytes:
     with Image.open(source) as image:
         buffer = io.BytesIO()
         image.convert("RGB").resize((128, 96)).save(buffer, format, **options)
+    return buffer.getvalue()
+
+
+def recompressed(jpeg: Path) -> bytes:
+    """A real camera JPEG recompressed losslessly into JPEG XL (the JPEG comes back out when decoded)."""
+    buffer = io.BytesIO()
+    Image.open(jpeg).save(buffer, "JXL", lossless_jpeg=True)
     return buffer.getvalue()
 
 
@@ -68,6 +75,8 @@ SEEDS = {
     "lzw.tif": converted(PHOTOS / "knn" / "test" / "obama1.jpg", "TIFF", compression="tiff_lzw"),
     "photo.webp": converted(PHOTOS / "knn" / "test" / "obama1.jpg", "WEBP"),
     "photo.avif": converted(PHOTOS / "knn" / "test" / "obama1.jpg", "AVIF"),
+    "photo.jxl": converted(PHOTOS / "knn" / "test" / "obama1.jpg", "JXL", lossless_jpeg=False),
+    "recompressed.jxl": recompressed(PHOTOS / "exif" / "portrait_6.jpg"),
     "mosaic.dng": dng(PHOTOS / "knn" / "test" / "obama1.jpg", (128, 96), with_preview=False),
     "preview.dng": dng(PHOTOS / "knn" / "test" / "obama1.jpg", (1600, 1200), with_preview=True),
 }

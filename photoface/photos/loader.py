@@ -9,27 +9,32 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pillow_heif
+import pillow_jxl  # noqa: F401 (registers Pillow's JPEG XL opener)
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from photoface.errors import PhotofaceError
 from photoface.photos import orientation as _orientation
+from photoface.photos.jxl import NotJxlSize, claims_jxl, jxl_size
 from photoface.photos.raw import RAW_EXTENSIONS, RawPhoto, RawRefused, is_raw_name
 
 SUPPORTED_EXTENSIONS = frozenset(
-    {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif", ".hif", ".bmp", ".gif", ".avif"}
+    {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif", ".hif", ".bmp", ".gif", ".avif", ".jxl"}
 ) | RAW_EXTENSIONS
 MAX_PIXELS = 100_000_000
 
 # Pillow picks the decoder from the file's content, not its name: only these may
 # decode, so a renamed EPS or PDF never reaches Ghostscript. RAW files (TIFF
 # inside, most of them) go to LibRaw by their name instead.
-PILLOW_DECODERS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "BMP", "GIF", "AVIF")
+PILLOW_DECODERS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "BMP", "GIF", "AVIF", "JXL")
 
 # libheif applies HEIF's own irot/imir boxes while decoding and pillow-heif then
 # resets the EXIF orientation to 1 (keeping the old value in
 # info["original_orientation"], which must not be applied again): a decoded
-# HEIF is already upright, so its stored frame is the upright one.
-_DECODED_UPRIGHT = frozenset({"HEIF"})
+# HEIF is already upright, so its stored frame is the upright one. So is a JPEG
+# XL (libjxl applies the codestream's orientation, and the spec says to ignore
+# Exif's), except one holding a recompressed JPEG: the plugin gives back that
+# JPEG, stored as the camera stored it, EXIF orientation and all.
+_DECODED_UPRIGHT = frozenset({"HEIF", "JXL"})
 
 # What a viewer does to the stored image for each EXIF orientation (as in
 # PIL.ImageOps.exif_transpose).
@@ -146,13 +151,28 @@ def upright(image: Image.Image, orientation: int) -> Image.Image:
 
 def _decode_with_pillow(path: Path, file, max_side: int | None) -> tuple[Image.Image, tuple[int, int], int]:
     """The stored image (JPEG drafted towards ``max_side``), its full size and EXIF orientation."""
+    _check_jxl_pixels(path, file)
     image = Image.open(file, formats=PILLOW_DECODERS)
     stored_size = image.size
     _check_pixels(path, stored_size)
     if max_side:
         image.draft("RGB", _longest_side_at_least(stored_size, max_side))
     image.load()
-    return image, stored_size, 1 if image.format in _DECODED_UPRIGHT else read_orientation(image)
+    upright = image.format in _DECODED_UPRIGHT and not getattr(image, "jpeg", False)  # JXL's recompressed JPEG
+    return image, stored_size, 1 if upright else read_orientation(image)
+
+
+def _check_jxl_pixels(path: Path, file) -> None:
+    """pillow-jxl-plugin decodes the whole image inside Image.open: a JPEG XL's size is checked before."""
+    if not claims_jxl(file.read(12)):
+        file.seek(0)
+        return
+    try:
+        size = jxl_size(file)
+    except NotJxlSize as exc:
+        raise PhotoError(path, "truncated or corrupt") from exc
+    file.seek(0)
+    _check_pixels(path, size)
 
 
 def _decode_raw(path: Path, file, max_side: int | None) -> tuple[Image.Image, tuple[int, int], int]:
