@@ -22,7 +22,7 @@ from photoface.index.pipeline import Indexer
 from photoface.photos import PhotoError
 from photoface.photos.orientation import box_to_upright
 from photoface.people.interop import write_sidecars
-from photoface.photos import video
+from photoface.photos import loader, video
 from photoface.photos.video import frame_at, recorded_at, sample_frames
 from photoface.store.library import DB_NAME, Library
 from photoface.store.migrations import migrate
@@ -214,8 +214,8 @@ def test_broken_videos_are_recorded_with_a_reason_and_never_stop_a_scan(tmp_path
 def test_frames_over_the_pixel_limit_are_refused_before_decoding(tmp_path, monkeypatch):
     couple, _, _ = letterboxed(Image.open(COUPLE), (320, 224))
     write_video(tmp_path / "big.mp4", still_scenes([(couple, 1)]))
-    monkeypatch.setattr(video, "MAX_PIXELS", 320 * 224 - 1)
-    with pytest.raises(PhotoError, match="frames too large: 1 MP"):
+    monkeypatch.setattr(loader, "MAX_PIXELS", 320 * 224 - 1)
+    with pytest.raises(PhotoError, match="too large: 1 MP"):
         list(sample_frames(tmp_path / "big.mp4"))
 
 

@@ -154,7 +154,7 @@ def _decode_with_pillow(path: Path, file, max_side: int | None) -> tuple[Image.I
     _check_jxl_pixels(path, file)
     image = Image.open(file, formats=PILLOW_DECODERS)
     stored_size = image.size
-    _check_pixels(path, stored_size)
+    check_pixels(path, stored_size)
     if max_side:
         image.draft("RGB", _longest_side_at_least(stored_size, max_side))
     image.load()
@@ -172,13 +172,13 @@ def _check_jxl_pixels(path: Path, file) -> None:
     except NotJxlSize as exc:
         raise PhotoError(path, "truncated or corrupt") from exc
     file.seek(0)
-    _check_pixels(path, size)
+    check_pixels(path, size)
 
 
 def _decode_raw(path: Path, file, max_side: int | None) -> tuple[Image.Image, tuple[int, int], int]:
     """As ``_decode_with_pillow``, for a camera RAW: its preview or a half-size demosaic."""
     with RawPhoto(path) as raw:  # ``file`` proved it a regular file, not a FIFO that would block LibRaw
-        _check_pixels(path, raw.stored_size)
+        check_pixels(path, raw.stored_size)
         draft_size = _longest_side_at_least(raw.stored_size, max_side) if max_side else None
         return raw.image(draft_size), raw.stored_size, raw.orientation
 
@@ -199,7 +199,8 @@ def open_regular_file(path: Path):
         raise
 
 
-def _check_pixels(path: Path, size: tuple[int, int]) -> None:
+def check_pixels(path: Path, size: tuple[int, int]) -> None:
+    """PhotoError for an image (or a video's frames) over MAX_PIXELS, before it is decoded."""
     pixels = size[0] * size[1]
     if pixels > MAX_PIXELS:
         megapixels = math.ceil(pixels / 1e6)

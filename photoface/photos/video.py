@@ -20,8 +20,7 @@ from pathlib import Path
 
 import av
 
-from photoface.photos.kinds import VIDEO_EXTENSIONS
-from photoface.photos.loader import MAX_PIXELS, LoadedPhoto, PhotoError, open_regular_file, upright
+from photoface.photos.loader import LoadedPhoto, PhotoError, check_pixels, open_regular_file, upright
 
 SAMPLE_EVERY_S = 2.0  # at least this far apart; longer videos spread MAX_SAMPLES over their length
 MAX_SAMPLES = 60
@@ -124,7 +123,7 @@ def _opened(path: Path):
         stream = next(iter(container.streams.video), None)
         if stream is None:
             raise PhotoError(path, "no video in the file")
-        _check_pixels(path, stream.codec_context.width, stream.codec_context.height)
+        check_pixels(path, (stream.codec_context.width, stream.codec_context.height))
         stream.codec_context.thread_count = 1  # the indexer reads files in parallel already
         yield container, stream
 
@@ -150,7 +149,7 @@ def _decode_alone(path: Path, stream, packet, clock: _DecodeClock):
     clock.check()
     if not frames:
         return None
-    _check_pixels(path, frames[0].width, frames[0].height)
+    check_pixels(path, (frames[0].width, frames[0].height))
     return frames[0]
 
 
@@ -190,12 +189,6 @@ def _call(path: Path, function, *args, **kwargs):
         raise PhotoError(path, "truncated or corrupt") from exc
     except OSError as exc:
         raise PhotoError(path, f"cannot read: {exc.strerror or exc}".lower()) from exc
-
-
-def _check_pixels(path: Path, width: int, height: int) -> None:
-    if width * height > MAX_PIXELS:
-        raise PhotoError(path, f"frames too large: {math.ceil(width * height / 1e6)} MP "
-                               f"(limit {MAX_PIXELS // 1_000_000} MP)")
 
 
 def _duration_s(container, stream) -> float:
