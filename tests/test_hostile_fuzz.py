@@ -36,8 +36,8 @@ HANG_S = 60  # the watchdog: far beyond any honest decode
 REASONS = {"not an image", "truncated or corrupt", "decompression bomb", "out of memory", "empty file",
            "not a regular file"}
 VIDEO_EXAMPLES = 200  # per seed video: 1,000 files, ~15 s
-VIDEO_REASONS = {"not a video", "truncated or corrupt", "no video in the file", "no frame could be decoded",
-                 "no frame at that time"}
+VIDEO_REASONS = {"not a video", "truncated or corrupt", "no video in the file", "video codec not supported",
+                 "no frame could be decoded", "no frame at that time"}
 
 tried: Counter = Counter()
 

@@ -178,6 +178,16 @@ def test_a_broken_video_is_refused_with_a_reason(tmp_path, content, reason):
     assert refused.value.reason == reason
 
 
+def test_a_video_whose_codec_ffmpeg_cannot_decode_is_refused(tmp_path):
+    """Found by the fuzz: an AVI whose codec tag names no decoder has a stream without a codec context."""
+    couple, _, _ = letterboxed(Image.open(COUPLE), (64, 48))
+    write_video(tmp_path / "clip.avi", still_scenes([(couple, 1)]), codec="mpeg4")
+    (tmp_path / "unknown.avi").write_bytes((tmp_path / "clip.avi").read_bytes().replace(b"FMP4", b"ZZZZ"))
+    with pytest.raises(PhotoError) as refused:
+        list(sample_frames(tmp_path / "unknown.avi"))
+    assert refused.value.reason == "video codec not supported"
+
+
 def test_a_truncated_video_keeps_the_frames_before_the_cut_or_is_refused(tmp_path):
     couple, _, _ = letterboxed(Image.open(COUPLE), (320, 224))
     write_video(tmp_path / "whole.mp4", still_scenes([(couple, 4)]))

@@ -123,6 +123,8 @@ def _opened(path: Path):
         stream = next(iter(container.streams.video), None)
         if stream is None:
             raise PhotoError(path, "no video in the file")
+        if stream.codec_context is None:  # FFmpeg has no decoder for it
+            raise PhotoError(path, "video codec not supported")
         check_pixels(path, (stream.codec_context.width, stream.codec_context.height))
         stream.codec_context.thread_count = 1  # the indexer reads files in parallel already
         yield container, stream
