@@ -37,7 +37,7 @@ REASONS = {"not an image", "truncated or corrupt", "decompression bomb", "out of
            "not a regular file"}
 VIDEO_EXAMPLES = 200  # per seed video: 1,000 files, ~15 s
 VIDEO_REASONS = {"not a video", "truncated or corrupt", "no video in the file", "video codec not supported",
-                 "no frame could be decoded", "no frame at that time"}
+                 "no frame could be decoded", "no frame at that time", "out of memory"}
 
 tried: Counter = Counter()
 

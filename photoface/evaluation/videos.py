@@ -33,7 +33,7 @@ def write_video(path: Path, frames: Iterable[Image.Image], *, fps: int = FPS, co
     frames = iter(frames)
     first = next(frames)
     quiet = {"x265-params": "log-level=error"} if codec == "libx265" else {}
-    with av.open(str(path), "w") as container:
+    with av.open(str(path), "w", container_options={"fflags": "+bitexact"}) as container:  # the same bytes each run
         if recorded:
             container.metadata["creation_time"] = recorded
         stream = container.add_stream(codec, rate=fps, options={**quiet, **(options or {})})

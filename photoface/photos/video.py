@@ -42,6 +42,11 @@ def sample_frames(path: str | Path) -> Iterator[SampledFrame]:
     readable video, too large, or takes longer than DECODE_LIMIT_S to read (time spent by the caller
     between frames does not count)."""
     path = Path(path)
+    with _bad_data_refused(path):
+        yield from _keyframes(path)
+
+
+def _keyframes(path: Path) -> Iterator[SampledFrame]:
     clock = _DecodeClock(path)
     with _opened(path) as (container, stream):
         every_s = max(SAMPLE_EVERY_S, _duration_s(container, stream) / MAX_SAMPLES)
@@ -68,7 +73,7 @@ def frame_at(path: str | Path, time_ms: int, max_side: int | None = None) -> Loa
     side is about ``max_side``; PhotoError as ``sample_frames``."""
     path = Path(path)
     clock = _DecodeClock(path)
-    with _opened(path) as (container, stream):
+    with _bad_data_refused(path), _opened(path) as (container, stream):
         target = time_ms / 1000
         _seek(container, stream, target)
         frames = _guarded(path, container.decode(stream), clock)
@@ -93,6 +98,19 @@ def recorded_at(path: str | Path) -> datetime | None:
     if recorded is None or recorded.year < 1980:
         return None
     return recorded.astimezone().replace(tzinfo=None) if recorded.tzinfo else recorded
+
+
+@contextmanager
+def _bad_data_refused(path: Path):
+    """PhotoError for whatever else FFmpeg or PyAV raise on hostile data."""
+    try:
+        yield
+    except PhotoError:
+        raise
+    except MemoryError as exc:
+        raise PhotoError(path, "out of memory") from exc
+    except Exception as exc:  # decoders raise all sorts on bad data
+        raise PhotoError(path, "truncated or corrupt") from exc
 
 
 class _DecodeClock:
