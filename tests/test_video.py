@@ -4,6 +4,7 @@ person per video, with the time they were seen; rotation metadata is honoured. T
 as a photo of kind video: moves, copies, deletion and ``status`` as for photos; v7 libraries upgrade."""
 
 import os
+import re
 import shutil
 from datetime import datetime, timezone
 
@@ -117,12 +118,14 @@ def test_a_rotated_video_is_sampled_and_shown_upright(indexed):
     assert (shown.image.size, shown.upright_size, shown.orientation) == ((320, 224), (640, 448), 6)
 
 
-def test_status_counts_videos_read(indexed):
+def test_status_counts_videos_read_and_faces_say_when_they_are_seen(indexed):
     _, library_folder, clips, _, _ = indexed
     result = CliRunner().invoke(cli, ["--library", str(library_folder), "status"])
     assert result.exit_code == 0, result.output
     assert f"Videos:  {len(clips)} read, 0 unreadable, 0 gone" in result.output
     assert "not read yet" not in result.output
+    listed = CliRunner().invoke(cli, ["--library", str(library_folder), "faces"]).output
+    assert sorted(re.findall(r"two\.mp4 at (\d+)\.0 s\t", listed))[1:] == ["4"]  # when seen: the second person at 4 s
 
 
 def test_videos_move_copy_and_go_like_photos(tmp_path, embedder):

@@ -144,5 +144,6 @@ def faces(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=1))
     else:
         for row in rows:
-            click.echo(f"{row['face_id']}\t{row['photo']}\t{row['box']}\t{row['score']}")
+            seen_at = f" at {row['time_ms'] / 1000:.1f} s" if "time_ms" in row else ""  # in a video
+            click.echo(f"{row['face_id']}\t{row['photo']}{seen_at}\t{row['box']}\t{row['score']}")
 
