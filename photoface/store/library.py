@@ -434,6 +434,13 @@ class Library:
             raise KeyError(face_id)
         return row[0]
 
+    def face_time_ms(self, face_id: int) -> int | None:
+        """When in its video the face was seen (None for a photo's face); KeyError for an unknown face."""
+        row = self.db.execute("SELECT time_ms FROM faces WHERE id = ?", [face_id]).fetchone()
+        if row is None:
+            raise KeyError(face_id)
+        return row[0]
+
     # --- helpers -------------------------------------------------------------
 
     def _present_under(self, root: str) -> list[tuple[int, str]]:

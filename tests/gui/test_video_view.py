@@ -6,7 +6,7 @@ from PySide6.QtGui import QDesktopServices
 
 from photoface.evaluation.videos import letterboxed, still_scenes, write_video
 from photoface.gui.views.photo import PhotoView
-from photoface.gui.views.video import clock
+from photoface.gui.models.thumbnails import ThumbnailCache, clock
 from photoface.index.pipeline import Indexer
 from photoface.store.library import Library
 
@@ -36,6 +36,19 @@ def test_a_video_face_shows_its_frame_upright_and_plays_the_video(qtbot, tmp_pat
     assert view.play_button.isVisible() and clock(faces[0]["time_ms"]) in view.play_button.text()
     view.play_button.click()
     assert opened == [str(video)]
+
+
+def test_a_video_faces_thumbnail_says_when_it_was_seen_and_a_photos_does_not(qapp, tmp_path, embedder):
+    couple, _, _ = letterboxed(Image.open(PHOTOS / "deepface" / "couple.jpg"), (640, 448))
+    (tmp_path / "media").mkdir()
+    couple.save(tmp_path / "media" / "photo.jpg")
+    write_video(tmp_path / "media" / "clip.mp4", still_scenes([(couple, 1)]))
+    with Library.open(tmp_path / "library") as library:
+        Indexer(library, embedder=embedder).run([tmp_path / "media"])
+        thumbnails = ThumbnailCache(library, 96)
+        corners = {face["media"]: thumbnails.pixmap(face["id"]).toImage().pixelColor(2, 93).lightness()
+                   for face in library.faces()}
+    assert corners["video"] < 60 < corners["photo"]  # the dark badge, bottom left; the photo's crop is bright there
 
 
 def test_times_read_as_players_show_them():

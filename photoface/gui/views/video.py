@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QPushButton
 
 from photoface.photos.loader import LoadedPhoto, load_photo
 
+from ..models.thumbnails import clock
+
 
 def decoded(face: dict, max_side: int) -> LoadedPhoto:
     """The photo a face is in, or its video's frame at the face's time; PhotoError if unreadable."""
@@ -22,13 +24,6 @@ def decoded(face: dict, max_side: int) -> LoadedPhoto:
 def in_same_frame(faces: list[dict], face: dict) -> list[dict]:
     """The faces drawn with ``face``: a video's kept faces come from different frames."""
     return [other for other in faces if other["time_ms"] == face["time_ms"]]
-
-
-def clock(time_ms: int) -> str:
-    """A time in a video as players show it: 0:42, 12:05, 1:02:03."""
-    minutes, seconds = divmod(time_ms // 1000, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
 
 
 class PlayButton(QPushButton):
