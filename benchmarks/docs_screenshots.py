@@ -6,14 +6,20 @@ Indexes ``photos/knn/train`` into ``benchmarks/work/docs_library``, groups it,
 names each group after the folder most of its photos are in (as a user
 would), then indexes ``photos/knn/test`` and groups again, so the new faces
 come with "Is this ...?" suggestions. Then ``photoface --screenshot`` renders
-the people view, a person view (with the suggestion strip) and the photo
-viewer into ``docs/``.
+the people view, a person view (with the suggestion strip), the photo viewer,
+the timeline and the photos of two people together into ``docs/``.
+
+The shared photos' files all carry the time they were copied, so the copies
+are dated a month per folder first (``date_by_folder``), for a timeline with
+several months (photos with a camera date keep that one).
 """
 
+import os
 import shutil
 import subprocess
 import sys
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 from photoface.evaluation.datasets import shared_data_dir
@@ -26,9 +32,22 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / "work" / "docs_library"
 
 
-def build(library_dir: Path, photos: Path) -> None:
+VIEWS = ("people", "person", "photo", "timeline", "together")
+
+
+def date_by_folder(photos: Path) -> None:
+    """File times: ``train/<person>/`` photos on the 10th of a month of 2023 each, ``test/`` ones on 15 March 2024."""
+    folders = sorted(folder.name for folder in (photos / "train").iterdir())
+    for photo in photos.rglob("*.jp*g"):
+        month = (datetime(2024, 3, 15, 12) if photo.parent.name == "test"
+                 else datetime(2023, 1 + folders.index(photo.parent.name), 10, 12))
+        os.utime(photo, (month.timestamp(),) * 2)
+
+
+def build(library_dir: Path, photos: Path, embedder=None) -> None:
+    """``embedder``: the model already loaded (tests), else loaded here."""
     with Library.open(library_dir) as library:
-        indexer = Indexer(library)
+        indexer = Indexer(library, embedder=embedder)
         indexer.run([photos / "train"])
         recluster(library)
         paths = {face["id"]: Path(face["path"]) for face in library.faces()}
@@ -49,8 +68,9 @@ def main() -> None:
     shutil.rmtree(WORK, ignore_errors=True)
     photos = WORK / "photos"
     shutil.copytree(shared_data_dir() / "photos" / "knn", photos)
+    date_by_folder(photos)
     build(WORK / "library", photos)
-    for view in ("people", "person", "photo"):
+    for view in VIEWS:
         subprocess.run([sys.executable, "-m", "photoface", "--library", str(WORK / "library"),
                         "--screenshot", str(ROOT / "docs" / f"screenshot-{view}.png"), "--view", view],
                        check=True)

@@ -1,7 +1,7 @@
 """Videos written with PyAV from shared photos: their faces land on the photo's faces (IoU >= 0.5 with the
 source's box mapped into the frame, upright), have nearly its embedding (cosine >= 0.95), and come once per
 person per video, with the time they were seen; rotation metadata is honoured. The library treats a video
-as a photo of kind video: moves, copies, deletion and ``status`` as for photos; v7 libraries upgrade."""
+as a photo of kind video: moves, copies, deletion and ``status`` as for photos; older libraries upgrade."""
 
 import os
 import re
@@ -26,7 +26,7 @@ from photoface.people.interop import write_sidecars
 from photoface.photos import loader, video
 from photoface.photos.video import frame_at, recorded_at, sample_frames
 from photoface.store.library import DB_NAME, Library
-from photoface.store.migrations import migrate
+from photoface.store.migrations import MIGRATIONS, _v9_videos, migrate
 
 from .conftest import PHOTOS, stored_for_orientation
 
@@ -240,18 +240,19 @@ def test_decoding_stops_at_the_time_limit(tmp_path, monkeypatch):
         list(sample_frames(tmp_path / "slow.mp4"))
 
 
-def test_a_v7_library_with_photos_upgrades_to_v8_with_its_photos_as_photos(tmp_path):
+def test_a_library_from_before_videos_upgrades_with_its_photos_as_photos(tmp_path):
+    version = MIGRATIONS.index(_v9_videos) + 1  # written as v8; covers and taken dates were merged first
     db = Database(tmp_path / DB_NAME)
-    migrate(db, target=7)
+    migrate(db, target=version - 1)
     db.execute("INSERT INTO photos (path, status, content_hash, width, height, orientation)"
                " VALUES ('/p/1.jpg', 'indexed', 'h', 40, 30, 6)")
     db.execute('INSERT INTO faces (photo_id, "left", top, width, height, landmarks) VALUES (1, 1, 2, 3, 4, \'[]\')')
     db.conn.commit()
     db.close()
     with Library.open(tmp_path) as library:
-        assert library.db.execute("PRAGMA user_version").fetchone()[0] >= 8
+        assert library.db.execute("PRAGMA user_version").fetchone()[0] >= version
         assert library.photo_by_path("/p/1.jpg")["media"] == "photo"
         assert [(face["time_ms"], face["media"], face["orientation"]) for face in library.faces()] == [
             (None, "photo", 6)]
         assert library.status()["videos"] == {"indexed": 0, "error": 0, "gone": 0}
-    assert (tmp_path / f"{DB_NAME}.bak-v7").is_file()
+    assert (tmp_path / f"{DB_NAME}.bak-v{version - 1}").is_file()

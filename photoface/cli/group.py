@@ -26,8 +26,10 @@ class PhotofaceGroup(click.Group):
                    "else the per-user data folder).")
 @click.option("--screenshot", type=click.Path(dir_okay=False, path_type=Path),
               help="Without a command: render a screen of the app to this PNG, headless.")
-@click.option("--view", type=click.Choice(["people", "person", "photo"]), default="people",
-              show_default=True, help="The screen --screenshot renders (person: the biggest one with suggestions).")
+@click.option("--view", type=click.Choice(["people", "person", "photo", "unsorted", "timeline", "together"]),
+              default="people", show_default=True,
+              help="The screen --screenshot renders (person: the biggest one with suggestions; together: the "
+                   "photos of the first two people, biggest first, who are in one together).")
 @click.version_option(__version__, prog_name="photoface")
 @click.pass_context
 def cli(ctx: click.Context, library_dir: Path | None, screenshot: Path | None, view: str) -> None:

@@ -35,7 +35,7 @@ import numpy as np
 from scipy import sparse
 
 from .linkage import WITHIN_RATIO, Cut, average_linkage
-from .neighbours import nearest_neighbours
+from .neighbours import nearest_neighbours, vote
 
 SINGLE_CUT = 0.9
 """Average-linkage cut (mean squared L2 distance, 2 - 2 cos) of a single face to a cluster, at level 0."""
@@ -95,7 +95,7 @@ def cluster_embeddings(vectors: np.ndarray, *, level: int = 0, threshold: float 
     if join_cut is not None:
         _adopt_loners(vectors, labels, seed_index, candidates, join_cut)
     others = np.flatnonzero(~seeds)
-    labels[others] = _vote(_labels_at(labels, candidates[others]), distances[others], cut.single)
+    labels[others] = vote(_labels_at(labels, candidates[others]), distances[others], cut.single).label
     if photo_ids is not None:
         _separate_same_photo(vectors, labels, seeds, np.asarray(photo_ids), candidates, distances,
                              cut.single)
@@ -262,22 +262,6 @@ def _labels_at(labels, candidates):
     return np.where(candidates >= 0, labels[candidates], UNSORTED)
 
 
-def _vote(candidate_labels: np.ndarray, distances: np.ndarray, threshold: float) -> np.ndarray:
-    """Per row, the label most neighbours within the threshold carry (ties: smaller total distance).
-
-    Rows with no labelled neighbour within the threshold get -1.
-    """
-    if candidate_labels.size == 0:
-        return np.full(len(candidate_labels), UNSORTED, dtype=np.int64)
-    valid = (candidate_labels >= 0) & (distances < threshold)
-    agree = (candidate_labels[:, :, None] == candidate_labels[:, None, :]) & valid[:, None, :]
-    votes = np.where(valid, agree.sum(axis=2), 0)
-    total = np.where(agree, distances[:, None, :], 0).sum(axis=2)
-    best = np.lexsort((total, -votes), axis=1)[:, 0]
-    rows = np.arange(len(best))
-    return np.where(votes[rows, best] > 0, candidate_labels[rows, best], UNSORTED)
-
-
 def _separate_same_photo(vectors, labels, seeds, photo_ids, candidates, distances, threshold):
     """Move all but one face of each (cluster, photo) pair to their next best cluster, in place."""
     evicted = _faces_to_evict(vectors, labels, seeds, photo_ids)
@@ -288,7 +272,7 @@ def _separate_same_photo(vectors, labels, seeds, photo_ids, candidates, distance
         photo = photo_ids[face].item()
         choices = _labels_at(labels, candidates[face])
         choices[[(label, photo) in taken for label in choices.tolist()]] = UNSORTED
-        labels[face] = _vote(choices[None], distances[face][None], threshold)[0]
+        labels[face] = vote(choices[None], distances[face][None], threshold).label[0]
         if labels[face] >= 0:
             taken.add((labels[face].item(), photo))
 
@@ -311,7 +295,7 @@ def _separate_cannot_links(labels, pairs, photo_ids, candidates, distances, thre
             barred |= set(labels[np.asarray(photo_ids) == photo_ids[face]].tolist())
         choices = _labels_at(labels, candidates[face])
         choices[np.isin(choices, list(barred))] = UNSORTED
-        labels[face] = _vote(choices[None], distances[face][None], threshold)[0]
+        labels[face] = vote(choices[None], distances[face][None], threshold).label[0]
 
 
 def _faces_to_evict(vectors, labels, seeds, photo_ids):

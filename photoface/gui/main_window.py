@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget
+from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
 from photoface.errors import PhotofaceError
 from photoface.face_model import improved_model
@@ -23,6 +23,7 @@ from .jobs.indexing import IndexingJob
 from .jobs.watching import FolderWatching
 from .models.faces import FacesModel
 from .models.people import PeopleModel
+from .models.photos import PhotosModel
 from .models.thumbnails import ThumbnailCache
 from .progress import JobProgress
 from .views.export import ExportDialog
@@ -31,6 +32,7 @@ from .views.improve import ImproveDialog
 from .views.people import TILE_SIDE, PeopleView
 from .views.person import PersonView
 from .views.photo import PhotoView
+from .views.photos import PHOTO_SIDE, PhotosView
 from .views.settings import GROUPING_NAMES, SettingsDialog
 from .views.welcome import WelcomeView
 
@@ -38,9 +40,10 @@ if TYPE_CHECKING:  # torch and the training package load with the first job, not
     from photoface.embed.models import Embedder
 
 MESSAGE_MS = 8000
+# The undo log's kinds in the app's words (its summaries name ids).
 UNDONE = {"name": "naming", "merge": "merging two people", "split": "moving faces", "create": "making a new person",
           "remove": "taking faces out", "confirm": "confirming faces", "reject": "saying faces are someone else",
-          "hide": "hiding or showing"}  # the undo log's kinds in the app's words (its summaries name ids)
+          "hide": "hiding or showing", "cover": "choosing a cover"}
 GROUPING = "Grouping faces into people…"
 
 
@@ -70,6 +73,8 @@ class MainWindow(QMainWindow):
         self.people_view = PeopleView(self.people_model)
         self.person_view = PersonView(self.library, FacesModel(self.library, thumbnails, self))
         self.photo_view = PhotoView(self.library)
+        self.photos_view = PhotosView(PhotosModel(self.library, PHOTO_SIDE, self))
+        self.photo_opened_from: QWidget = self.person_view  # where the photo viewer's Back goes
         self.progress = JobProgress()
         self.folders_dialog = FoldersDialog(self)
         self.watching = FolderWatching(self)
@@ -280,23 +285,31 @@ class MainWindow(QMainWindow):
 
     def open_face(self, face_id: int) -> None:
         """The photo the face is in."""
+        self._open_in_viewer(lambda: self.photo_view.show_face(face_id), self.person_view)
+
+    def _open_in_viewer(self, show, opened_from: QWidget) -> None:
         try:
-            self.photo_view.show_face(face_id)
+            show()
         except PhotofaceError as error:  # the photo was moved or broken since
             self.show_error(error.in_app)
             return
+        self.photo_opened_from = opened_from
         self.stack.setCurrentWidget(self.photo_view)
 
     def show_people(self) -> None:
         self.stack.setCurrentWidget(self.people_view if self.people_model.tiles else self.welcome)
 
     def refresh(self) -> None:
-        """Re-read the library into whatever is on screen."""
+        """Re-read the library into whatever is on screen (and the screen the photo viewer goes back to)."""
         self.people_model.reload()
-        on_person = self.stack.currentWidget() in (self.person_view, self.photo_view)
-        if not (on_person and self.person_view.reload()):
+        page = self.stack.currentWidget()
+        under = self.photo_opened_from if page is self.photo_view else page
+        if under is self.photos_view:
+            self.photos_view.reload()
+        elif not (under is self.person_view and self.person_view.reload()):
             self.show_people()
-        elif self.stack.currentWidget() is self.photo_view:
+            return
+        if page is self.photo_view:
             self.photo_view.reload()
 
     def show_error(self, message: str) -> None:
@@ -305,6 +318,7 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         self.watching.stop()
+        self.photos_view.model.thumbnails.stop()
         for dialog in self.findChildren(ImproveDialog):  # its training stops, its candidate goes
             dialog.reject()
         for check in self.findChildren(ReadinessJob):  # left by a dialog closed while it looked
@@ -321,13 +335,39 @@ class MainWindow(QMainWindow):
         self.library.close()
         super().closeEvent(event)
 
+    # --- photos: the timeline and people together (issue #18) --------------------------
+
+    def show_timeline(self, person_ids: list[int] = ()) -> None:
+        """Photos by month, newest first: everyone's, or only those where all of ``person_ids`` are."""
+        try:
+            self.photos_view.show_people_photos(list(person_ids))
+        except PhotofaceError as error:  # someone merged or undone away meanwhile
+            self.show_error(error.in_app)
+            return
+        self.stack.setCurrentWidget(self.photos_view)
+
+    def open_photo(self, photo_id: int) -> None:
+        self._open_in_viewer(lambda: self.photo_view.show_photo(photo_id), self.photos_view)
+
+    def _add_photos_pages(self) -> None:
+        self.people_view.together_requested.connect(self.show_timeline)
+        self.person_view.photos_requested.connect(self.show_timeline)
+        self.photos_view.back.connect(self.show_people)
+        self.photos_view.photo_opened.connect(self.open_photo)
+        navigation = self.addToolBar("Navigation")
+        navigation.setMovable(False)
+        people = QAction("People", self, triggered=self.show_people, shortcut="Ctrl+1", toolTip="People (Ctrl+1)")
+        timeline = QAction("Timeline", self, triggered=lambda: self.show_timeline(), shortcut="Ctrl+2",
+                           toolTip="All photos by month (Ctrl+2)")
+        navigation.addActions([people, timeline])
+
     # --- construction ---------------------------------------------------------------
 
     def _build(self) -> None:
         self.setWindowTitle(f"photoface - {self.library_dir}")
         self.resize(1100, 760)
         self.stack = QStackedWidget()
-        for page in (self.welcome, self.people_view, self.person_view, self.photo_view):
+        for page in (self.welcome, self.people_view, self.person_view, self.photo_view, self.photos_view):
             self.stack.addWidget(page)
         self.setCentralWidget(self.stack)
         self.statusBar().addPermanentWidget(self.progress, stretch=1)
@@ -343,10 +383,11 @@ class MainWindow(QMainWindow):
         self.person_view.changed.connect(self.people_changed)
         self.person_view.failed.connect(self.show_error)
         self.person_view.face_opened.connect(self.open_face)
-        self.photo_view.back.connect(lambda: self.stack.setCurrentWidget(self.person_view))
+        self.photo_view.back.connect(lambda: self.stack.setCurrentWidget(self.photo_opened_from))
         self.photo_view.changed.connect(self.people_changed)
         self.photo_view.failed.connect(self.show_error)
         self._add_actions()
+        self._add_photos_pages()
 
     def _add_actions(self) -> None:
         add = QAction("Add folder…", self, shortcut=QKeySequence.StandardKey.Open)

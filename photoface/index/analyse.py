@@ -12,7 +12,7 @@ import numpy as np
 
 from ..cluster.agglomerative import SINGLE_CUT
 from ..detect.crops import CROP_MARGIN, CROP_SIZE, face_crop, quality, sharpness, thumbnail_jpeg
-from ..export import FaceRegion, read_regions
+from ..export import FaceRegion, photo_date, read_regions
 from ..photos import PhotoError, load_photo
 from ..photos.kinds import is_video_name
 from ..photos.loader import LoadedPhoto
@@ -76,6 +76,7 @@ def analyse_photo(record: PhotoRecord, detector: Detects, detect_side: int = DET
         return PhotoAnalysis(record, error=error.reason)
     record.width, record.height = photo.stored_size
     record.orientation = photo.orientation
+    record.taken = photo_date(Path(record.path))
     found, to_full = _detect(photo, detector, detect_side)
     if not found:
         return PhotoAnalysis(record, crops=_no_crops())
@@ -103,6 +104,7 @@ def _analyse_video(record: PhotoRecord, detector: Detects, detect_side: int) -> 
             crops += frame_crops
     except PhotoError as error:
         return PhotoAnalysis(record, error=error.reason)
+    record.taken = photo_date(Path(record.path))  # its recording date
     return PhotoAnalysis(record, faces, np.stack(crops) if crops else _no_crops())
 
 

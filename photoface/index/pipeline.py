@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..errors import PhotofaceError
+from ..export import photo_date
 from ..face_model import KeptHead, active_model, load_kept_head, store_missing_vectors
 from ..people.interop import import_named_regions
 from ..photos import file_hash, iter_photo_files
@@ -172,7 +173,7 @@ class Indexer:
         Returns the photos to analyse, and the files with the content of one of
         those (copies once it is stored).
         """
-        changed = []
+        changed, undated = [], {}
         for path in files:
             try:
                 stat = path.stat()
@@ -183,8 +184,12 @@ class Indexer:
             if row and _settled(row) and (row["size"], row["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
                 report.unchanged += 1
                 advance()
+                if row["taken_at"] is None:  # indexed before the library kept the date: read it once
+                    undated[row["id"]] = path
             else:
                 changed.append((path, stat, row))
+        if undated:
+            self.library.record_taken_dates(dict(zip(undated, pool.map(photo_date, undated.values()))))
         if changed:  # most changed files are analysed: load the models while they are hashed
             self._models.start_loading()
         hashes = pool.map(_hash_if_readable, [path for path, _, _ in changed])

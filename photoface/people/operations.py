@@ -45,7 +45,7 @@ def name_person(library: Library, person_id: int, name: str) -> None:
 def merge_people(library: Library, keep_id: int, other_id: int) -> None:
     """Make two people one: ``other_id``'s faces join ``keep_id``, all confirmed.
 
-    The kept person keeps its name, or takes the other's when it has none.
+    The kept person keeps its name and cover face, or takes the other's when it has none.
     """
     if keep_id == other_id:
         raise PhotofaceError(f"Cannot merge person {keep_id} with itself.")
@@ -66,8 +66,9 @@ def merge_people(library: Library, keep_id: int, other_id: int) -> None:
             db.execute(f"DELETE FROM {table} WHERE person_id = ?", [other_id])
         db.execute("DELETE FROM persons WHERE id = ?", [other_id])
         db.execute(
-            "UPDATE persons SET name = coalesce(name, ?), hidden = ? WHERE id = ?",
-            [other["name"], keep["hidden"] and other["hidden"], keep_id],
+            "UPDATE persons SET name = coalesce(name, ?), hidden = ?, cover_face_id = coalesce(cover_face_id, ?)"
+            " WHERE id = ?",
+            [other["name"], keep["hidden"] and other["hidden"], other["cover_face_id"], keep_id],
         )
 
 
@@ -149,6 +150,16 @@ def hide_person(library: Library, person_id: int, hidden: bool = True) -> None:
         _require_person(operation.db, person_id)
         operation.touch(person_ids=[person_id])
         operation.db.execute("UPDATE persons SET hidden = ? WHERE id = ?", [int(hidden), person_id])
+
+
+def set_cover(library: Library, person_id: int, face_id: int) -> None:
+    """Show this face of the person on its tile ("Use as cover"); the best face shows again if it leaves."""
+    with _operation(library, "cover", f"Face {face_id} is the cover of person {person_id}") as operation:
+        db = operation.db
+        _require_person(db, person_id)
+        _require_members(db, person_id, [face_id])
+        operation.touch(person_ids=[person_id])
+        db.execute("UPDATE persons SET cover_face_id = ? WHERE id = ?", [face_id, person_id])
 
 
 def hide_face(library: Library, face_id: int, hidden: bool = True) -> None:

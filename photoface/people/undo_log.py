@@ -156,5 +156,21 @@ def _restore_persons(db: Database, person_ids: list[int], persons: list[dict]) -
     delete_where_in(db, "persons", "id", sorted(created))
     # Clear the names first so that restoring them in any order never trips the unique index.
     update_where_in(db, "persons", "name = NULL", "id", [person["id"] for person in persons])
-    db["persons"].upsert_all(persons, pk="id")
+    db["persons"].upsert_all(_with_current_covers(db, persons), pk="id")
+
+
+def _with_current_covers(db: Database, persons: list[dict]) -> list[dict]:
+    """Persons whose cover face was re-indexed since get the face it became; one deleted, no cover."""
+    covers = {person["cover_face_id"] for person in persons if person.get("cover_face_id") is not None}
+    if not covers:
+        return persons  # logged before covers, or none chosen
+    successors = _successors(db, covers)
+    existing = {row["id"] for row in rows_where_in(db, "faces", "id", [*covers, *successors.values()], columns="id")}
+
+    def current(cover: int | None) -> int | None:
+        cover = successors.get(cover, cover)
+        return cover if cover in existing else None
+
+    return [{**person, "cover_face_id": current(person["cover_face_id"])} if "cover_face_id" in person else person
+            for person in persons]
 

@@ -18,6 +18,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -50,16 +51,17 @@ _PRESENT_STATUS = "CASE WHEN error IS NULL THEN 'indexed' ELSE 'error' END"
 _UPSERT_PHOTO = """
     INSERT INTO photos
         (path, size, mtime_ns, content_hash, width, height, orientation,
-         status, error, copy_of, media, indexed_at)
+         status, error, copy_of, taken_at, media, indexed_at)
     VALUES
         (:path, :size, :mtime_ns, :content_hash, :width, :height, :orientation,
-         :status, :error, :copy_of, :media, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+         :status, :error, :copy_of, :taken_at, :media, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     ON CONFLICT (path) DO UPDATE SET
         size = excluded.size, mtime_ns = excluded.mtime_ns,
         content_hash = excluded.content_hash, width = excluded.width,
         height = excluded.height, orientation = excluded.orientation,
         status = excluded.status, error = excluded.error,
-        copy_of = excluded.copy_of, media = excluded.media, indexed_at = excluded.indexed_at
+        copy_of = excluded.copy_of, taken_at = excluded.taken_at, media = excluded.media,
+        indexed_at = excluded.indexed_at
     RETURNING id
 """
 
@@ -238,7 +240,15 @@ class Library:
             original = self.db["photos"].get(original_id)
             record.width, record.height, record.orientation, record.media = (
                 original["width"], original["height"], original["orientation"], original["media"])
+            record.taken = datetime.fromisoformat(original["taken_at"]) if original["taken_at"] else None
             return self._upsert_photo(record, status="indexed", error=None, copy_of=original_id)
+
+    def record_taken_dates(self, taken: dict[int, datetime | None]) -> None:
+        """When these photos were taken (photo id -> date, None if they do not say), for photos indexed
+        before the library kept it."""
+        with write_transaction(self.db):
+            self.db.conn.executemany("UPDATE photos SET taken_at = ? WHERE id = ?",
+                                     [(_taken_text(date), photo_id) for photo_id, date in taken.items()])
 
     def save_failed_photo(self, record: PhotoRecord, reason: str) -> int:
         """Record a photo that could not be read; returns its id.
@@ -474,6 +484,7 @@ class Library:
             "status": status,
             "error": error,
             "copy_of": copy_of,
+            "taken_at": _taken_text(record.taken),
             "media": record.media,
         }
         return self.db.execute(_UPSERT_PHOTO, params).fetchone()[0]
@@ -704,3 +715,8 @@ def _open_error(db_path: Path, err: sqlite3.DatabaseError) -> PhotofaceError:
     return PhotofaceError(
         f"Cannot open the library {db_path}: {err}. Check that the folder is writable and not full."
     )
+
+
+def _taken_text(taken: datetime | None) -> str:
+    """``photos.taken_at``: sortable with SQLite's datetime(); '' for a photo that gives no date (read, unlike NULL)."""
+    return "" if taken is None else taken.isoformat(sep=" ", timespec="seconds")

@@ -1,6 +1,7 @@
 """Plain row types passed between the indexing pipeline and the library."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 
@@ -18,6 +19,7 @@ class PhotoRecord:
     width: int = 0
     height: int = 0
     orientation: int = 1  # EXIF orientation 1..8 (a video's: its display rotation as one)
+    taken: datetime | None = None  # when it was taken (EXIF), naive local time; None if the photo does not say
     media: str = "photo"  # or "video": width, height and orientation are its frames'
 
 

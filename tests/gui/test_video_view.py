@@ -1,12 +1,15 @@
 """The photo viewer shows a video face's frame upright at the face's time, with a Play button that opens the
-video in the system's player (where the faces land: tests/test_video.py)."""
+video in the system's player; thumbnails mark a video's faces with the time, the timeline shows a video's first
+frame (where the faces land: tests/test_video.py)."""
 
-from PIL import Image
+import pytest
+from PIL import Image, ImageOps
 from PySide6.QtGui import QDesktopServices
 
 from photoface.evaluation.videos import letterboxed, still_scenes, write_video
-from photoface.gui.views.photo import PhotoView
+from photoface.gui.models.photos import PhotoThumbnails
 from photoface.gui.models.thumbnails import ThumbnailCache, clock
+from photoface.gui.views.photo import PhotoView
 from photoface.index.pipeline import Indexer
 from photoface.store.library import Library
 
@@ -53,3 +56,14 @@ def test_a_video_faces_thumbnail_says_when_it_was_seen_and_a_photos_does_not(qap
 
 def test_times_read_as_players_show_them():
     assert [clock(ms) for ms in (0, 42_500, 725_000, 3_723_000)] == ["0:00", "0:42", "12:05", "1:02:03"]
+
+
+def test_a_videos_tile_in_the_timeline_is_its_first_frame(qtbot, tmp_path):
+    couple, _, _ = letterboxed(Image.open(PHOTOS / "deepface" / "couple.jpg"), (640, 448))
+    write_video(tmp_path / "clip.mp4", still_scenes([(couple, 1)]))
+    thumbnails = PhotoThumbnails(64)
+    with qtbot.waitSignal(thumbnails.ready, timeout=10_000):
+        thumbnails.pixmap(1, str(tmp_path / "clip.mp4"))
+    tile = thumbnails.pixmap(1, str(tmp_path / "clip.mp4")).toImage()
+    expected = ImageOps.fit(couple, (64, 64)).getpixel((32, 32))
+    assert tile.pixelColor(32, 32).getRgb()[:3] == pytest.approx(expected, abs=24)  # not a placeholder

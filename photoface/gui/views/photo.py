@@ -9,10 +9,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QSizePoli
 from photoface.errors import PhotofaceError
 from photoface.people import operations, queries
 from photoface.photos.orientation import box_to_upright
+from photoface.photos.shown import load_shown
 from photoface.store.library import Library
 
+from ..images import to_qimage
 from ..models.people import UNNAMED, UNSORTED
-from .video import PlayButton, decoded, in_same_frame
+from .video import PlayButton, in_same_frame, shown_face
 
 SHOWN_SIDE = 2048  # decode no bigger than a screen needs
 CHOSEN = QColor("#ffcc00")
@@ -35,6 +37,7 @@ class PhotoView(QWidget):
     def __init__(self, library: Library, parent=None):
         super().__init__(parent)
         self.library = library
+        self.photo_id: int | None = None
         self.face_id: int | None = None
         self.canvas = PhotoCanvas()
         self.canvas.face_clicked.connect(lambda face, where: self.face_menu(face).popup(where))
@@ -51,22 +54,27 @@ class PhotoView(QWidget):
 
     def show_face(self, face_id: int) -> None:
         """Show the photo (or video frame) a face is in, that face framed in colour; PhotofaceError if unreadable."""
-        faces = list(self.library.faces(photo_id=self.library.photo_of_face(face_id)))
-        face = next(face for face in faces if face["id"] == face_id)
-        path = face["path"]
-        photo = decoded(face, SHOWN_SIDE)
-        faces = in_same_frame(faces, face)
+        self.show_photo(self.library.photo_of_face(face_id), face_id)
+
+    def show_photo(self, photo_id: int, face_id: int | None = None) -> None:
+        """Show a photo, ``face_id`` (one of its faces) framed in colour; a video at that face's frame (else at
+        its first face's); PhotofaceError if unreadable."""
+        faces = list(self.library.faces(photo_id=photo_id))
+        path = queries.photo_path(self.library, photo_id)
+        shown = shown_face(faces, face_id)
+        photo = load_shown(path, shown and shown["time_ms"], SHOWN_SIDE)
+        faces = in_same_frame(faces, shown)
         self.path_label.setText(path)
-        self.play_button.show_for(face)
+        self.play_button.show_for(path, shown)
         people = _people_of_faces(self.library)
         frames = [FaceFrame(face["id"], _upright_box(face), _label(people.get(face["id"])), people.get(face["id"]))
                   for face in faces]
-        self.face_id = face_id
-        self.canvas.show_photo(_to_qimage(photo.image), photo.upright_size[0], frames, face_id)
+        self.photo_id, self.face_id = photo_id, face_id
+        self.canvas.show_photo(to_qimage(photo.image), photo.upright_size[0], frames, face_id)
 
     def reload(self) -> None:
-        if self.face_id is not None:
-            self.show_face(self.face_id)
+        if self.photo_id is not None:
+            self.show_photo(self.photo_id, self.face_id)
 
     def face_menu(self, face_id: int) -> QMenu:
         """What a click on a face offers: who it is (named people), not who it is said to be, a new person."""
@@ -172,9 +180,3 @@ def _label(person: dict | None) -> str:
 
 def _upright_box(face: dict) -> tuple[float, float, float, float]:
     return box_to_upright(face["box"], (face["width"], face["height"]), face["orientation"])
-
-
-def _to_qimage(image) -> QImage:
-    """A Pillow RGB image as a QImage that owns its pixels."""
-    data = image.tobytes()
-    return QImage(data, image.width, image.height, 3 * image.width, QImage.Format.Format_RGB888).copy()

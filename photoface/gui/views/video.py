@@ -7,23 +7,19 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QPushButton
 
-from photoface.photos.loader import LoadedPhoto, load_photo
+from photoface.photos.kinds import is_video_name
 
 from ..models.thumbnails import clock
 
 
-def decoded(face: dict, max_side: int) -> LoadedPhoto:
-    """The photo a face is in, or its video's frame at the face's time; PhotoError if unreadable."""
-    if face["media"] != "video":
-        return load_photo(face["path"], max_side=max_side)
-    from photoface.photos.video import frame_at  # PyAV loads FFmpeg (0.1 s): only once a video is shown
-
-    return frame_at(face["path"], face["time_ms"], max_side=max_side)
+def shown_face(faces: list[dict], face_id: int | None) -> dict | None:
+    """The face whose frame a video is shown at: ``face_id``'s, else its first face's (None without faces)."""
+    return next((face for face in faces if face["id"] == face_id), faces[0] if faces else None)
 
 
-def in_same_frame(faces: list[dict], face: dict) -> list[dict]:
-    """The faces drawn with ``face``: a video's kept faces come from different frames."""
-    return [other for other in faces if other["time_ms"] == face["time_ms"]]
+def in_same_frame(faces: list[dict], shown: dict | None) -> list[dict]:
+    """The faces drawn with ``shown``: all of a photo's; a video's kept faces come from different frames."""
+    return [face for face in faces if shown is None or face["time_ms"] == shown["time_ms"]]
 
 
 class PlayButton(QPushButton):
@@ -36,10 +32,11 @@ class PlayButton(QPushButton):
         self.clicked.connect(self.play)
         self.hide()
 
-    def show_for(self, face: dict) -> None:
-        is_video = face["media"] == "video"
-        self.path = Path(face["path"]) if is_video else None
-        self.setText(f"Play (the face is at {clock(face['time_ms'])})" if is_video else "Play")
+    def show_for(self, path: str, shown: dict | None) -> None:
+        """For the photo or video at ``path``, shown at the frame of face ``shown``."""
+        is_video = is_video_name(path)
+        self.path = Path(path) if is_video else None
+        self.setText(f"Play (the face is at {clock(shown['time_ms'])})" if is_video and shown else "Play")
         self.setVisible(is_video)
 
     def play(self) -> None:
