@@ -118,6 +118,14 @@ def test_a_rotated_video_is_sampled_and_shown_upright(indexed):
     assert (shown.image.size, shown.upright_size, shown.orientation) == ((320, 224), (640, 448), 6)
 
 
+def test_a_long_video_is_sought_to_60_times_spread_over_its_length(tmp_path):
+    frame, _, _ = letterboxed(Image.open(COUPLE), (64, 48))
+    write_video(tmp_path / "long.mp4", still_scenes([(frame, 400)], fps=1), fps=1)  # longer than READ_THROUGH_S
+    times = [sampled.time_ms for sampled in sample_frames(tmp_path / "long.mp4")]
+    assert len(times) == video.MAX_SAMPLES and times[0] == 0 and times[-1] >= 380_000
+    assert min(later - earlier for earlier, later in zip(times, times[1:])) >= 6_000  # 400 s / 60, less 10 %
+
+
 def test_status_counts_videos_read_and_faces_say_when_they_are_seen(indexed):
     _, library_folder, clips, _, _ = indexed
     result = CliRunner().invoke(cli, ["--library", str(library_folder), "status"])

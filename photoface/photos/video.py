@@ -4,8 +4,8 @@ and one frame decoded again to be shown.
 A video is stored like a photo: its stored frame is the decoded picture before
 the display matrix's rotation, which becomes the EXIF orientation, so boxes map
 between frames exactly as for a JPEG. Only keyframes are decoded (each on its
-own, the packets between them are only read), so a minute of 1080p costs about
-30 frame decodes, not 1,800. Each file gets a decoding time limit and frames
+own, the packets between them are only read, or for a long video skipped by
+seeking), so a minute of 1080p costs about 30 frame decodes, not 1,800. Each file gets a decoding time limit and frames
 over the photos' pixel limit are refused before they are decoded.
 """
 
@@ -25,6 +25,7 @@ from photoface.photos.loader import LoadedPhoto, PhotoError, check_pixels, open_
 SAMPLE_EVERY_S = 2.0  # at least this far apart; longer videos spread MAX_SAMPLES over their length
 MAX_SAMPLES = 60
 DECODE_LIMIT_S = 60.0  # per file, reading and decoding only (not detecting): a hostile file stops here
+READ_THROUGH_S = 300.0  # videos up to this long are read through; longer ones are sought to each sample time
 
 # The display matrix's counter-clockwise rotation (PyAV's VideoFrame.rotation) -> EXIF orientation.
 # Mirrored display matrices are rare (none from phones) and shown unmirrored.
@@ -48,13 +49,9 @@ def sample_frames(path: str | Path) -> Iterator[SampledFrame]:
 
 def _keyframes(path: Path) -> Iterator[SampledFrame]:
     clock = _DecodeClock(path)
+    taken = 0
     with _opened(path) as (container, stream):
-        every_s = max(SAMPLE_EVERY_S, _duration_s(container, stream) / MAX_SAMPLES)
-        next_s, taken = -math.inf, 0
-        for packet in _guarded(path, container.demux(stream), clock):
-            seconds = _seconds(packet.pts, packet.time_base)
-            if not packet.is_keyframe or seconds is None or seconds < next_s:
-                continue
+        for seconds, packet in _sample_packets(path, container, stream, clock):
             frame = _decode_alone(path, stream, packet, clock)
             if frame is None:
                 continue
@@ -63,9 +60,30 @@ def _keyframes(path: Path) -> Iterator[SampledFrame]:
             taken += 1
             if taken == MAX_SAMPLES:
                 return
-            next_s = seconds + every_s * 0.9  # keyframes a little early still count as the next sample
     if taken == 0:
         raise PhotoError(path, "no frame could be decoded")
+
+
+def _sample_packets(path: Path, container, stream, clock: "_DecodeClock") -> Iterator[tuple[float, object]]:
+    """Keyframe packets (with their time) about ``every_s`` apart. A short video is read through; a long one
+    is sought to each sample time, so that its packets in between are never read."""
+    duration = _duration_s(container, stream)
+    every_s = max(SAMPLE_EVERY_S, duration / MAX_SAMPLES)
+    start = _seconds(stream.start_time, stream.time_base) or 0.0
+    targets = [start + i * every_s for i in range(MAX_SAMPLES)] if duration > READ_THROUGH_S else [None]
+    next_s = -math.inf
+    for target in targets:
+        read_through = target is None or not _seek(container, stream, target)
+        for packet in _guarded(path, container.demux(stream), clock):
+            seconds = _seconds(packet.pts, packet.time_base)
+            if not packet.is_keyframe or seconds is None or seconds < next_s:
+                continue
+            next_s = seconds + every_s * 0.9  # keyframes a little early still count as the next sample
+            yield seconds, packet
+            if not read_through:
+                break  # on to the next sample time
+        if read_through:
+            return
 
 
 def frame_at(path: str | Path, time_ms: int, max_side: int | None = None) -> LoadedPhoto:
@@ -75,7 +93,8 @@ def frame_at(path: str | Path, time_ms: int, max_side: int | None = None) -> Loa
     clock = _DecodeClock(path)
     with _bad_data_refused(path), _opened(path) as (container, stream):
         target = time_ms / 1000
-        _seek(container, stream, target)
+        if target > 0:
+            _seek(container, stream, target)
         frames = _guarded(path, container.decode(stream), clock)
         frame = next((f for f in frames if f.time is None or f.time >= target - 0.0005), None)
         if frame is None:
@@ -148,13 +167,15 @@ def _opened(path: Path):
         yield container, stream
 
 
-def _seek(container, stream, seconds: float) -> None:
-    """To the keyframe at or before ``seconds``; a file that cannot seek is decoded from its start."""
-    if seconds > 0 and stream.time_base:
-        try:
-            container.seek(int(seconds / stream.time_base), stream=stream, backward=True)
-        except av.FFmpegError:
-            pass
+def _seek(container, stream, seconds: float) -> bool:
+    """To the keyframe at or before ``seconds``; False if the file cannot seek (it goes on from where it is)."""
+    if not stream.time_base:
+        return False
+    try:
+        container.seek(int(seconds / stream.time_base), stream=stream, backward=True)
+    except av.FFmpegError:
+        return False
+    return True
 
 
 def _decode_alone(path: Path, stream, packet, clock: _DecodeClock):
