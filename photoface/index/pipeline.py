@@ -264,6 +264,7 @@ class Indexer:
                 for face in analysis.faces:
                     face.embedding = vectors[offset]
                     offset += 1
+                analysis.keep_one_face_per_person()  # a video's, seen in several frames
         stored_faces = []
         for analysis in analyses:
             if analysis.error:
