@@ -7,7 +7,11 @@ names each group after the folder most of its photos are in (as a user
 would), then indexes ``photos/knn/test`` and groups again, so the new faces
 come with "Is this ...?" suggestions. Then ``photoface --screenshot`` renders
 the people view, a person view (with the suggestion strip), the photo viewer,
-the timeline and the photos of two people together into ``docs/``.
+the unsorted faces, the timeline and the photos of two people together, in the
+light and the dark theme, into ``docs/`` (``screenshot-<view>.png``,
+``screenshot-<view>-dark.png``). The photos lie in ``Pictures/`` of the work
+folder, which is the screenshots' home folder: a path shows as
+``~/Pictures/...``, never as one of this machine.
 
 The shared photos' files all carry the time they were copied, so the copies
 are dated a month per folder first (``date_by_folder``), for a timeline with
@@ -23,6 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 from photoface.evaluation.datasets import shared_data_dir
+from photoface.gui.screenshot import VIEWS
 from photoface.index.pipeline import Indexer
 from photoface.people import operations, queries
 from photoface.people.recluster import recluster
@@ -64,16 +69,21 @@ def build(library_dir: Path, photos: Path, embedder=None) -> None:
         recluster(library)
 
 
+THEMES = {"light": "", "dark": "-dark"}  # theme -> the file name's suffix
+
+
 def main() -> None:
     shutil.rmtree(WORK, ignore_errors=True)
-    photos = WORK / "photos"
+    photos = WORK / "Pictures"
     shutil.copytree(shared_data_dir() / "photos" / "knn", photos)
     date_by_folder(photos)
     build(WORK / "library", photos)
+    home = os.environ | {"HOME": str(WORK.resolve())}  # paths show as ~/Pictures/...
     for view in VIEWS:
-        subprocess.run([sys.executable, "-m", "photoface", "--library", str(WORK / "library"),
-                        "--screenshot", str(ROOT / "docs" / f"screenshot-{view}.png"), "--view", view],
-                       check=True)
+        for theme, suffix in THEMES.items():
+            subprocess.run([sys.executable, "-m", "photoface", "--library", str(WORK / "library"), "--screenshot",
+                            str(ROOT / "docs" / f"screenshot-{view}{suffix}.png"), "--view", view,
+                            "--theme", theme], check=True, env=home)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
-"""Indexing speed on 12-megapixel JPEGs, photoface vs a naive pipeline, in one run.
+"""Indexing speed on 12-megapixel JPEGs, photoface vs a naive pipeline, in one run; or on 1080p video.
 
     .venv/bin/python -m benchmarks.index_speed [--photos 60] [--baseline-photos N] [--detect-sides 960 640]
                                                [--device cpu|cuda]
+    .venv/bin/python -m benchmarks.index_speed --videos [--minutes 1]
 
 Builds (once, under ``benchmarks/work/``) a library of 4000x3000 JPEGs made
 from the shared photos: each is a 2x2 grid of upscaled photos with 0-6 faces
@@ -18,12 +19,18 @@ rate is what counts. ``--detect-sides`` times photoface at several
 detection resolutions (the first is compared with the baseline).
 ``--device cuda`` also times ``photoface index --device cuda`` on the same
 photos, beside the CPU figures of the same run.
+
+``--videos`` builds a 1080p H.264 clip at 30 frames a second with a keyframe
+a second (as phones record) from the shared photos instead: a scene every 5 s,
+each panning slowly over a photo with faces, and reports the seconds
+``photoface index`` takes per minute of it.
 """
 
 import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import subprocess
 import sys
@@ -38,10 +45,12 @@ from photoface.detect.crops import face_crop
 from photoface.embed.models import load_embedder
 from photoface.evaluation.datasets import dlib_boxes, shared_data_dir
 from photoface.evaluation.metrics import match_boxes
+from photoface.evaluation.videos import letterboxed, write_video
 from photoface.index.options import DETECT_SIDE
 
 WORK_DIR = Path(__file__).parent / "work"
 SIZE = (4000, 3000)
+VIDEO_SIZE, VIDEO_FPS, SCENE_S = (1920, 1080), 30, 5
 
 
 def build_photos(folder: Path, count: int, seed: int = 0) -> dict[str, list]:
@@ -70,6 +79,59 @@ def build_photos(folder: Path, count: int, seed: int = 0) -> dict[str, list]:
             canvas.paste(tile, ((cell % 2) * SIZE[0] // 2, (cell // 2) * SIZE[1] // 2))
         canvas.save(target, quality=90)
     return truth
+
+
+def build_video(path: Path, minutes: float, seed: int = 0) -> None:
+    """The 1080p clip: scenes of SCENE_S seconds, each a photo with faces that the view pans across."""
+    if path.exists():
+        return
+    data = shared_data_dir()
+    rng = random.Random(seed)
+    sources = sorted((data / "celeba_train").glob("*.jpg")) + sorted((data / "photos" / "dlib").glob("2008_*.jpg"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial.mp4")
+    scenes = [rng.choice(sources) for _ in range(round(minutes * 60 / SCENE_S))]
+    write_video(partial, _panning(scenes), fps=VIDEO_FPS, options={"preset": "veryfast"})
+    partial.rename(path)
+
+
+def _panning(scenes: list[Path]):
+    wide = (VIDEO_SIZE[0] * 21 // 20, VIDEO_SIZE[1] * 21 // 20)  # 5 % more to pan over
+    frames = SCENE_S * VIDEO_FPS
+    for source in scenes:
+        canvas, _, _ = letterboxed(ImageOps.exif_transpose(Image.open(source)), wide)
+        for i in range(frames):
+            x, y = (wide[0] - VIDEO_SIZE[0]) * i // frames, (wide[1] - VIDEO_SIZE[1]) * i // frames
+            yield canvas.crop((x, y, x + VIDEO_SIZE[0], y + VIDEO_SIZE[1]))
+
+
+def video_speed(minutes: float, workers: int | None) -> dict:
+    """Seconds of ``photoface index`` per minute of 1080p video, with and without start-up."""
+    folder = WORK_DIR / f"video-1080p-{minutes:g}min"
+    build_video(folder / "clip.mp4", minutes)
+    load_embedder()  # convert the model once, outside the timings
+    cpu_before = _children_cpu_seconds()
+    run = time_photoface(folder, workers)
+    cpu_seconds = _children_cpu_seconds() - cpu_before  # steadier than wall time on a shared machine
+    after_startup = run["seconds"] - run["startup_seconds"]
+    return {
+        "video_minutes": minutes,
+        "video_size": VIDEO_SIZE,
+        "video_fps": VIDEO_FPS,
+        "faces": len(run["faces"]),
+        "seconds": run["seconds"],
+        "startup_seconds": run["startup_seconds"],
+        "seconds_per_video_minute": run["seconds"] / minutes,
+        "seconds_per_video_minute_after_startup": after_startup / minutes,
+        "cpu_seconds_per_video_minute": cpu_seconds / minutes,
+        "cpu_cores": os.cpu_count(),
+        "load_average_1min": os.getloadavg()[0],
+    }
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def time_photoface(photos: Path, workers: int | None, detect_side: int | None = None, device: str = "cpu") -> dict:
@@ -154,7 +216,12 @@ def main() -> None:
     parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
                         help="cuda: time indexing on the GPU too, at the first detection side (the CPU figures "
                              "come from the same run).")
+    parser.add_argument("--videos", action="store_true", help="Time a 1080p video instead of photos.")
+    parser.add_argument("--minutes", type=float, default=1.0, help="With --videos: the clip's length.")
     args = parser.parse_args()
+    if args.videos:
+        report(video_speed(args.minutes, args.workers), "index_speed_videos.json")
+        return
 
     photos = WORK_DIR / f"photos-12mp-{args.photos}"
     truth = build_photos(photos, args.photos)
@@ -199,9 +266,8 @@ def main() -> None:
                         "startup_s": gpu["startup_seconds"],
                         "photos_per_s_after_startup": (len(files) - 1) / (gpu["seconds"] - gpu["startup_seconds"]),
                         "faces": len(gpu["faces"]), "recall_dlib": recall(truth, boxes_by_photo(gpu["faces"]))}
-    for key, value in rows.items():
-        if key not in ("by_detect_side", "cuda"):
-            print(f"{key:38s} {value:.2f}" if isinstance(value, float) else f"{key:38s} {value}")
+    report({key: value for key, value in rows.items() if key not in ("by_detect_side", "cuda")}, "index_speed.json",
+           rows)
     for side, row in rows["by_detect_side"].items():
         print(f"detect side {side:5d}: {row['photos_per_s']:.2f} photos/s, {row['photos_per_s_after_startup']:.2f} "
               f"after start-up, {row['faces']} faces, dlib boxes {row['recall_dlib'][0]}/{row['recall_dlib'][1]}")
@@ -211,9 +277,15 @@ def main() -> None:
               f"({row['photos_per_s_after_startup']:.2f} after the {row['startup_s']:.1f} s start-up with one "
               f"photo), {row['faces_per_s']:.2f} faces/s, "
               f"{row['faces']} faces, dlib boxes {row['recall_dlib'][0]}/{row['recall_dlib'][1]}")
+
+
+def report(shown: dict, file_name: str, saved: dict | None = None) -> None:
+    """Print ``shown`` a line each and save ``saved`` (default: the same) under benchmarks/results/."""
+    for key, value in shown.items():
+        print(f"{key:38s} {value:.2f}" if isinstance(value, float) else f"{key:38s} {value}")
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
-    (out / "index_speed.json").write_text(json.dumps(rows, indent=2))
+    (out / file_name).write_text(json.dumps(saved or shown, indent=2))
 
 
 if __name__ == "__main__":

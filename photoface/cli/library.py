@@ -84,10 +84,13 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
-    photos = summary["photos"]
+    photos, videos = summary["photos"], summary["videos"]
     click.echo(f"Library: {summary['library']}")
     click.echo(f"Photos:  {photos['indexed']} indexed, {photos['error']} unreadable, {photos['gone']} gone, "
                f"{summary['copies']} copies of others (their faces counted once)")
+    if any(videos.values()):
+        click.echo(f"Videos:  {videos['indexed']} read, {videos['error']} unreadable, {videos['gone']} gone "
+                   "(counted among the photos)")
     click.echo(f"Faces:   {summary['faces']}")
     for model in summary["models"]:
         click.echo(f"Model:   {model['id']} ({model['dim']}-d, {model['embeddings']} faces) {model['description']}")
@@ -104,7 +107,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 
 def _skipped_kinds_lines(kinds: list[dict]) -> list[str]:
-    """A line each for videos, files of a photo's shot and other kinds, counted per extension: short for any number."""
+    """A line each for videos not read, files of a photo's shot and other kinds, counted per extension: short for
+    any number."""
     from ..photos.kinds import PAIRED, UNSUPPORTED_KIND, VIDEO
 
     def per_extension(reason: str) -> str:
@@ -124,7 +128,7 @@ def _skipped_kinds_lines(kinds: list[dict]) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per face.")
 @click.pass_context
 def faces(ctx: click.Context, as_json: bool) -> None:
-    """List every face: photo, box in the upright photo, score."""
+    """List every face: photo (or video, with the face's time in it), box in the upright photo, score."""
     from ..photos.orientation import box_to_upright
 
     with open_library(ctx, read_only=True) as library:
@@ -137,6 +141,7 @@ def faces(ctx: click.Context, as_json: bool) -> None:
                 "score": round(face["det_score"], 4),
                 "quality": round(face["quality"], 3),
                 "drawn": face["drawn"],
+                **({"time_ms": face["time_ms"]} if face["media"] == "video" else {}),
             }
             for face in library.faces()
         ]
@@ -144,7 +149,8 @@ def faces(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=1))
     else:
         for row in rows:
-            click.echo(f"{row['face_id']}\t{row['photo']}\t{row['box']}\t{row['score']}")
+            seen_at = f" at {row['time_ms'] / 1000:.1f} s" if "time_ms" in row else ""  # in a video
+            click.echo(f"{row['face_id']}\t{row['photo']}{seen_at}\t{row['box']}\t{row['score']}")
 
 
 

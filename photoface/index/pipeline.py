@@ -25,6 +25,7 @@ from ..export import photo_date
 from ..face_model import active_head_over, store_missing_vectors
 from ..people.interop import import_named_regions
 from ..photos import file_hash, iter_photo_files
+from ..photos.kinds import is_video_name
 from ..photos.scan import ScanReport, resolved
 from ..store.library import Library
 from ..store.records import PhotoRecord
@@ -251,8 +252,10 @@ class Indexer:
 
     def _analyse_and_store(self, records, pool, report, advance, should_stop) -> None:
         if len(records) > 1 and self._photo_batch() > 1:
-            self._analyse_and_store_in_batches(records, report, advance, should_stop)
-            return
+            if photos := [record for record in records if not is_video_name(record.path)]:
+                self._analyse_and_store_in_batches(photos, report, advance, should_stop)
+            # a video's frames come from one decoder, one after another: videos go on the threads
+            records = [] if should_stop() else [record for record in records if is_video_name(record.path)]
         queue = iter(records)
         running: set[Future] = set()
         ready: list[PhotoAnalysis] = []
@@ -304,6 +307,7 @@ class Indexer:
                 for face in analysis.faces:
                     face.embedding = vectors[offset]
                     offset += 1
+                analysis.keep_one_face_per_person()  # a video's, seen in several frames
         stored_faces = []
         for analysis in analyses:
             if analysis.error:

@@ -42,7 +42,7 @@ def export_person(library: Library, person_id: int, folder: Path, *, link: bool 
 
 
 def write_sidecars(library: Library, person_id: int | None = None, folder: Path | None = None) -> list[Path]:
-    """XMP sidecars with every face region and the names of named people's confirmed faces.
+    """XMP sidecars with every face region and the names of named people's confirmed faces (photos only).
 
     Faces grouped into a named person automatically go unnamed: indexing reads
     names from sidecars as the user's, so they would come back confirmed.
@@ -54,7 +54,8 @@ def write_sidecars(library: Library, person_id: int | None = None, folder: Path 
     wanted = None if person_id is None else {p for p, _ in person_photos(library, person_id)}
     by_photo: dict[str, list[dict]] = {}
     for face in library.faces():
-        by_photo.setdefault(face["path"], []).append(face)
+        if face["media"] == "photo":  # MWG regions describe a still image: none for a video's frames
+            by_photo.setdefault(face["path"], []).append(face)
     written = []
     for path, faces in sorted(by_photo.items()):
         photo = Path(path)

@@ -51,16 +51,17 @@ _PRESENT_STATUS = "CASE WHEN error IS NULL THEN 'indexed' ELSE 'error' END"
 _UPSERT_PHOTO = """
     INSERT INTO photos
         (path, size, mtime_ns, content_hash, width, height, orientation,
-         status, error, copy_of, taken_at, indexed_at)
+         status, error, copy_of, taken_at, media, indexed_at)
     VALUES
         (:path, :size, :mtime_ns, :content_hash, :width, :height, :orientation,
-         :status, :error, :copy_of, :taken_at, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+         :status, :error, :copy_of, :taken_at, :media, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     ON CONFLICT (path) DO UPDATE SET
         size = excluded.size, mtime_ns = excluded.mtime_ns,
         content_hash = excluded.content_hash, width = excluded.width,
         height = excluded.height, orientation = excluded.orientation,
         status = excluded.status, error = excluded.error,
-        copy_of = excluded.copy_of, taken_at = excluded.taken_at, indexed_at = excluded.indexed_at
+        copy_of = excluded.copy_of, taken_at = excluded.taken_at, media = excluded.media,
+        indexed_at = excluded.indexed_at
     RETURNING id
 """
 
@@ -241,12 +242,12 @@ class Library:
     def save_copy(self, record: PhotoRecord, original_id: int) -> int:
         """Record the file at ``record.path`` as a copy of photo ``original_id``; returns its id.
 
-        The copy has the original's size and orientation and no faces of its own.
+        The copy has the original's size, orientation and kind and no faces of its own.
         """
         with write_transaction(self.db):
             original = self.db["photos"].get(original_id)
-            record.width, record.height, record.orientation = (
-                original["width"], original["height"], original["orientation"])
+            record.width, record.height, record.orientation, record.media = (
+                original["width"], original["height"], original["orientation"], original["media"])
             record.taken = datetime.fromisoformat(original["taken_at"]) if original["taken_at"] else None
             return self._upsert_photo(record, status="indexed", error=None, copy_of=original_id)
 
@@ -315,7 +316,8 @@ class Library:
     # --- reading ------------------------------------------------------------
 
     def status(self, error_limit: int = 50) -> dict:
-        """Counts for a summary: photos by status (copies apart), faces, errors, files skipped, models.
+        """Counts for a summary: photos by status (copies apart; videos among them), faces, errors, files
+        skipped, models.
 
         Files skipped for their kind (videos, a .xyz) are counted per reason and
         extension in ``skipped_kinds``; ``skipped`` lists the others one by one.
@@ -324,6 +326,8 @@ class Library:
         for status, count in self.db.execute(
                 "SELECT status, count(*) FROM photos WHERE copy_of IS NULL GROUP BY status"):
             by_status[status] = count
+        videos = dict(self.db.execute(
+            "SELECT status, count(*) FROM photos WHERE copy_of IS NULL AND media = 'video' GROUP BY status"))
         copies = self.db.execute(
             "SELECT count(*) FROM photos WHERE copy_of IS NOT NULL AND status != 'gone'").fetchone()[0]
         skipped = list(self.db.query(
@@ -349,7 +353,8 @@ class Library:
                 " GROUP BY models.id ORDER BY models.id"
             )
         )
-        return {"photos": by_status, "copies": copies, "faces": faces, "errors": errors,
+        return {"photos": by_status, "videos": {status: videos.get(status, 0) for status in by_status},
+                "copies": copies, "faces": faces, "errors": errors,
                 "skipped": skipped, "skipped_count": skipped_count, "skipped_kinds": self._skipped_kinds(),
                 "models": models}
 
@@ -364,14 +369,15 @@ class Library:
         """Every face (or every face of one photo), ordered by id, with what is needed to draw it upright.
 
         Keys: id, photo_id, path, box, landmarks (stored frame), det_score,
-        quality, sharpness, drawn (by the user), and the photo's stored width, height, orientation.
+        quality, sharpness, drawn (by the user), time_ms (in a video, else None), and the photo's
+        stored width, height, orientation and media ("photo" or "video").
         """
         in_photo = "TRUE" if photo_id is None else "photos.id = :photo_id"
         rows = self.db.query(
             'SELECT faces.id, faces."left", faces.top, faces.width, faces.height,'
-            " faces.landmarks, faces.det_score, faces.quality, faces.sharpness, faces.drawn,"
+            " faces.landmarks, faces.det_score, faces.quality, faces.sharpness, faces.drawn, faces.time_ms,"
             " photos.id AS photo_id, photos.path, photos.width AS photo_width,"
-            " photos.height AS photo_height, photos.orientation"
+            " photos.height AS photo_height, photos.orientation, photos.media"
             " FROM faces JOIN photos ON photos.id = faces.photo_id"
             f" WHERE {_photo_filter(include_gone)} AND {in_photo} ORDER BY faces.id",
             {"photo_id": photo_id},
@@ -387,9 +393,11 @@ class Library:
                 "quality": row["quality"],
                 "sharpness": row["sharpness"],
                 "drawn": bool(row["drawn"]),
+                "time_ms": row["time_ms"],
                 "width": row["photo_width"],
                 "height": row["photo_height"],
                 "orientation": row["orientation"],
+                "media": row["media"],
             }
 
     def embedding_matrix(
@@ -445,6 +453,13 @@ class Library:
             raise KeyError(face_id)
         return row[0]
 
+    def face_time_ms(self, face_id: int) -> int | None:
+        """When in its video the face was seen (None for a photo's face); KeyError for an unknown face."""
+        row = self.db.execute("SELECT time_ms FROM faces WHERE id = ?", [face_id]).fetchone()
+        if row is None:
+            raise KeyError(face_id)
+        return row[0]
+
     # --- helpers -------------------------------------------------------------
 
     def _present_under(self, root: str) -> list[tuple[int, str]]:
@@ -479,6 +494,7 @@ class Library:
             "error": error,
             "copy_of": copy_of,
             "taken_at": _taken_text(record.taken),
+            "media": record.media,
         }
         return self.db.execute(_UPSERT_PHOTO, params).fetchone()[0]
 
@@ -545,6 +561,7 @@ class Library:
                 "sharpness": float(face.sharpness),
                 "thumbnail": face.thumbnail,
                 "drawn": int(drawn),
+                "time_ms": face.time_ms,
             }
         ).last_pk
         self.db["embeddings"].insert(

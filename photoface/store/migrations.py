@@ -287,6 +287,14 @@ def _v9_drawn_faces(db: Database) -> None:
     db.execute("ALTER TABLE faces ADD COLUMN drawn INTEGER NOT NULL DEFAULT 0")
 
 
+def _v10_videos(db: Database) -> None:
+    """Videos (issue #20): a video is a photo row of ``media`` 'video', its faces the frames' faces
+    kept (one per person), each with ``time_ms``, its time in the video (NULL for a photo's faces)."""
+    db.execute("ALTER TABLE photos ADD COLUMN media TEXT NOT NULL DEFAULT 'photo'"
+               " CHECK (media IN ('photo', 'video'))")
+    db.execute("ALTER TABLE faces ADD COLUMN time_ms INTEGER")
+
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[Migration] = [
@@ -299,6 +307,7 @@ MIGRATIONS: list[Migration] = [
     _v7_cannot_links,
     _v8_covers_and_taken_dates,
     _v9_drawn_faces,
+    _v10_videos,
 ]
 
 

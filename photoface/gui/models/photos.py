@@ -1,7 +1,7 @@
 """Photos by month: a header row per month, then its photos; thumbnails decoded on worker threads.
 
 Only faces have thumbnails in the library, so a photo's is decoded from its file
-(a reduced JPEG decode, then a square crop) when its tile is first shown, off the
+(a reduced JPEG decode, or a video's first frame, then a square crop) when its tile is first shown, off the
 GUI thread: a screenful of tiles never stalls the window.
 """
 
@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QImage, QPixmap
 
 from photoface.errors import PhotofaceError
 from photoface.people import queries
-from photoface.photos.loader import load_photo
+from photoface.photos.shown import load_shown
 
 from ..images import to_qimage
 
@@ -153,7 +153,7 @@ class _Decode(QRunnable):
 
     def run(self) -> None:
         try:
-            image = ImageOps.fit(load_photo(self.path, max_side=2 * self.side).image, (self.side, self.side))
+            image = ImageOps.fit(load_shown(self.path, None, 2 * self.side).image, (self.side, self.side))
         except PhotofaceError:  # moved, deleted or broken since it was indexed: a darker tile
             self.done.emit(self.photo_id, QImage())
             return

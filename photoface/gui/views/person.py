@@ -222,12 +222,14 @@ class PersonView(QWidget):
         out, Alt+Left or Backspace goes back, F2 names. A focused name field keeps its keys for typing."""
         keys = {self.yes_button: ["Y"], self.no_button: ["N"], self.not_button: [QKeySequence.StandardKey.Delete],
                 self.back_button: [QKeySequence.StandardKey.Back, "Backspace"]}
+        said = {self.yes_button: "Yes: it is them", self.no_button: "No: someone else",
+                self.not_button: "Take the selected faces out", self.back_button: "Back to the people"}
         for button, sequences in keys.items():
-            for sequence in sequences:
-                QShortcut(QKeySequence(sequence), self, activated=lambda b=button: _press(b))
+            for sequence in sequences:  # whatsThis: the Keyboard shortcuts list's words
+                QShortcut(QKeySequence(sequence), self, activated=lambda b=button: _press(b), whatsThis=said[button])
             shown = " or ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in sequences)
             button.setToolTip(f"Key: {shown}")
-        QShortcut(QKeySequence("F2"), self, activated=self._edit_name)
+        QShortcut(QKeySequence("F2"), self, activated=self._edit_name, whatsThis="Type the person's name")
         self.name_edit.setToolTip("Key: F2")
 
     def _edit_name(self) -> None:

@@ -16,15 +16,17 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVB
 
 from photoface.errors import PhotofaceError
 from photoface.people import operations, queries
-from photoface.photos.loader import load_photo
+from photoface.photos.kinds import is_video_name
 from photoface.photos.orientation import Box, box_to_upright
+from photoface.photos.shown import load_shown
 from photoface.store.library import Library
 
 from ..images import to_qimage
 from ..jobs.adding_face import AddFaceJob
 from ..models.people import UNNAMED, UNSORTED
-from ..text import elided
+from ..text import elided, shown_path
 from .name_popup import NamePopup
+from .video import PlayButton, in_same_frame, shown_face
 
 if TYPE_CHECKING:
     from photoface.embed.models import Embedder
@@ -61,6 +63,7 @@ class PhotoView(QWidget):
         self.position = 0
         self.path = ""
         self.photo_id: int | None = None
+        self.frame_ms: int | None = None  # a video's: the time of the frame shown
         self.job: AddFaceJob | None = None
         self.canvas = PhotoCanvas()
         self.canvas.face_clicked.connect(lambda face, where: self.name_popup(face).open_at(where))
@@ -71,6 +74,7 @@ class PhotoView(QWidget):
         self.add_button = QPushButton("Add a face", checkable=True, toggled=self.canvas.set_drawing)
         self.add_button.setToolTip("Draw a box around a face that has no frame, then name it (key: A)")
         self.count_label = QLabel()
+        self.play_button = PlayButton()
         self.path_label = QLabel()
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._lay_out()
@@ -121,16 +125,21 @@ class PhotoView(QWidget):
 
     def _show_photo(self, path: str, photo_id: int) -> None:
         faces = list(self.library.faces(photo_id=photo_id))
-        new_photo = photo_id != self.photo_id
-        if new_photo or self.canvas.pixmap.isNull():
-            photo = load_photo(path, max_side=SHOWN_SIDE)
+        shown = shown_face(faces, self.face_id)  # a video: the frame of this face
+        frame_ms = shown and shown["time_ms"]
+        if (photo_id, frame_ms) != (self.photo_id, self.frame_ms) or self.canvas.pixmap.isNull():
+            photo = load_shown(path, frame_ms, SHOWN_SIDE)
             self.canvas.show_photo(to_qimage(photo.image), photo.upright_size)
+        faces = in_same_frame(faces, shown)  # a video's faces come from different frames
+        self.play_button.show_for(path, shown)
+        self.add_button.setEnabled(self.job is None and not is_video_name(path))  # faces are drawn on photos
+        self.frame_ms = frame_ms
         self.path, self.photo_id = path, photo_id
         people = _people_of_faces(self.library)
         self.canvas.show_frames([FaceFrame(face["id"], _upright_box(face), _label(people.get(face["id"])),
                                            people.get(face["id"])) for face in faces], self.face_id)
         self.path_label.setText(Path(path).name)  # the folder in the tooltip: a long path would widen the window
-        self.path_label.setToolTip(path)
+        self.path_label.setToolTip(shown_path(path))
         self.count_label.setText(f"{self.position + 1:,} of {len(self.sequence):,}")
         self.previous_button.setEnabled(self.position > 0)
         self.next_button.setEnabled(self.position + 1 < len(self.sequence))
@@ -198,7 +207,7 @@ class PhotoView(QWidget):
         self.job.wait()
         self.job.deleteLater()
         self.job = None
-        self.add_button.setEnabled(True)
+        self.add_button.setEnabled(not is_video_name(self.path))
         self._drop_pending()
 
     def _drop_pending(self) -> None:
@@ -223,17 +232,20 @@ class PhotoView(QWidget):
             self.back.emit()
 
     def _add_shortcuts(self) -> None:
-        keys = {
-            "Left": lambda: self.step(-1), "Right": lambda: self.step(1),
-            "Backspace": self.back.emit, QKeySequence.StandardKey.Back: self.back.emit, "Esc": self._escape,
-            "+": lambda: self.canvas.zoom_by(ZOOM_STEP), "=": lambda: self.canvas.zoom_by(ZOOM_STEP),
-            QKeySequence.StandardKey.ZoomIn: lambda: self.canvas.zoom_by(ZOOM_STEP),
-            "-": lambda: self.canvas.zoom_by(1 / ZOOM_STEP),
-            QKeySequence.StandardKey.ZoomOut: lambda: self.canvas.zoom_by(1 / ZOOM_STEP),
-            "0": self.canvas.fit, "A": lambda: self.add_button.isEnabled() and self.add_button.toggle(),
-        }
-        for key, slot in keys.items():
-            QShortcut(QKeySequence(key), self, activated=slot)
+        zoom_in, zoom_out = lambda: self.canvas.zoom_by(ZOOM_STEP), lambda: self.canvas.zoom_by(1 / ZOOM_STEP)
+        keys = [  # (keys, what they do: the Keyboard shortcuts list's words, slot)
+            (["Left"], "Previous photo of the list", lambda: self.step(-1)),
+            (["Right"], "Next photo of the list", lambda: self.step(1)),
+            (["Backspace", QKeySequence.StandardKey.Back], "Back", self.back.emit),
+            (["Esc"], "Stop adding a face, else back", self._escape),
+            (["+", "=", QKeySequence.StandardKey.ZoomIn], "Zoom in", zoom_in),
+            (["-", QKeySequence.StandardKey.ZoomOut], "Zoom out", zoom_out),
+            (["0"], "Fit the photo", self.canvas.fit),
+            (["A"], "Add a face the detector missed", lambda: self.add_button.isEnabled() and self.add_button.toggle()),
+        ]
+        for sequences, said, slot in keys:
+            for key in sequences:
+                QShortcut(QKeySequence(key), self, activated=slot, whatsThis=said)
         self.back_button.setToolTip("Key: Esc or Backspace")
         self.previous_button.setToolTip("Key: Left")
         self.next_button.setToolTip("Key: Right")
@@ -244,6 +256,7 @@ class PhotoView(QWidget):
         for widget in (self.back_button, self.previous_button, self.count_label, self.next_button):
             header.addWidget(widget)
         header.addWidget(self.path_label, stretch=1)
+        header.addWidget(self.play_button)
         header.addWidget(self.add_button)
         layout = QVBoxLayout(self)
         layout.addLayout(header)

@@ -36,7 +36,7 @@ class PhotosView(QWidget):
         self.problem.setStyleSheet("color: #c0392b")
         self.grid = _photo_grid(model, self)
         self.grid.activated.connect(self._open)  # double-click or Enter
-        QShortcut(QKeySequence("Backspace"), self, activated=lambda: self.back_button.click())
+        QShortcut(QKeySequence("Backspace"), self, activated=lambda: self.back_button.click(), whatsThis="Back to the people")
         self._lay_out()
 
     def show_people_photos(self, person_ids: list[int]) -> None:
