@@ -7,11 +7,13 @@ import numpy as np
 import pytest
 import torch
 from click.testing import CliRunner
+from PIL import Image
 
 from photoface.cli import cli
 from photoface.devices import available_devices, resolve_device
 from photoface.embed.registry import DEFAULT_MODEL_ID
 from photoface.errors import PhotofaceError
+from photoface.evaluation.videos import letterboxed, still_scenes, write_video
 from photoface.index import pipeline
 from photoface.index.batches import analyses_in_batches as pipeline_batches
 from photoface.index.options import IndexOptions
@@ -19,6 +21,8 @@ from photoface.index.pipeline import Indexer
 from photoface.library_settings import index_options, save_index_options
 from photoface.photos.orientation import iou
 from photoface.store.library import Library
+
+from .conftest import PHOTOS
 
 MISSING_GPUS = [device for device in ("cuda", "mps") if device not in available_devices()]
 
@@ -94,8 +98,11 @@ def assert_same_faces(expected: dict, found: dict, min_iou: float, min_cosine: f
 
 @pytest.fixture
 def mixed_photos(copy_photos):
-    """Photos of many sizes, with and without faces, and files that cannot be read."""
-    return copy_photos("knn/test", "dlib", "odd", "misc", "exif/portrait_6.jpg", "broken/heif-corrupted.heic")
+    """Photos of many sizes, with and without faces, files that cannot be read, and a video (on the threads)."""
+    folder = copy_photos("knn/test", "dlib", "odd", "misc", "exif/portrait_6.jpg", "broken/heif-corrupted.heic")
+    couple, _, _ = letterboxed(Image.open(PHOTOS / "deepface" / "couple.jpg"), (640, 448))
+    write_video(folder / "couple.mp4", still_scenes([(couple, 2)]))
+    return folder
 
 
 def test_photos_detected_in_batches_find_the_faces_each_photo_finds_alone(tmp_path, mixed_photos, embedder,
@@ -112,6 +119,7 @@ def test_photos_detected_in_batches_find_the_faces_each_photo_finds_alone(tmp_pa
     batched = indexed_faces(tmp_path / "batched", mixed_photos, IndexOptions(device="cpu", photo_batch=4), embedder)
     assert batches == [4]
     assert batched[0] == per_photo[0] and per_photo[0][2] >= 30, "photos indexed, failed; faces"
+    assert any(path.endswith("couple.mp4") for path in batched[1]), "the video's faces too"
     assert_same_faces(per_photo[1], batched[1], min_iou=0.99, min_cosine=0.9999)
 
 
