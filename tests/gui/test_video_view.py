@@ -37,6 +37,7 @@ def test_a_video_face_shows_its_frame_upright_and_plays_the_video(qtbot, tmp_pat
     assert sorted(frame.face_id for frame in canvas.frames) == sorted(
         face["id"] for face in faces if face["time_ms"] == faces[0]["time_ms"])
     assert view.play_button.isVisible() and clock(faces[0]["time_ms"]) in view.play_button.text()
+    assert not view.add_button.isEnabled(), "faces are drawn on photos, not on a video's frame"
     view.play_button.click()
     assert opened == [str(video)]
 
