@@ -28,6 +28,7 @@ from ..store.library import Library
 from ..store.records import PhotoRecord
 from ..store.transaction import write_transaction
 from .analyse import PhotoAnalysis, analyse_photo
+from .native_libraries import preload_torch_libraries
 from .options import IndexOptions
 from .order import spread_order
 
@@ -75,6 +76,7 @@ class _Models:
             loader.shutdown(wait=False)
 
     def _load(self) -> tuple["FaceDetector", "Embedder"]:
+        preload_torch_libraries()  # with the GIL released: a window indexing meanwhile stays responsive
         from ..detect.detector import FaceDetector
         from ..embed.models import load_embedder
 
