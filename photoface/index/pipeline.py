@@ -32,6 +32,7 @@ from ..store.records import PhotoRecord
 from ..store.transaction import write_transaction
 from .analyse import PhotoAnalysis, analyse_photo
 from .batches import GPU_PHOTO_BATCH, analyses_in_batches
+from .native_libraries import preload_torch_libraries
 from .options import IndexOptions
 from .order import spread_order
 
@@ -75,13 +76,17 @@ class _Models:
 
     def start_loading(self) -> None:
         if self._loading is None:
-            if self._options.device != "auto":  # a GPU asked for by name must be there before a photo is read
-                self._device.set_result(resolve_device(self._options.device))
+            device = self._options.device
+            if device in ("cuda", "mps"):  # a GPU asked for by name must be there before a photo is read:
+                preload_torch_libraries()  # torch is imported here, the window staying responsive
+            if device != "auto":
+                self._device.set_result(resolve_device(device))
             loader = ThreadPoolExecutor(1, thread_name_prefix="photoface-models")
             self._loading = loader.submit(self._load)
             loader.shutdown(wait=False)
 
     def _load(self) -> tuple["FaceDetector", "Embedder"]:
+        preload_torch_libraries()  # with the GIL released: a window indexing meanwhile stays responsive
         if not self._device.done():  # first: the indexer picks its way of analysing by it (torch alone, ~4 s)
             try:
                 self._device.set_result(resolve_device("auto"))
