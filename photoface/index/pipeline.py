@@ -100,6 +100,12 @@ class _Models:
         embedder = (self._embedder or load_embedder(self._options.model_id)).to(device)
         return FaceDetector(min_face_size=self._options.min_face_size, device=device), embedder
 
+    def loaded_embedder(self) -> "Embedder | None":
+        """The embedder if it is loaded (or was given), without loading it."""
+        if self._loading is not None and self._loading.done() and self._loading.exception() is None:
+            return self._loading.result()[1]
+        return self._embedder
+
     @property
     def device(self) -> str:
         """Where the networks run ("cpu", "cuda", "mps"): known once torch is imported."""
@@ -142,6 +148,11 @@ class Indexer:
     def embedder(self) -> "Embedder":
         """The embedder; loads it (torch included) when nothing needed it yet."""
         return self._models.embedder
+
+    @property
+    def loaded_embedder(self) -> "Embedder | None":
+        """The embedder if a photo needed it (or it was given); None when nothing loaded torch."""
+        return self._models.loaded_embedder()
 
     def run(self, roots: Iterable[Path], progress: Progress | None = None,
             should_stop: Callable[[], bool] = lambda: False) -> IndexReport:
