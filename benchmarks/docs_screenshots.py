@@ -37,9 +37,6 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "benchmarks" / "work" / "docs_library"
 
 
-VIEWS = ("people", "person", "photo", "timeline", "together")
-
-
 def date_by_folder(photos: Path) -> None:
     """File times: ``train/<person>/`` photos on the 10th of a month of 2023 each, ``test/`` ones on 15 March 2024."""
     folders = sorted(folder.name for folder in (photos / "train").iterdir())
