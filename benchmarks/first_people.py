@@ -2,7 +2,7 @@
 
     flock /tmp/photoface-cpu.lock .venv/bin/python -m benchmarks.first_people [--photos 2000] [--seed 0]
 
-Copies ``--photos`` shared photos into ``benchmarks/work/first_people/photos-seed<N>``
+Copies ``--photos`` shared photos into ``benchmarks/work/first_people/photos-<photos>-seed<N>``
 (up to a third each from celeba_more and celeba_train, whole identities, and
 the rest from LFW people folders with at least 6 photos, up to 8 each), opens the real main
 window offscreen on a new library, adds the folder as a user does and
@@ -20,6 +20,7 @@ import argparse
 import os
 import random
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,10 +146,11 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=2000, help="photos in the folder added (default 2000)")
     parser.add_argument("--seed", type=int, default=0, help="which identities and LFW people are copied")
     args = parser.parse_args()
-    photos = WORK / f"photos-seed{args.seed}"
+    photos = WORK / f"photos-{args.photos}-seed{args.seed}"
     make_photos(photos, args.photos, args.seed)
-    shutil.rmtree(WORK / "library", ignore_errors=True)  # a new user's library
-    measure(photos, WORK / "library")
+    # a new user's library, its own: benchmarks/work may be shared by several checkouts
+    with tempfile.TemporaryDirectory(prefix="library-", dir=WORK) as library:
+        measure(photos, Path(library))
 
 
 if __name__ == "__main__":
