@@ -116,7 +116,8 @@ class CpuTimeline:
 
     def __init__(self, process: subprocess.Popen):
         self.process = process
-        self.samples: list[tuple[float, float, float, int]] = []  # epoch s, process CPU s, machine idle s, runnable
+        # epoch s, process CPU s, machine idle s, whether the main thread is runnable, other threads runnable
+        self.samples: list[tuple[float, float, float, bool, int]] = []
         self._sampler = threading.Thread(target=self._sample, daemon=True)
 
     def __enter__(self) -> "CpuTimeline":
@@ -131,23 +132,30 @@ class CpuTimeline:
         while self.process.poll() is None:
             try:
                 fields = _stat_fields(Path(f"/proc/{self.process.pid}/stat"))
-                runnable = sum(_stat_fields(task / "stat")[0] == "R"
-                               for task in Path(f"/proc/{self.process.pid}/task").iterdir())
+                runnable = {task.name for task in Path(f"/proc/{self.process.pid}/task").iterdir()
+                            if _stat_fields(task / "stat")[0] == "R"}
                 idle = Path("/proc/stat").read_text().split("\n", 1)[0].split()[4:6]  # idle, iowait
             except OSError:  # it just ended, or a thread did
                 continue
+            main = str(self.process.pid) in runnable  # the thread that embeds and stores
             self.samples.append((time.time(), (int(fields[11]) + int(fields[12])) / ticks, sum(map(int, idle)) / ticks,
-                                 runnable))
+                                 main, len(runnable) - main))
             time.sleep(SAMPLE_S)
 
-    def between(self, start: float, end: float) -> tuple[float, float, float]:
+    def between(self, start: float, end: float) -> dict:
         """Between two epoch times: the process's CPU seconds, the machine's idle core-seconds (both
-        interpolated), and the mean share of the cores its runnable threads would fill."""
+        interpolated), the mean share of the cores its runnable threads would fill, and the share
+        of the time fewer threads than cores wanted one, by which."""
         at = [sample[0] for sample in self.samples]
         cpu, idle = ([np.interp(t, at, [sample[k] for sample in self.samples]) for t in (start, end)] for k in (1, 2))
         cores = len(os.sched_getaffinity(0))
-        wanted = [min(runnable, cores) / cores for t, _, _, runnable in self.samples if start <= t <= end]
-        return cpu[1] - cpu[0], idle[1] - idle[0], float(np.mean(wanted))
+        window = [(main, others) for t, _, _, main, others in self.samples if start <= t <= end]
+        short = [(main, others) for main, others in window if main + others < cores]
+        return {"cpu_s": cpu[1] - cpu[0], "idle_s": idle[1] - idle[0],
+                "cores_wanted": float(np.mean([min(main + others, cores) / cores for main, others in window])),
+                "short_main_only": sum(main and not others for main, others in short) / len(window),
+                "short_workers_only": sum(others and not main for main, others in short) / len(window),
+                "short_none": sum(not main and not others for main, others in short) / len(window)}
 
 
 def _stat_fields(path: Path) -> list[str]:
@@ -224,12 +232,15 @@ def after_startup(library: Path, timeline: CpuTimeline) -> dict:
         first_batch_end = stored_at
     photos = sum(t > first_batch_end for t in times)
     seconds = times[-1] - first_batch_end
-    cpu_s, idle_s, cores_wanted = timeline.between(first_batch_end, times[-1])
+    window = timeline.between(first_batch_end, times[-1])
     core_seconds = seconds * len(os.sched_getaffinity(0))
     return {"photos_per_s_after_startup": photos / seconds, "photos_after_startup": photos,
-            "cpu_s_per_photo_after_startup": cpu_s / photos,
-            "cores_used_by_photoface": cpu_s / core_seconds, "cores_idle": idle_s / core_seconds,
-            "cores_used_by_others": 1 - (cpu_s + idle_s) / core_seconds, "cores_wanted_by_photoface": cores_wanted}
+            "cpu_s_per_photo_after_startup": window["cpu_s"] / photos,
+            "cores_used_by_photoface": window["cpu_s"] / core_seconds, "cores_idle": window["idle_s"] / core_seconds,
+            "cores_used_by_others": 1 - (window["cpu_s"] + window["idle_s"]) / core_seconds,
+            "cores_wanted_by_photoface": window["cores_wanted"],
+            # the time fewer of its threads than cores wanted one: only the main thread, only workers, none
+            **{f"time_{key}": value for key, value in window.items() if key.startswith("short_")}}
 
 
 def photoface_index_command(library: Path, photos: Path, workers: int | None = None,
@@ -330,7 +341,9 @@ def main() -> None:
           f" {rows['cores_used_by_others']:.0%}, idle {rows['cores_idle']:.0%}; its threads wanted"
           f" {rows['cores_wanted_by_photoface']:.0%} of the cores, its CPU time per photo was"
           f" {rows['cpu_per_photo_over_single_core']:.2f}x the single-core stages': on a quiet machine"
-          f" {rows['quiet_machine_share_of_ceiling']:.0%} of the ceiling")
+          f" {rows['quiet_machine_share_of_ceiling']:.0%} of the ceiling; fewer threads than cores wanted one"
+          f" {rows['time_short_main_only']:.0%} of the time with only the main thread (embedding, storing),"
+          f" {rows['time_short_workers_only']:.0%} with only workers, {rows['time_short_none']:.0%} with none")
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     (out / "index_speed.json").write_text(json.dumps(rows, indent=2))
