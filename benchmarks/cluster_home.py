@@ -33,7 +33,9 @@ split). celeba_more, the small sets and LFW's other half were not looked at
 until they were chosen; lfw_10 and lfw_10_strangers hold people of both
 halves. The second round (the pair cut, the lone-face spread test, the join
 margin) was again chosen on celeba_train and on lfw_10_strangers' faces of
-the calibration half only.
+the calibration half only; the third (``linkage.VOUCH_FROM`` and
+``VOUCH_RATIO``) on celeba_train and the calibration half of lfw_10_strangers
+and of all of LFW.
 """
 
 import argparse

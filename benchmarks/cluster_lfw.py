@@ -1,6 +1,6 @@
 """Clustering quality on LFW and celeba_train through photoface's own pipeline.
 
-    .venv/bin/python -m benchmarks.cluster_lfw
+    .venv/bin/python -m benchmarks.cluster_lfw [--cached]
 
 Indexes all 13,233 deep-funneled LFW images (incrementally, into the library
 ``benchmarks/lfw.py`` uses) and the 480 celeba_train photos, takes each
@@ -14,8 +14,14 @@ is where the cuts were chosen (with ``benchmarks/cluster_home.py``'s
 celeba_train); every grouping level is shown there, and the default level
 and the old single cut (0.90, chosen there before issue #16) are reported
 on the other half, on all of LFW and on CelebA.
+
+Each run keeps the labelled faces in ``benchmarks/work/cluster-home``
+(``lfw_all.npz``; celeba_train's is ``benchmarks/cluster_home.py``'s);
+``--cached`` clusters those again without opening the libraries or
+loading the models.
 """
 
+import argparse
 import hashlib
 import json
 import time
@@ -31,6 +37,7 @@ from photoface.index.pipeline import Indexer
 from photoface.people.recluster import MIN_SEED_QUALITY
 from photoface.store.library import Library
 
+from .cluster_home import CACHE_DIR
 from .lfw import WORK_DIR
 
 
@@ -95,20 +102,43 @@ def index(library_dir: Path, source: Path) -> tuple[Library, Indexer]:
     return library, indexer
 
 
-def main() -> None:
+def indexed_faces() -> dict[str, dict[str, np.ndarray]]:
+    """Each set's labelled faces (vectors, qualities, labels, paths), indexing what is new; LFW's kept."""
     data = shared_data_dir()
     lfw, lfw_indexer = index(WORK_DIR / "lfw", data / "lfw")
     model = lfw_indexer.embedder.model_id
-    vectors, qualities, names, _ = labelled_faces(lfw, model, lambda path: path.parent.name, main_face)
+    celeba_ids = celeba_identities(data / "celeba_train")
+    celeba, _ = index(WORK_DIR / "celeba", data / "celeba_train")
+    found = {"lfw_all": labelled_faces(lfw, model, lambda path: path.parent.name, main_face),
+             "celeba_train": labelled_faces(celeba, model, lambda path: celeba_ids.get(path.name), largest_face)}
+    faces = {name: dict(zip(("vectors", "qualities", "labels", "paths"), (*arrays, np.array(paths))))
+             for name, (*arrays, paths) in found.items()}
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    np.savez(CACHE_DIR / "lfw_all.npz", **faces["lfw_all"])
+    return faces
+
+
+def cached_faces() -> dict[str, dict[str, np.ndarray]]:
+    faces = {}
+    for name in ("lfw_all", "celeba_train"):
+        with np.load(CACHE_DIR / f"{name}.npz") as data:
+            faces[name] = dict(data)
+    return faces
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--cached", action="store_true",
+                        help="cluster the faces a previous run kept, without opening the libraries")
+    faces = cached_faces() if parser.parse_args().cached else indexed_faces()
+    vectors, qualities, names = (faces["lfw_all"][key] for key in ("vectors", "qualities", "labels"))
     calibration = np.array([hashlib.sha256(n.encode()).digest()[0] % 2 == 0 for n in names])
 
     sweep = [scores(vectors[calibration], qualities[calibration], names[calibration], level) for level in LEVELS]
     for row in sweep:
         show("LFW calibration half", row)
 
-    celeba_ids = celeba_identities(data / "celeba_train")
-    celeba, _ = index(WORK_DIR / "celeba", data / "celeba_train")
-    c_vectors, c_qualities, c_labels, _ = labelled_faces(celeba, model, lambda path: celeba_ids.get(path.name), largest_face)
+    c_vectors, c_qualities, c_labels = (faces["celeba_train"][key] for key in ("vectors", "qualities", "labels"))
 
     results = {"calibration_sweep": sweep}
     for name, args in (("LFW evaluation half", (vectors[~calibration], qualities[~calibration], names[~calibration])),

@@ -1,7 +1,8 @@
-"""Indexing speed on 12-megapixel JPEGs: the CPU ceiling, photoface, and a naive pipeline, in one run.
+"""Indexing speed on 12-megapixel JPEGs: the CPU ceiling, photoface, and a naive pipeline, in one run; or on 1080p video.
 
     flock /tmp/photoface-cpu.lock .venv/bin/python -m benchmarks.index_speed [--photos 60]
-        [--baseline-photos N] [--detect-sides 960 640]
+        [--baseline-photos N] [--detect-sides 960 640] [--device cpu|cuda]
+    .venv/bin/python -m benchmarks.index_speed --videos [--minutes 1]
 
 Builds (once, under ``benchmarks/work/``) a library of 4000x3000 JPEGs made
 from the shared photos: each is a 2x2 grid of upscaled photos with 0-6 faces
@@ -25,12 +26,22 @@ Start-up is also timed on its own, as ``photoface index`` of an empty folder
 (the models never load there). ``--detect-sides`` times photoface at several
 detection resolutions (the first is the one compared). Results go to
 ``benchmarks/results/index_speed.json``.
+
+``--device cuda`` also times ``photoface index --device cuda`` on the same
+photos, beside the CPU figures of the same run.
+
+``--videos`` builds a 1080p H.264 clip at 30 frames a second with a keyframe
+a second (as phones record) from the shared photos instead: a scene every 5 s,
+each panning slowly over a photo with faces, and reports the seconds
+``photoface index`` takes per minute of it.
 """
 
 import argparse
 import json
 import os
 import random
+import resource
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -51,12 +62,14 @@ from photoface.detect.detector import FaceDetector
 from photoface.embed.models import load_embedder
 from photoface.evaluation.datasets import dlib_boxes, shared_data_dir
 from photoface.evaluation.metrics import match_boxes
+from photoface.evaluation.videos import letterboxed, write_video
 from photoface.index.analyse import analyse_photo
 from photoface.index.options import DETECT_SIDE
 from photoface.store.records import PhotoRecord
 
 WORK_DIR = Path(__file__).parent / "work"
 SIZE = (4000, 3000)
+VIDEO_SIZE, VIDEO_FPS, SCENE_S = (1920, 1080), 30, 5
 FIRST_BATCH_GAP_S = 0.1
 SAMPLE_S = 0.05  # how often the CPU time of photoface index is read
 
@@ -89,7 +102,60 @@ def build_photos(folder: Path, count: int, seed: int = 0) -> dict[str, list]:
     return truth
 
 
-def time_photoface(photos: Path, workers: int | None, detect_side: int | None = None) -> dict:
+def build_video(path: Path, minutes: float, seed: int = 0) -> None:
+    """The 1080p clip: scenes of SCENE_S seconds, each a photo with faces that the view pans across."""
+    if path.exists():
+        return
+    data = shared_data_dir()
+    rng = random.Random(seed)
+    sources = sorted((data / "celeba_train").glob("*.jpg")) + sorted((data / "photos" / "dlib").glob("2008_*.jpg"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial.mp4")
+    scenes = [rng.choice(sources) for _ in range(round(minutes * 60 / SCENE_S))]
+    write_video(partial, _panning(scenes), fps=VIDEO_FPS, options={"preset": "veryfast"})
+    partial.rename(path)
+
+
+def _panning(scenes: list[Path]):
+    wide = (VIDEO_SIZE[0] * 21 // 20, VIDEO_SIZE[1] * 21 // 20)  # 5 % more to pan over
+    frames = SCENE_S * VIDEO_FPS
+    for source in scenes:
+        canvas, _, _ = letterboxed(ImageOps.exif_transpose(Image.open(source)), wide)
+        for i in range(frames):
+            x, y = (wide[0] - VIDEO_SIZE[0]) * i // frames, (wide[1] - VIDEO_SIZE[1]) * i // frames
+            yield canvas.crop((x, y, x + VIDEO_SIZE[0], y + VIDEO_SIZE[1]))
+
+
+def video_speed(minutes: float, workers: int | None) -> dict:
+    """Seconds of ``photoface index`` per minute of 1080p video, with and without start-up."""
+    folder = WORK_DIR / f"video-1080p-{minutes:g}min"
+    build_video(folder / "clip.mp4", minutes)
+    load_embedder()  # convert the model once, outside the timings
+    cpu_before = _children_cpu_seconds()
+    run = time_photoface(folder, workers)
+    cpu_seconds = _children_cpu_seconds() - cpu_before  # steadier than wall time on a shared machine
+    after_startup = run["seconds"] - run["startup_seconds"]
+    return {
+        "video_minutes": minutes,
+        "video_size": VIDEO_SIZE,
+        "video_fps": VIDEO_FPS,
+        "faces": len(run["faces"]),
+        "seconds": run["seconds"],
+        "startup_seconds": run["startup_seconds"],
+        "seconds_per_video_minute": run["seconds"] / minutes,
+        "seconds_per_video_minute_after_startup": after_startup / minutes,
+        "cpu_seconds_per_video_minute": cpu_seconds / minutes,
+        "cpu_cores": os.cpu_count(),
+        "load_average_1min": os.getloadavg()[0],
+    }
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def time_photoface(photos: Path, workers: int | None, detect_side: int | None = None, device: str = "cpu") -> dict:
     """Seconds for the whole run, for start-up alone (a fresh library, an empty folder), and the run after start-up."""
     times = {}
     # benchmarks/work may be shared by several checkouts: each run gets libraries of its own
@@ -98,12 +164,25 @@ def time_photoface(photos: Path, workers: int | None, detect_side: int | None = 
             folder.mkdir(exist_ok=True)
             library = Path(libraries) / name
             started = time.perf_counter()
-            command = photoface_index_command(library, folder, workers, detect_side)
+            command = photoface_index_command(library, folder, workers, detect_side, device)
             with CpuTimeline(subprocess.Popen(command)) as timeline:
                 if timeline.process.wait():
                     raise SystemExit(f"photoface index failed with exit status {timeline.process.returncode}")
             times[name] = time.perf_counter() - started
         return {**times, "faces": library_faces(library), **after_startup(library, timeline)}
+
+
+def time_one_photo(photos: Path, workers: int | None, detect_side: int, device: str) -> float:
+    """Seconds to index one photo from a fresh start: start-up with the models loaded on ``device``."""
+    folder = WORK_DIR / "one-photo"
+    folder.mkdir(exist_ok=True)
+    first = sorted(photos.glob("*.jpg"))[0]
+    if not (folder / first.name).exists():
+        shutil.copy2(first, folder / first.name)
+    with tempfile.TemporaryDirectory(prefix="speed-libraries-", dir=WORK_DIR) as library:
+        started = time.perf_counter()
+        subprocess.run(photoface_index_command(Path(library), folder, workers, detect_side, device), check=True)
+        return time.perf_counter() - started
 
 
 class CpuTimeline:
@@ -244,9 +323,9 @@ def after_startup(library: Path, timeline: CpuTimeline) -> dict:
 
 
 def photoface_index_command(library: Path, photos: Path, workers: int | None = None,
-                            detect_side: int | None = None) -> list[str]:
+                            detect_side: int | None = None, device: str | None = None) -> list[str]:
     command = [sys.executable, "-m", "photoface", "--library", str(library), "index", "--quiet", str(photos)]
-    for option, value in (("--workers", workers), ("--detect-side", detect_side)):
+    for option, value in (("--workers", workers), ("--detect-side", detect_side), ("--device", device)):
         if value:
             command += [option, str(value)]
     return command
@@ -296,7 +375,15 @@ def main() -> None:
     parser.add_argument("--workers", type=int)
     parser.add_argument("--detect-sides", type=int, nargs="+", default=[DETECT_SIDE],
                         help="Detection resolutions to time photoface at (default: the default, %(default)s).")
+    parser.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                        help="cuda: time indexing on the GPU too, at the first detection side (the CPU figures "
+                             "come from the same run).")
+    parser.add_argument("--videos", action="store_true", help="Time a 1080p video instead of photos.")
+    parser.add_argument("--minutes", type=float, default=1.0, help="With --videos: the clip's length.")
     args = parser.parse_args()
+    if args.videos:
+        report(video_speed(args.minutes, args.workers), "index_speed_videos.json")
+        return
 
     photos = WORK_DIR / f"photos-12mp-{args.photos}"
     truth = build_photos(photos, args.photos)
@@ -306,6 +393,10 @@ def main() -> None:
 
     costs = stage_costs(files, args.detect_sides[0])
     runs = {side: time_photoface(photos, args.workers, side) for side in args.detect_sides}
+    gpu = None
+    if args.device == "cuda":  # a GPU loads in seconds and then indexes fast: start-up is timed with one photo
+        gpu = time_photoface(photos, args.workers, args.detect_sides[0], "cuda")
+        gpu["startup_seconds"] = time_one_photo(photos, args.workers, args.detect_sides[0], "cuda")
     ours = runs[args.detect_sides[0]]
     rows = {
         "photos": len(files),
@@ -330,12 +421,22 @@ def main() -> None:
                    "faces": len(run["faces"]), "recall_dlib": recall(truth, boxes_by_photo(run["faces"]))}
             for side, run in runs.items()},
     }
-    for key, value in rows.items():
-        if key != "by_detect_side":
-            print(f"{key:42s} {value:.3f}" if isinstance(value, float) else f"{key:42s} {value}")
+    if gpu:
+        rows["cuda"] = {"photos_per_s": len(files) / gpu["seconds"], "faces_per_s": len(gpu["faces"]) / gpu["seconds"],
+                        "startup_s": gpu["startup_seconds"],
+                        "photos_per_s_after_startup": (len(files) - 1) / (gpu["seconds"] - gpu["startup_seconds"]),
+                        "faces": len(gpu["faces"]), "recall_dlib": recall(truth, boxes_by_photo(gpu["faces"]))}
+    report({key: value for key, value in rows.items() if key not in ("by_detect_side", "cuda")}, "index_speed.json",
+           rows)
     for side, row in rows["by_detect_side"].items():
         print(f"detect side {side:5d}: {row['photos_per_s']:.2f} photos/s, {row['photos_per_s_after_startup']:.2f} "
               f"after start-up, {row['faces']} faces, dlib boxes {row['recall_dlib'][0]}/{row['recall_dlib'][1]}")
+    if gpu:
+        row = rows["cuda"]
+        print(f"cuda, detect side {args.detect_sides[0]}: {row['photos_per_s']:.2f} photos/s "
+              f"({row['photos_per_s_after_startup']:.2f} after the {row['startup_s']:.1f} s start-up with one "
+              f"photo), {row['faces_per_s']:.2f} faces/s, "
+              f"{row['faces']} faces, dlib boxes {row['recall_dlib'][0]}/{row['recall_dlib'][1]}")
     print(f"after start-up: {rows['after_startup_share_of_ceiling']:.0%} of the ceiling (target 90 %);"
           f" photoface used {rows['cores_used_by_photoface']:.0%} of the cores, other processes"
           f" {rows['cores_used_by_others']:.0%}, idle {rows['cores_idle']:.0%}; its threads wanted"
@@ -344,9 +445,6 @@ def main() -> None:
           f" {rows['quiet_machine_share_of_ceiling']:.0%} of the ceiling; fewer threads than cores wanted one"
           f" {rows['time_short_main_only']:.0%} of the time with only the main thread (embedding, storing),"
           f" {rows['time_short_workers_only']:.0%} with only workers, {rows['time_short_none']:.0%} with none")
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    (out / "index_speed.json").write_text(json.dumps(rows, indent=2))
 
 
 def baseline(files: list[Path], truth: dict[str, list], count: int | None, ours: dict) -> dict:
@@ -362,6 +460,15 @@ def baseline(files: list[Path], truth: dict[str, list], count: int | None, ours:
         "photoface_recall_on_naive_subset": recall(naive_truth, boxes_by_photo(ours["faces"])),
         "naive_recall_on_its_subset": recall(naive_truth, naive["boxes"]),
     }
+
+
+def report(shown: dict, file_name: str, saved: dict | None = None) -> None:
+    """Print ``shown`` a line each and save ``saved`` (default: the same) under benchmarks/results/."""
+    for key, value in shown.items():
+        print(f"{key:42s} {value:.3f}" if isinstance(value, float) else f"{key:42s} {value}")
+    out = Path(__file__).parent / "results"
+    out.mkdir(exist_ok=True)
+    (out / file_name).write_text(json.dumps(saved or shown, indent=2))
 
 
 if __name__ == "__main__":

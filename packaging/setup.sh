@@ -16,10 +16,7 @@ pip=(.venv/bin/python -m pip install -q --disable-pip-version-check)
 
 # The app's window needs Qt's xcb platform, whose X11 libraries a minimal system may lack. Only a
 # warning: the commands, --screenshot and the tests (offscreen) run without them.
-xcb_plugin=$(.venv/bin/python -c 'import PySide6, os; print(os.path.join(os.path.dirname(PySide6.__file__), "Qt/plugins/platforms/libqxcb.so"))')
-missing=$( { ldd "$xcb_plugin" 2>/dev/null | awk '/not found/ {print $1}'
-             PATH="$PATH:/sbin:/usr/sbin" ldconfig -p 2>/dev/null | grep -q 'libxcb-cursor\.so\.0' || echo libxcb-cursor.so.0; } | sort -u \
-           | sed -E 's/\.so\.([0-9]+)$/ \1/' | awk '{sep = ($1 ~ /[0-9]$/) ? "-" : ""; print $1 sep $2}' | sort -u | tr '\n' ' ')
+missing=$(bash packaging/qt-system-libs.sh .venv/bin/python)
 if [ -n "$missing" ]; then
-    echo "warning: the app's window needs these system libraries: sudo apt-get install ${missing% }" >&2
+    echo "warning: the app's window needs these system libraries: sudo apt-get install $missing" >&2
 fi

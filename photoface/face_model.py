@@ -10,6 +10,7 @@ from its stored base vector, so no photo is read again, and faces indexed
 later get theirs as they are stored. Torch loads only to read a checkpoint.
 """
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,8 @@ from .store.library import Library
 
 ACTIVE_MODEL = "active_model"  # the library setting naming the model recognition uses
 MODELS_FOLDER = "models"  # in the library folder: the kept heads' checkpoints
+
+log = logging.getLogger(__name__)
 
 
 def active_model(library: Library) -> str | None:
@@ -119,6 +122,19 @@ def load_kept_head(library: Library, model_id: str) -> KeptHead:
         return KeptHead(model_id, saved["base_model_id"], head["linear.weight"].numpy(), head["linear.bias"].numpy())
     except (OSError, RuntimeError, EOFError, KeyError, TypeError) as error:
         raise PhotofaceError(f"Cannot read the library's trained model {path}: {error}") from error
+
+
+def active_head_over(library: Library, base_model_id: str) -> KeptHead | None:
+    """The trained head the library recognises with, when it maps ``base_model_id``'s vectors
+    (new faces of that model get its vector too)."""
+    model_id = active_model(library)
+    if model_id is None or library.base_model(model_id) != base_model_id:
+        return None
+    try:
+        return load_kept_head(library, model_id)
+    except PhotofaceError as error:  # a library restored without its models folder
+        log.warning("New faces get no vector of %s (matching uses their base vector): %s", model_id, error)
+        return None
 
 
 def store_missing_vectors(library: Library, head: KeptHead) -> int:

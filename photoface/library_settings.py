@@ -14,7 +14,8 @@ from .index.options import IndexOptions
 from .store.library import Library
 
 INDEX_PREFIX = "index."  # + an IndexOptions field
-INDEX_SAVED = {"model_id": str, "detect_side": int, "min_face_size": int, "workers": int}  # a user's choices
+INDEX_SAVED = {"model_id": str, "detect_side": int, "min_face_size": int, "workers": int,
+               "device": str}  # a user's choices
 
 CLUSTER_LEVEL = "cluster.level"
 DEFAULT_CLUSTER_LEVEL = 0  # the benchmarks' choice; above groups more together, below more apart (cluster.LEVELS)

@@ -12,6 +12,7 @@ from .errors import PhotofaceError
 APP_NAME = "photoface"
 LIBRARY_ENV = "PHOTOFACE_LIBRARY"
 CONFIG_FILE = "config.json"  # the user's choices that live outside any library
+THEMES = ("system", "light", "dark")  # the app's colours; "system" follows the desktop
 
 
 def data_dir() -> Path:
@@ -58,23 +59,51 @@ def library_location(given: Path | None = None) -> Path:
 
 def chosen_library() -> Path | None:
     """The library chosen in Settings for the next start, if any."""
-    path = config_dir() / CONFIG_FILE
-    try:
-        chosen = json.loads(path.read_text()).get("library")
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, AttributeError) as error:
-        raise PhotofaceError(f"Cannot read {path}: {error}. Delete it to start afresh.") from error
+    chosen = _user_config().get("library")
     return Path(chosen) if chosen else None
 
 
 def choose_library(folder: Path) -> None:
     """Open the library in ``folder`` at the next start (of the app and of commands without ``--library``)."""
+    _save_user_config(library=str(Path(folder).expanduser()))
+
+
+def chosen_theme() -> str:
+    """The app's colours chosen in Settings: one of ``THEMES``.
+
+    Per user, not per library: how the screen looks belongs to the person at it
+    and follows their desktop, whichever library they open."""
+    theme = _user_config().get("theme")
+    return theme if theme in THEMES else THEMES[0]
+
+
+def choose_theme(theme: str) -> None:
+    if theme not in THEMES:
+        raise PhotofaceError(f"No theme {theme!r}: choose one of {', '.join(THEMES)}.")
+    _save_user_config(theme=theme)
+
+
+def _user_config() -> dict:
     path = config_dir() / CONFIG_FILE
+    try:
+        config = json.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise PhotofaceError(f"Cannot read {path}: {error}. Delete it to start afresh.") from error
+    if not isinstance(config, dict):
+        raise PhotofaceError(f"Cannot read {path}: not a JSON object. Delete it to start afresh.")
+    return config
+
+
+def _save_user_config(**changes: str) -> None:
+    """Write ``changes`` into the config file, keeping the other choices in it."""
+    path = config_dir() / CONFIG_FILE
+    config = _user_config() | changes
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial")
-        partial.write_text(json.dumps({"library": str(Path(folder).expanduser())}, indent=2))
+        partial.write_text(json.dumps(config, indent=2))
         partial.replace(path)  # never half a file
     except OSError as error:
-        raise PhotofaceError(f"Cannot save the library choice in {path}: {error.strerror}") from error
+        raise PhotofaceError(f"Cannot save your choice in {path}: {error.strerror}") from error

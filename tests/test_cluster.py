@@ -7,8 +7,9 @@ from hypothesis import strategies as st
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.spatial.distance import pdist
 
-from photoface.cluster.agglomerative import LEVELS, UNSORTED, attach_to_groups, cluster_embeddings, cuts_at
-from photoface.cluster.linkage import Cut, average_linkage
+from photoface.cluster.agglomerative import (DEFAULT_NEIGHBOURS, LEGACY_THRESHOLD, LEVELS, UNSORTED,
+                                             attach_to_groups, cluster_embeddings, cuts_at)
+from photoface.cluster.linkage import VOUCH_FROM, VOUCH_RATIO, Cut, average_linkage
 from photoface.cluster.neighbours import nearest_neighbours
 from photoface.evaluation.clustering import pairwise_prf
 from photoface.evaluation.synthetic import synthetic_faces
@@ -129,6 +130,32 @@ def test_lone_face_stays_out_of_a_cluster_much_tighter_than_its_distance():
     stranger = unit(np.eye(16)[0] + 0.3 * np.eye(16)[1] + 1.4 * np.eye(16)[2])[None]  # 0.95 from a, 1.66 from b
     labels = cluster_embeddings(np.concatenate([a, b, stranger]))
     assert labels[16] == -1 and labels[0] == labels[7] != labels[8]
+
+
+@pytest.mark.parametrize("spread, lean, seed, far_from", [
+    (0.1, 1.3, 1, "linkage"),  # 0.84 from the person, under the single-face cut: a merge in the linkage
+    (0.18, 1.4, 3, "adoption"),  # 1.10 from the person: only the lone-seed rule could take it in
+])
+def test_a_stranger_whose_look_alikes_vouch_for_it_stays_out(spread, lean, seed, far_from):
+    """A face near a person but among none of the person's faces' k nearest joins the person only while
+    no face at all has it among its nearest; its own look-alikes having it among theirs keep it out."""
+    e = np.eye(16)
+    person, _ = blobs([e[0]], per_blob=20, spread=spread, seed=seed)
+    stranger = unit(e[0] + lean * e[1])[None]
+    look_alikes = unit(stranger + 2.6 * e[2:5] + 0.4 * e[1])  # 1.08 from the stranger, 1.5+ from the person
+    linkage = ((person - stranger) ** 2).sum(-1).mean()
+    within = ((person[:, None] - person[None]) ** 2).sum(-1).sum() / (20 * 19)
+    assert linkage / within > VOUCH_RATIO and linkage > VOUCH_FROM
+    assert (linkage < cuts_at(0)[0].single) == (far_from == "linkage")
+    neighbours, _ = nearest_neighbours(np.concatenate([person, stranger, look_alikes]), DEFAULT_NEIGHBOURS)
+    assert not np.isin(20, neighbours[:20]) and np.isin(20, neighbours[21:])
+
+    alone = cluster_embeddings(np.concatenate([person, stranger]))
+    assert np.unique(alone).tolist() == [0]
+    crowded = cluster_embeddings(np.concatenate([person, stranger, look_alikes]))
+    assert crowded[:20].tolist() == [0] * 20 and crowded[20:].tolist() == [-1] * 4
+    if far_from == "linkage":  # the old single cut, which asks for no vouching, took it in
+        assert cluster_embeddings(np.concatenate([person, stranger, look_alikes]), threshold=LEGACY_THRESHOLD)[20] == 0
 
 
 def test_two_lone_faces_pair_only_below_the_pair_cut():

@@ -4,6 +4,7 @@ and whether grouping its faces is due (issue #17)."""
 import json
 import shutil
 
+import pytest
 from click.testing import CliRunner
 from sqlite_utils import Database
 
@@ -12,7 +13,9 @@ from photoface.folders import library_folders
 from photoface.index.options import IndexOptions
 from photoface.library_settings import (DEFAULT_CLUSTER_LEVEL, cluster_level, index_options, save_index_options,
                                         set_cluster_level)
-from photoface.paths import choose_library, default_library_dir, library_location
+from photoface.errors import PhotofaceError
+from photoface.paths import (choose_library, choose_theme, chosen_library, chosen_theme, default_library_dir,
+                             library_location)
 from photoface.people.recluster import recluster
 from photoface.store.grouping import grouping_done, grouping_due
 from photoface.store.library import DB_NAME, Library
@@ -52,6 +55,20 @@ def test_a_broken_config_file_is_one_clear_line(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["status"])
     assert result.exit_code == 1 and "Delete it to start afresh" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_theme_is_a_choice_of_the_user_kept_beside_the_library_choice(tmp_path, monkeypatch):
+    monkeypatch.setenv("PHOTOFACE_CONFIG_DIR", str(tmp_path))
+    assert chosen_theme() == "system"
+    choose_library(tmp_path / "chosen")
+    choose_theme("dark")
+    assert (chosen_library(), chosen_theme()) == (tmp_path / "chosen", "dark")
+    choose_library(tmp_path / "other")
+    assert chosen_theme() == "dark", "one choice never loses the other"
+    with pytest.raises(PhotofaceError, match="No theme 'pink'"):
+        choose_theme("pink")
+    (tmp_path / "config.json").write_text(json.dumps({"theme": "pink"}))  # a later version's, or a typo
+    assert chosen_theme() == "system"
 
 
 # --- settings in the library ------------------------------------------------------

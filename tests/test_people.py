@@ -660,7 +660,7 @@ def test_command_line_people_workflow(tmp_path):
         family(library)
     assert "3 people" in run(tmp_path, "cluster").output
     listed = json.loads(run(tmp_path, "people", "--json").output)
-    assert [set(p) for p in listed] == [{"id", "name", "face_ids", "hidden", "face_count"}] * 3
+    assert [set(p) for p in listed] == [{"id", "name", "face_ids", "hidden", "face_count", "cover_face_id"}] * 3
     a, b = listed[0]["id"], listed[1]["id"]
 
     assert run(tmp_path, "name", str(a), "Anna").exit_code == 0

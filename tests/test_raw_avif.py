@@ -98,7 +98,7 @@ def test_a_raw_sidecars_regions_are_in_its_own_frame(indexed):
 
 def test_status_counts_videos_and_unsupported_kinds_per_extension(tmp_path, copy_photos, embedder):
     folder = copy_photos("knn/test/obama1.jpg")
-    for name in ("clip.mp4", "IMG_0002.MOV", "other.mp4", "a.xyz", "b.xyz", "notes.txt"):
+    for name in ("clip.webm", "IMG_0002.MTS", "other.webm", "a.xyz", "b.xyz", "notes.txt"):  # videos not read
         (folder / name).write_bytes(b"not a photo")
     (folder / "obama1.jpg.xmp").write_bytes(b"")  # a sidecar belongs to its photo: not counted
     with Library.open(tmp_path / "lib") as library:
@@ -106,6 +106,6 @@ def test_status_counts_videos_and_unsupported_kinds_per_extension(tmp_path, copy
     assert report.indexed == 1 and report.skipped == 6
     result = CliRunner().invoke(cli, ["--library", str(tmp_path / "lib"), "status"])
     assert result.exit_code == 0, result.output
-    assert "  3 videos (not read yet): 2 .mp4, 1 .mov\n" in result.output
+    assert "  3 videos (not read yet): 2 .webm, 1 .mts\n" in result.output
     assert "  skipped: 2 .xyz, 1 .txt (kinds photoface does not read)\n" in result.output
-    assert "clip.mp4" not in result.output  # counted, not listed one by one
+    assert "clip.webm" not in result.output  # counted, not listed one by one

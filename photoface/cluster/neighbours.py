@@ -12,6 +12,8 @@ sqrt(N) cells and each query is compared exactly with the vectors of its
 one person sit close together, so their cells are among the nearest.
 """
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy import sparse
 
@@ -47,6 +49,36 @@ def nearest_neighbours(base: np.ndarray, k: int, queries: np.ndarray | None = No
     else:
         indices, similarities = _inverted_file_search(base, queries, k, self_search, probes, seed)
     return indices, _squared_distances(similarities)
+
+
+class Votes(NamedTuple):
+    """Per row of a neighbour vote: the winning label (-1: none), its votes, the votes cast, its total distance."""
+
+    label: np.ndarray
+    votes: np.ndarray
+    cast: np.ndarray
+    total: np.ndarray
+
+
+def vote(neighbour_labels: np.ndarray, distances: np.ndarray, threshold: float) -> Votes:
+    """Per row, the label most neighbours within ``threshold`` carry; ties go to the smaller total distance.
+
+    A neighbour labelled -1 (nobody, or a label the caller ruled out) or at
+    ``threshold`` or beyond casts no vote. Clustering, people while indexing and
+    suggestions all decide by this vote, each with its own quorum on the counts.
+    """
+    rows = len(neighbour_labels)
+    if neighbour_labels.size == 0:
+        return Votes(np.full(rows, -1, dtype=np.int64), np.zeros(rows, dtype=np.int64),
+                     np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=np.float32))
+    valid = (neighbour_labels >= 0) & (distances < threshold)
+    agree = (neighbour_labels[:, :, None] == neighbour_labels[:, None, :]) & valid[:, None, :]
+    votes = np.where(valid, agree.sum(axis=2), 0)
+    total = np.where(agree, distances[:, None, :], 0).sum(axis=2)
+    best = np.lexsort((total, -votes), axis=1)[:, 0]
+    row = np.arange(rows)
+    won = votes[row, best]
+    return Votes(np.where(won > 0, neighbour_labels[row, best], -1), won, valid.sum(axis=1), total[row, best])
 
 
 def _squared_distances(similarities: np.ndarray) -> np.ndarray:

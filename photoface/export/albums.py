@@ -12,7 +12,7 @@ for new ones. A folder holding other files is not: the scan would skip them
 too (indexing counts the album's photos as copies there).
 
 A photo's other files of the same shot (its RAW beside the JPEG, a live
-photo's video) go into the album with it.
+photo's video) go into the album with it. Videos go in like photos.
 
 Re-running adds only what is new: a file of the same name and the same
 content already in the album is skipped; a different file of the same name is
@@ -30,6 +30,7 @@ from pathlib import Path
 from PIL import ExifTags
 
 from photoface.export._header import open_header
+from photoface.photos.kinds import is_video_name
 from photoface.photos.scan import ALBUM_MARKER, shot_files
 
 _EXIF_DATE_FORMAT = "%Y:%m:%d %H:%M:%S"
@@ -132,7 +133,11 @@ def _copy(source: Path, destination: Path) -> None:
 
 
 def photo_date(path: Path) -> datetime | None:
-    """When the photo was taken (EXIF DateTimeOriginal, naive local time); None if unknown."""
+    """When the photo was taken (EXIF DateTimeOriginal, naive local time) or the video recorded; None if unknown."""
+    if is_video_name(path):
+        from photoface.photos.video import recorded_at  # PyAV loads FFmpeg (0.1 s): not while the window opens
+
+        return recorded_at(path)
     try:
         with open_header(Path(path)) as image:
             value = image.getexif().get_ifd(ExifTags.IFD.Exif).get(ExifTags.Base.DateTimeOriginal)

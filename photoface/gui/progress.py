@@ -12,12 +12,13 @@ class JobProgress(QWidget):
         self.meter = ProgressMeter()
         self.text = ""  # what runs, without "Paused - "
         self.label = QLabel()
-        self.bar = QProgressBar(maximumWidth=240, textVisible=False)
+        self.bar = QProgressBar(minimumWidth=160, maximumWidth=240, textVisible=False)
         self.pause_button = QPushButton("Pause", clicked=self._toggle_pause)
         self.cancel_button = QPushButton("Cancel", clicked=self._cancel)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.label, self.bar, self.pause_button, self.cancel_button):
+        layout.addWidget(self.label, stretch=1)  # the text takes the room, the buttons keep their size
+        for widget in (self.bar, self.pause_button, self.cancel_button):
             layout.addWidget(widget)
         self.hide()
 

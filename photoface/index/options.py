@@ -23,3 +23,6 @@ class IndexOptions:
     # Adding the embedding of the mirrored crop costs twice the embedding work
     # (about a third of indexing time) for about 0.1 point on LFW (benchmarks/lfw.py).
     flip: bool = False
+    device: str = "auto"  # photoface.devices.DEVICES: auto takes a CUDA GPU, then Apple's MPS, then the CPU
+    # Photos detected in one batch (index.batches): None leaves it to the device, 1 is the CPU's per-photo path.
+    photo_batch: int | None = None

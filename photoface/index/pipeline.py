@@ -7,10 +7,10 @@ photos in flight and a re-run resumes where it stopped. The models (and
 torch, about 6 s) load on a thread of their own once a photo needs
 analysing, while files are hashed and decoded; a run with nothing new never
 loads them. Photos are analysed in an order spread over the folders and
-dates (``order``), so the faces found early cover the whole library.
+dates (``order``), so the faces found early cover the whole library. On a
+GPU, photos are decoded in processes and detected in batches (``batches``).
 """
 
-import logging
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -21,15 +21,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..errors import PhotofaceError
-from ..face_model import KeptHead, active_model, load_kept_head, store_missing_vectors
+from ..devices import resolve_device
+from ..export import photo_date
+from ..face_model import active_head_over, store_missing_vectors
 from ..people.interop import import_named_regions
 from ..photos import file_hash, iter_photo_files
+from ..photos.kinds import is_video_name
 from ..photos.scan import ScanReport, resolved
 from ..store.library import Library
 from ..store.records import PhotoRecord
 from ..store.transaction import write_transaction
 from .analyse import PhotoAnalysis, analyse_photo
+from .batches import GPU_PHOTO_BATCH, analyses_in_batches
+from .native_libraries import preload_torch_libraries
 from .options import IndexOptions
 from .order import spread_order
 
@@ -38,8 +42,6 @@ if TYPE_CHECKING:  # torch loads only when a photo needs analysing
 
     from ..detect.detector import DetectedFace, FaceDetector
     from ..embed.models import Embedder
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -65,27 +67,53 @@ Stored = Callable[[list[int]], None]  # ids of the faces a batch stored, after i
 
 
 class _Models:
-    """The detector and the embedder, loaded on their own thread when first asked for."""
+    """The detector and the embedder on their device, loaded on their own thread when first asked for."""
 
     def __init__(self, options: IndexOptions, embedder: "Embedder | None"):
         self._options = options
         self._embedder = embedder
+        self._device: Future[str] = Future()
         self._loading: Future | None = None
         self._torch_threads: int | None = None  # torch's own, while the workers have the cores
 
     def start_loading(self) -> None:
         if self._loading is None:
+            device = self._options.device
+            if device in ("cuda", "mps"):  # a GPU asked for by name must be there before a photo is read:
+                preload_torch_libraries()  # torch is imported here, the window staying responsive
+            if device != "auto":
+                self._device.set_result(resolve_device(device))
             loader = ThreadPoolExecutor(1, thread_name_prefix="photoface-models")
             self._loading = loader.submit(self._load)
             loader.shutdown(wait=False)
 
     def _load(self) -> tuple["FaceDetector", "Embedder"]:
-        from ..detect.detector import FaceDetector
+        preload_torch_libraries()  # with the GIL released: a window indexing meanwhile stays responsive
+        if not self._device.done():  # first: the indexer picks its way of analysing by it (torch alone, ~4 s)
+            try:
+                self._device.set_result(resolve_device("auto"))
+            except BaseException as error:  # whoever waits for the device hears of it
+                self._device.set_exception(error)
+                raise
+        device = self._device.result()
+        from ..detect.detector import FaceDetector  # torchvision and facenet-pytorch: seconds more
         from ..embed.models import load_embedder
 
         self.share_cores()
-        embedder = self._embedder or load_embedder(self._options.model_id)
-        return FaceDetector(min_face_size=self._options.min_face_size), embedder
+        embedder = (self._embedder or load_embedder(self._options.model_id)).to(device)
+        return FaceDetector(min_face_size=self._options.min_face_size, device=device), embedder
+
+    def loaded_embedder(self) -> "Embedder | None":
+        """The embedder if it is loaded (or was given), without loading it."""
+        if self._loading is not None and self._loading.done() and self._loading.exception() is None:
+            return self._loading.result()[1]
+        return self._embedder
+
+    @property
+    def device(self) -> str:
+        """Where the networks run ("cpu", "cuda", "mps"): known once torch is imported."""
+        self.start_loading()
+        return self._device.result()
 
     def share_cores(self) -> None:
         """Fewer torch threads per op, as the workers analyse photos side by side.
@@ -123,6 +151,10 @@ class _Models:
         """What ``analyse_photo`` calls once a photo is decoded: waits for the detector if it is loading."""
         return self.detector.detect(image)
 
+    def detect_batch(self, images: list["Image.Image"]) -> list[list["DetectedFace"]]:
+        """What ``analyses_in_batches`` calls: decoding starts while the detector loads."""
+        return self.detector.detect_batch(images)
+
 
 class Indexer:
     def __init__(self, library: Library, options: IndexOptions | None = None, embedder: "Embedder | None" = None,
@@ -135,12 +167,17 @@ class Indexer:
         self._on_stored = on_stored
         self._registered = False
         # With a model trained on the user's names active, new faces get its vector too.
-        self.active_head = _active_head_over(library, self.model_id)
+        self.active_head = active_head_over(library, self.model_id)
 
     @property
     def embedder(self) -> "Embedder":
         """The embedder; loads it (torch included) when nothing needed it yet."""
         return self._models.embedder
+
+    @property
+    def loaded_embedder(self) -> "Embedder | None":
+        """The embedder if a photo needed it (or it was given); None when nothing loaded torch."""
+        return self._models.loaded_embedder()
 
     def run(self, roots: Iterable[Path], progress: Progress | None = None,
             should_stop: Callable[[], bool] = lambda: False) -> IndexReport:
@@ -201,7 +238,7 @@ class Indexer:
         Returns the photos to analyse, and the files with the content of one of
         those (copies once it is stored).
         """
-        changed = []
+        changed, undated = [], {}
         for path in files:
             try:
                 stat = path.stat()
@@ -212,8 +249,12 @@ class Indexer:
             if row and _settled(row) and (row["size"], row["mtime_ns"]) == (stat.st_size, stat.st_mtime_ns):
                 report.unchanged += 1
                 advance()
+                if row["taken_at"] is None:  # indexed before the library kept the date: read it once
+                    undated[row["id"]] = path
             else:
                 changed.append((path, stat, row))
+        if undated:
+            self.library.record_taken_dates(dict(zip(undated, pool.map(photo_date, undated.values()))))
         if changed:  # most changed files are analysed: load the models while they are hashed
             self._models.start_loading()
         hashes = pool.map(_hash_if_readable, [path for path, _, _ in changed])
@@ -255,6 +296,11 @@ class Indexer:
         return original is not None
 
     def _analyse_and_store(self, records, pool, report, advance, should_stop) -> None:
+        if len(records) > 1 and self._photo_batch() > 1:
+            if photos := [record for record in records if not is_video_name(record.path)]:
+                self._analyse_and_store_in_batches(photos, report, advance, should_stop)
+            # a video's frames come from one decoder, one after another: videos go on the threads
+            records = [] if should_stop() else [record for record in records if is_video_name(record.path)]
         queue = iter(records)
         running: set[Future] = set()
         ready: list[PhotoAnalysis] = []
@@ -281,6 +327,20 @@ class Indexer:
                 future.cancel()
             self._store(ready, report, advance)
 
+    def _photo_batch(self) -> int:
+        """Photos detected at once: on the CPU one per thread, on a GPU a batch (options.photo_batch decides)."""
+        return self.options.photo_batch or (1 if self._models.device == "cpu" else GPU_PHOTO_BATCH)
+
+    def _analyse_and_store_in_batches(self, records, report, advance, should_stop) -> None:
+        batches = analyses_in_batches(records, self._models, self.options.detect_side, self._photo_batch(),
+                                      should_stop)
+        try:
+            for analyses in batches:
+                self._store(analyses, report, advance)
+            report.interrupted = should_stop()
+        finally:
+            batches.close()
+
     def _store(self, analyses: list[PhotoAnalysis], report, advance) -> None:
         if any(not a.error for a in analyses):  # photos are stored with the model that looked at them
             self._register_model()
@@ -292,6 +352,7 @@ class Indexer:
                 for face in analysis.faces:
                     face.embedding = vectors[offset]
                     offset += 1
+                analysis.keep_one_face_per_person()  # a video's, seen in several frames
         stored_faces = []
         for analysis in analyses:
             if analysis.error:
@@ -322,18 +383,6 @@ class Indexer:
             photo_id = self.library.save_indexed_photo(analysis.record, analysis.faces, self.model_id)
             report.named += import_named_regions(self.library, photo_id, analysis.regions)
         return photo_id
-
-
-def _active_head_over(library: Library, base_model_id: str) -> KeptHead | None:
-    """The trained head the library recognises with, when it maps this embedder's vectors."""
-    model_id = active_model(library)
-    if model_id is None or library.base_model(model_id) != base_model_id:
-        return None
-    try:
-        return load_kept_head(library, model_id)
-    except PhotofaceError as error:  # a library restored without its models folder
-        log.warning("New faces get no vector of %s (matching uses their base vector): %s", model_id, error)
-        return None
 
 
 def _settled(row: dict) -> bool:

@@ -20,11 +20,12 @@ import numpy as np
 from sqlite_utils import Database
 
 from photoface.cluster.agglomerative import cuts_at
-from photoface.cluster.neighbours import nearest_neighbours
+from photoface.cluster.neighbours import nearest_neighbours, vote
 from photoface.face_model import active_model, model_vectors
 from photoface.store.library import Library
 from photoface.store.transaction import write_transaction
 
+from .constraints import links_touching, ruled_out
 from .recluster import recluster
 
 JOIN_NEIGHBOURS = 5  # grouped faces that vote on each new face
@@ -55,16 +56,17 @@ def join_people(library: Library, face_ids: Sequence[int], level: int = 0) -> in
         return 0
     neighbours, distances = nearest_neighbours(vectors[grouped], JOIN_NEIGHBOURS, vectors[new])
     voter_person = np.array([person_of[int(face)] for face in ids[grouped]])
-    cut = cuts_at(level)[0].single
-    choices = {face: person for face, person in zip(
-        ids[new].tolist(), (_vote(voter_person, found, near, cut) for found, near in zip(neighbours, distances)))
-        if person is not None}
+    votes = vote(np.where(neighbours >= 0, voter_person[neighbours], -1), distances, cuts_at(level)[0].single)
+    clear = (votes.votes >= 2) & (2 * votes.votes > votes.cast)
+    ruled = ruled_out(library.db)
     joined = 0
     with write_transaction(library.db) as db:
-        for face, person in choices.items():
-            if _may_join(db, face, person):
+        for face, person in zip(ids[new][clear].tolist(), votes.label[clear].tolist()):
+            if (face, person) not in ruled and _may_join(db, face, person):
                 db["face_people"].insert({"face_id": face, "person_id": person, "confirmed": 0})
                 joined += 1
+                for link in links_touching(db, [face]):  # its partners in this batch may no longer join
+                    ruled |= {(link["face_id"], person), (link["other_face_id"], person)}
     return joined
 
 
@@ -73,27 +75,11 @@ def _grouped(db: Database) -> dict[int, int]:
     return dict(db.execute("SELECT face_id, person_id FROM face_people").fetchall())
 
 
-def _vote(voter_person: np.ndarray, found: np.ndarray, distances: np.ndarray, cut: float) -> int | None:
-    votes: dict[int, list[float]] = {}
-    for voter, distance in zip(found.tolist(), distances.tolist()):
-        if voter >= 0 and distance < cut:
-            votes.setdefault(int(voter_person[voter]), []).append(distance)
-    if not votes:
-        return None
-    person, near = max(votes.items(), key=lambda item: (len(item[1]), -sum(item[1])))
-    return person if len(near) >= 2 and 2 * len(near) > sum(map(len, votes.values())) else None
-
-
 def _may_join(db: Database, face: int, person: int) -> bool:
-    """The face is still unplaced and the person unnamed, shown, not ruled out and without a face of its photo."""
+    """The face is still unplaced and the person unnamed, shown and without a face of its photo."""
     return db.execute(
         "SELECT NOT EXISTS (SELECT 1 FROM face_people WHERE face_id = :face)"
         " AND EXISTS (SELECT 1 FROM persons WHERE id = :person AND name IS NULL AND hidden = 0)"
-        " AND NOT EXISTS (SELECT 1 FROM rejections WHERE face_id = :face AND person_id = :person)"
-        " AND NOT EXISTS (SELECT 1 FROM cannot_links JOIN face_people"
-        "   ON face_people.person_id = :person AND face_people.face_id IN"
-        "      (cannot_links.face_id, cannot_links.other_face_id)"
-        "   WHERE :face IN (cannot_links.face_id, cannot_links.other_face_id))"
         " AND NOT EXISTS (SELECT 1 FROM face_people JOIN faces ON faces.id = face_people.face_id"
         "   WHERE face_people.person_id = :person"
         "   AND faces.photo_id = (SELECT photo_id FROM faces WHERE id = :face))",

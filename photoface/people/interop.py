@@ -4,7 +4,7 @@ The file formats live in ``photoface.export``; this module decides what goes
 into them from the library, and turns imported names into user decisions.
 """
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from photoface.export import ExportReport, FaceRegion, export_album, photo_date, write_sidecar
@@ -32,14 +32,17 @@ def person_photos(library: Library, person_id: int) -> list[tuple[Path, datetime
 
 
 def export_person(library: Library, person_id: int, folder: Path, *, link: bool = True,
-                  since: datetime | None = None, until: datetime | None = None) -> ExportReport:
-    """An album of the person's photos in ``folder``; re-running adds only what is new."""
+                  since: date | None = None, until: date | None = None) -> ExportReport:
+    """An album of the person's photos in ``folder``, only those taken from day ``since`` to day ``until``
+    (both included) when given; re-running adds only what is new."""
     queries.person(library, person_id)  # a clear error for an unknown id
-    return export_album(person_photos(library, person_id), folder, link=link, since=since, until=until)
+    start = None if since is None else datetime.combine(since, time())
+    end = None if until is None else datetime.combine(until + timedelta(days=1), time())
+    return export_album(person_photos(library, person_id), folder, link=link, since=start, until=end)
 
 
 def write_sidecars(library: Library, person_id: int | None = None, folder: Path | None = None) -> list[Path]:
-    """XMP sidecars with every face region and the names of named people's confirmed faces.
+    """XMP sidecars with every face region and the names of named people's confirmed faces (photos only).
 
     Faces grouped into a named person automatically go unnamed: indexing reads
     names from sidecars as the user's, so they would come back confirmed.
@@ -51,7 +54,8 @@ def write_sidecars(library: Library, person_id: int | None = None, folder: Path 
     wanted = None if person_id is None else {p for p, _ in person_photos(library, person_id)}
     by_photo: dict[str, list[dict]] = {}
     for face in library.faces():
-        by_photo.setdefault(face["path"], []).append(face)
+        if face["media"] == "photo":  # MWG regions describe a still image: none for a video's frames
+            by_photo.setdefault(face["path"], []).append(face)
     written = []
     for path, faces in sorted(by_photo.items()):
         photo = Path(path)

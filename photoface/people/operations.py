@@ -45,7 +45,7 @@ def name_person(library: Library, person_id: int, name: str) -> None:
 def merge_people(library: Library, keep_id: int, other_id: int) -> None:
     """Make two people one: ``other_id``'s faces join ``keep_id``, all confirmed.
 
-    The kept person keeps its name, or takes the other's when it has none.
+    The kept person keeps its name and cover face, or takes the other's when it has none.
     """
     if keep_id == other_id:
         raise PhotofaceError(f"Cannot merge person {keep_id} with itself.")
@@ -66,8 +66,9 @@ def merge_people(library: Library, keep_id: int, other_id: int) -> None:
             db.execute(f"DELETE FROM {table} WHERE person_id = ?", [other_id])
         db.execute("DELETE FROM persons WHERE id = ?", [other_id])
         db.execute(
-            "UPDATE persons SET name = coalesce(name, ?), hidden = ? WHERE id = ?",
-            [other["name"], keep["hidden"] and other["hidden"], keep_id],
+            "UPDATE persons SET name = coalesce(name, ?), hidden = ?, cover_face_id = coalesce(cover_face_id, ?)"
+            " WHERE id = ?",
+            [other["name"], keep["hidden"] and other["hidden"], other["cover_face_id"], keep_id],
         )
 
 
@@ -106,6 +107,33 @@ def create_person(library: Library, face_ids: Sequence[int], name: str | None = 
         operation.created_person(person_id)
         _assign_confirmed(operation, person_id, face_ids)
     return person_id
+
+
+def name_face(library: Library, face_id: int, name: str) -> int:
+    """The face is the person called ``name`` (in any case): confirmed in them, or in a new person of
+    that name; returns the person's id."""
+    person_id = _person_named(library.db, _clean_name(name))
+    if person_id is None:
+        return create_person(library, [face_id], name)
+    confirm_face(library, face_id, person_id)
+    return person_id
+
+
+def add_drawn_face(library: Library, face_id: int, name: str | None = None) -> int | None:
+    """Log a face the user drew, just stored in the caller's transaction, as one step that also names
+    it (as ``name_face``); undo deletes the face. Returns its person's id (None when not named)."""
+    name = None if name is None else _clean_name(name)
+    summary = f"Drew face {face_id}" + (f" as {name!r}" if name else "")
+    with _operation(library, "add_face", summary) as operation:
+        operation.created_face(face_id)
+        if name is None:
+            return None
+        person_id = _person_named(operation.db, name)
+        if person_id is None:
+            person_id = operation.db.execute("INSERT INTO persons (name) VALUES (?)", [name]).lastrowid
+            operation.created_person(person_id)
+        _assign_confirmed(operation, person_id, [face_id])
+        return person_id
 
 
 def remove_faces(library: Library, person_id: int, face_ids: Sequence[int]) -> None:
@@ -149,6 +177,16 @@ def hide_person(library: Library, person_id: int, hidden: bool = True) -> None:
         _require_person(operation.db, person_id)
         operation.touch(person_ids=[person_id])
         operation.db.execute("UPDATE persons SET hidden = ? WHERE id = ?", [int(hidden), person_id])
+
+
+def set_cover(library: Library, person_id: int, face_id: int) -> None:
+    """Show this face of the person on its tile ("Use as cover"); the best face shows again if it leaves."""
+    with _operation(library, "cover", f"Face {face_id} is the cover of person {person_id}") as operation:
+        db = operation.db
+        _require_person(db, person_id)
+        _require_members(db, person_id, [face_id])
+        operation.touch(person_ids=[person_id])
+        db.execute("UPDATE persons SET cover_face_id = ? WHERE id = ?", [face_id, person_id])
 
 
 def hide_face(library: Library, face_id: int, hidden: bool = True) -> None:
@@ -220,6 +258,11 @@ def _refuse_taken_name(db: Database, name: str, person_id: int | None) -> None:
                                        "merge them: select both people and press Merge…")
         raise PhotofaceError(f"Person {other[0]} is already called {other[1]!r}. If they are the same person, {how}.",
                              in_app=f"Someone is already called {other[1]!r}. If they are the same person, {in_app}")
+
+
+def _person_named(db: Database, name: str) -> int | None:
+    row = db.execute("SELECT id FROM persons WHERE name = ? COLLATE NOCASE", [name]).fetchone()
+    return row and row[0]
 
 
 def _require_person(db: Database, person_id: int) -> dict:

@@ -4,8 +4,10 @@ A face is visible when it is not hidden and its photo is not gone; counts and
 face lists hold visible faces only.
 """
 
+import itertools
 import json
 from collections.abc import Collection
+from datetime import date, datetime
 
 import numpy as np
 
@@ -14,7 +16,7 @@ from photoface.errors import PhotofaceError
 from photoface.face_model import active_model, model_vectors
 from photoface.store.library import Library
 
-from .sql import rows_where_in
+from .sql import json_list, rows_where_in
 
 _VISIBLE_FACES = (
     "(SELECT faces.id, faces.photo_id, faces.quality FROM faces"
@@ -26,7 +28,8 @@ _VISIBLE_FACES = (
 def people(library: Library, include_hidden: bool = True) -> list[dict]:
     """Persons with a name or a visible face: most faces first, hidden ones last.
 
-    Keys: id, name (None if unnamed), hidden (bool), face_count, face_ids.
+    Keys: id, name (None if unnamed), hidden (bool), face_count, face_ids, cover_face_id (the face
+    chosen as cover, None for the default: the best face, ``person_faces``' first).
     """
     rows = _people_rows(library)
     return [_person(row) for row in rows if include_hidden or not row["hidden"]]
@@ -46,7 +49,9 @@ def _people_rows(library: Library, person_id: int | None = None):
     return library.db.query(
         "SELECT persons.id, persons.name, persons.hidden,"
         " json_group_array(visible.id) FILTER (WHERE visible.id IS NOT NULL) AS face_ids,"
-        " count(visible.id) AS face_count"
+        " count(visible.id) AS face_count,"
+        # A cover that left the person (moved, taken out, hidden) is no cover: the default shows.
+        " max(CASE WHEN visible.id = persons.cover_face_id THEN visible.id END) AS cover_face_id"
         " FROM persons LEFT JOIN face_people ON face_people.person_id = persons.id"
         f" LEFT JOIN {_VISIBLE_FACES} ON visible.id = face_people.face_id"
         f" {one} GROUP BY persons.id"
@@ -54,6 +59,30 @@ def _people_rows(library: Library, person_id: int | None = None):
         " ORDER BY persons.hidden, face_count DESC, persons.name IS NULL, persons.id",
         {"id": person_id},
     )
+
+
+def person_named(library: Library, text: str) -> int:
+    """The id of the person ``text`` names: an id, a name (any case) or the start of one name's words
+    ("kit" for Kit Harington); PhotofaceError if none or several match."""
+    text = " ".join(text.split())
+    if text.isdigit():
+        return person(library, int(text))["id"]
+    named = [row for row in people(library) if row["name"]]
+    for matches in ([row for row in named if row["name"].casefold() == text.casefold()],
+                    [row for row in named if _starts_words(row["name"], text)]):
+        if len(matches) == 1:
+            return matches[0]["id"]
+        if len(matches) > 1:
+            names = ", ".join(row["name"] for row in matches[:5])
+            raise PhotofaceError(f"{text!r} could be {names}{'…' if len(matches) > 5 else ''}: say which.")
+    raise PhotofaceError(f"There is no person named {text!r}; `photoface people` lists them.",
+                         in_app=f"Nobody is called {text!r}.")
+
+
+def _starts_words(name: str, text: str) -> bool:
+    """Each word of ``text`` starts the name's word at the same place: "ann s" for "Anna Smith"."""
+    words, typed = name.casefold().split(), text.casefold().split()
+    return bool(typed) and len(typed) <= len(words) and all(w.startswith(t) for w, t in zip(words, typed))
 
 
 def person_faces(library: Library, person_id: int) -> list[dict]:
@@ -96,6 +125,49 @@ def likely_one_person(library: Library, level: int, excluding: Collection[int] =
     return sorted(ids[labels == 0].tolist()) if (labels != UNSORTED).any() else []
 
 
+def photos(library: Library, with_people: Collection[int] = ()) -> list[dict]:
+    """Photos newest first; with ``with_people``, only those where every one of them has a visible face
+    (confirmed or grouped). Keys: photo_id, path, taken (naive local datetime: the camera's date, else
+    the file's time).
+
+    A copy of another photo counts once and gone or unreadable photos are left out.
+    """
+    wanted = sorted({person(library, person_id)["id"] for person_id in with_people})  # unknown ids fail here
+    together = (
+        " AND photos.id IN (SELECT faces.photo_id FROM face_people JOIN faces ON faces.id = face_people.face_id"
+        " WHERE faces.hidden = 0 AND face_people.person_id IN (SELECT value FROM json_each(:people))"
+        " GROUP BY faces.photo_id"
+        " HAVING count(DISTINCT face_people.person_id) = :count)"
+    ) if wanted else ""
+    rows = library.db.execute(
+        f"SELECT photos.id, photos.path, {_TAKEN} AS taken FROM photos"
+        f" WHERE photos.status = 'indexed' AND photos.copy_of IS NULL{together}"
+        " ORDER BY taken DESC, photos.id DESC",
+        {"people": json_list(wanted), "count": len(wanted)},
+    )
+    return [{"photo_id": photo_id, "path": path, "taken": datetime.fromisoformat(taken)}
+            for photo_id, path, taken in rows]
+
+
+# 'YYYY-MM-DD HH:MM:SS' local time: the camera's, else the file's (``photos.taken_at`` is '' or NULL then).
+_TAKEN = ("coalesce(nullif(photos.taken_at, ''),"
+          " datetime(coalesce(photos.mtime_ns, 0) / 1000000000, 'unixepoch', 'localtime'))")
+
+
+def photo_path(library: Library, photo_id: int) -> str:
+    """Where the photo is; PhotofaceError if the library no longer has it."""
+    row = library.db.execute("SELECT path FROM photos WHERE id = ?", [photo_id]).fetchone()
+    if row is None:
+        raise PhotofaceError(f"There is no photo {photo_id}.", in_app="That photo is no longer there.")
+    return row[0]
+
+
+def by_month(listed: list[dict]) -> list[tuple[date, list[dict]]]:
+    """``photos``' list in runs of one month each: (the month's first day, its photos), in their order."""
+    return [(month, list(run)) for month, run in
+            itertools.groupby(listed, key=lambda photo: photo["taken"].date().replace(day=1))]
+
+
 def hidden_faces(library: Library) -> list[int]:
     return _face_ids(library, "SELECT id FROM faces WHERE hidden = 1")
 
@@ -124,6 +196,7 @@ def _person(row: dict) -> dict:
         "hidden": bool(row["hidden"]),
         "face_count": row["face_count"],
         "face_ids": sorted(json.loads(row["face_ids"])),
+        "cover_face_id": row["cover_face_id"],
     }
 
 

@@ -25,7 +25,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from photoface.cluster.agglomerative import UNSORTED, attach_to_groups, cluster_embeddings
-from photoface.cluster.neighbours import nearest_neighbours
+from photoface.cluster.neighbours import nearest_neighbours, vote
 from photoface.face_model import active_model, model_vectors
 from photoface.store.grouping import grouping_done, grouping_due
 from photoface.store.library import Library
@@ -289,22 +289,16 @@ def _suggest(db: Database, faces: _Faces) -> int:
     persons = np.array([voter_person[int(face)] for face in faces.ids[is_voter]])
     voters_of = Counter(persons.tolist())
     rejected, confirmed_in_photo = ruled_out(db), _confirmed_person_photos(db)
-    rows = []
-    for face, photo, found, found_distances in zip(
-            faces.ids[is_asked].tolist(), faces.photo_ids[is_asked].tolist(), neighbours, distances):
-        votes: dict[int, list[float]] = {}
-        for voter, distance in zip(found.tolist(), found_distances.tolist()):
-            if voter < 0 or distance >= SUGGESTION_THRESHOLD:
-                continue
-            person = int(persons[voter])
+    asked, asked_photos = faces.ids[is_asked].tolist(), faces.photo_ids[is_asked].tolist()
+    voter_labels = np.where(neighbours >= 0, persons[neighbours], -1)
+    for row, (face, photo) in enumerate(zip(asked, asked_photos)):
+        for column, person in enumerate(voter_labels[row].tolist()):
             if (face, person) in rejected or (person, photo) in confirmed_in_photo:
-                continue
-            votes.setdefault(person, []).append(distance)
-        if votes:
-            person, near = max(votes.items(), key=lambda item: (len(item[1]), -sum(item[1])))
-            if len(near) < min(MIN_SUGGESTION_VOTES, voters_of[person]):
-                continue
-            rows.append({"face_id": face, "person_id": person,
-                         "score": len(near) / SUGGESTION_NEIGHBOURS, "distance": sum(near) / len(near)})
+                voter_labels[row, column] = -1
+    votes = vote(voter_labels, distances, SUGGESTION_THRESHOLD)
+    rows = [{"face_id": face, "person_id": person, "score": count / SUGGESTION_NEIGHBOURS, "distance": total / count}
+            for face, person, count, total in zip(asked, votes.label.tolist(), votes.votes.tolist(),
+                                                  votes.total.tolist())
+            if person >= 0 and count >= min(MIN_SUGGESTION_VOTES, voters_of[person])]
     db["suggestions"].insert_all(rows)
     return len(rows)

@@ -42,6 +42,7 @@ class Operation:
         self.faces: list[dict] = []
         self.rows: dict[str, list[dict]] = {table: [] for table in FACE_TABLES}
         self.links: set[tuple[int, int]] = set()
+        self.created_faces: list[int] = []
 
     def touch(self, person_ids=(), face_ids=()) -> None:
         """Remember the current rows of these keys; call before changing them."""
@@ -63,6 +64,10 @@ class Operation:
         """A person this operation made: undo deletes it."""
         self.person_ids.add(person_id)
 
+    def created_face(self, face_id: int) -> None:
+        """A face the user drew in this operation: undo deletes it."""
+        self.created_faces.append(face_id)
+
     def log(self) -> None:
         undo = {
             "person_ids": sorted(self.person_ids),
@@ -71,6 +76,7 @@ class Operation:
             "faces": self.faces,
             **self.rows,
             "cannot_links": [{"face_id": face, "other_face_id": other} for face, other in sorted(self.links)],
+            "created_faces": self.created_faces,
         }
         self.db.execute(
             "INSERT INTO operations (kind, summary, undo) VALUES (?, ?, ?)",
@@ -98,6 +104,7 @@ def _restore(db: Database, undo: dict) -> None:
     face_ids = undo["face_ids"]
     for table in FACE_TABLES:
         delete_where_in(db, table, "face_id", face_ids)
+    delete_where_in(db, "faces", "id", undo.get("created_faces", []))  # none logged before drawn faces
     _restore_persons(db, undo["person_ids"], undo["persons"])
     db.conn.executemany(
         "UPDATE faces SET hidden = :hidden WHERE id = :id", undo["faces"]
@@ -156,5 +163,21 @@ def _restore_persons(db: Database, person_ids: list[int], persons: list[dict]) -
     delete_where_in(db, "persons", "id", sorted(created))
     # Clear the names first so that restoring them in any order never trips the unique index.
     update_where_in(db, "persons", "name = NULL", "id", [person["id"] for person in persons])
-    db["persons"].upsert_all(persons, pk="id")
+    db["persons"].upsert_all(_with_current_covers(db, persons), pk="id")
+
+
+def _with_current_covers(db: Database, persons: list[dict]) -> list[dict]:
+    """Persons whose cover face was re-indexed since get the face it became; one deleted, no cover."""
+    covers = {person["cover_face_id"] for person in persons if person.get("cover_face_id") is not None}
+    if not covers:
+        return persons  # logged before covers, or none chosen
+    successors = _successors(db, covers)
+    existing = {row["id"] for row in rows_where_in(db, "faces", "id", [*covers, *successors.values()], columns="id")}
+
+    def current(cover: int | None) -> int | None:
+        cover = successors.get(cover, cover)
+        return cover if cover in existing else None
+
+    return [{**person, "cover_face_id": current(person["cover_face_id"])} if "cover_face_id" in person else person
+            for person in persons]
 

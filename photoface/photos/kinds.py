@@ -1,5 +1,5 @@
-"""Files a scan finds that are not photos of their own: other kinds, videos,
-and the other files of one shot (RAW+JPEG, a live photo's HEIC+MOV). Each is
+"""Files a scan finds that are not photos of their own: other kinds, videos
+photoface does not read, and the other files of one shot (RAW+JPEG, a live photo's HEIC+MOV). Each is
 named in the library's skipped files by one of KIND_REASONS, which ``status``
 counts per extension."""
 
@@ -11,16 +11,21 @@ from photoface.photos.loader import SUPPORTED_EXTENSIONS
 from photoface.photos.raw import RAW_EXTENSIONS
 
 UNSUPPORTED_KIND = "unsupported kind"
-VIDEO = "video, not read yet"
+VIDEO = "video, not read yet"  # a kind of video photoface does not read
 PAIRED = "another file of a photo's shot"
 KIND_REASONS = (UNSUPPORTED_KIND, VIDEO, PAIRED)
 
-VIDEO_EXTENSIONS = frozenset(
-    {".mp4", ".mov", ".m4v", ".avi", ".mkv", ".mts", ".m2ts", ".3gp", ".webm", ".wmv", ".mpg", ".mpeg"}
-)
+# Videos read for their faces (``video.py``), and other kinds of video, counted as not read.
+VIDEO_EXTENSIONS = frozenset({".mp4", ".mov", ".m4v", ".mkv", ".avi", ".3gp"})
+_ALL_VIDEO_EXTENSIONS = VIDEO_EXTENSIONS | {".mts", ".m2ts", ".webm", ".wmv", ".mpg", ".mpeg"}
 # Files that belong to a photo or a folder rather than being one: never counted.
 _COMPANION_EXTENSIONS = frozenset({".xmp", ".aae", ".thm"})
 _SYSTEM_NAMES = frozenset({"thumbs.db", "desktop.ini"})
+
+
+def is_video_name(name: str | Path) -> bool:
+    """A kind of video photoface reads for its faces."""
+    return Path(name).suffix.lower() in VIDEO_EXTENSIONS
 
 
 def kind(path: str | Path) -> str:
@@ -33,7 +38,7 @@ def why_not_read(name: str) -> str | None:
     extension = Path(name).suffix.lower()
     if extension in _COMPANION_EXTENSIONS or name.lower() in _SYSTEM_NAMES:
         return None
-    return VIDEO if extension in VIDEO_EXTENSIONS else UNSUPPORTED_KIND
+    return VIDEO if extension in _ALL_VIDEO_EXTENSIONS else UNSUPPORTED_KIND
 
 
 def shot_companions(names: Iterable[str]) -> dict[str, str]:
@@ -65,4 +70,4 @@ def _shot_rank(name: str) -> int | None:
         return _RAW
     if extension in SUPPORTED_EXTENSIONS:
         return _PROCESSED
-    return _VIDEO if extension in VIDEO_EXTENSIONS else None
+    return _VIDEO if extension in _ALL_VIDEO_EXTENSIONS else None

@@ -9,27 +9,32 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pillow_heif
+import pillow_jxl  # noqa: F401 (registers Pillow's JPEG XL opener)
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from photoface.errors import PhotofaceError
 from photoface.photos import orientation as _orientation
+from photoface.photos.jxl import NotJxlSize, claims_jxl, jxl_size
 from photoface.photos.raw import RAW_EXTENSIONS, RawPhoto, RawRefused, is_raw_name
 
 SUPPORTED_EXTENSIONS = frozenset(
-    {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif", ".hif", ".bmp", ".gif", ".avif"}
+    {".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".heic", ".heif", ".hif", ".bmp", ".gif", ".avif", ".jxl"}
 ) | RAW_EXTENSIONS
 MAX_PIXELS = 100_000_000
 
 # Pillow picks the decoder from the file's content, not its name: only these may
 # decode, so a renamed EPS or PDF never reaches Ghostscript. RAW files (TIFF
 # inside, most of them) go to LibRaw by their name instead.
-PILLOW_DECODERS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "BMP", "GIF", "AVIF")
+PILLOW_DECODERS = ("JPEG", "PNG", "WEBP", "TIFF", "HEIF", "BMP", "GIF", "AVIF", "JXL")
 
 # libheif applies HEIF's own irot/imir boxes while decoding and pillow-heif then
 # resets the EXIF orientation to 1 (keeping the old value in
 # info["original_orientation"], which must not be applied again): a decoded
-# HEIF is already upright, so its stored frame is the upright one.
-_DECODED_UPRIGHT = frozenset({"HEIF"})
+# HEIF is already upright, so its stored frame is the upright one. So is a JPEG
+# XL (libjxl applies the codestream's orientation, and the spec says to ignore
+# Exif's), except one holding a recompressed JPEG: the plugin gives back that
+# JPEG, stored as the camera stored it, EXIF orientation and all.
+_DECODED_UPRIGHT = frozenset({"HEIF", "JXL"})
 
 # What a viewer does to the stored image for each EXIF orientation (as in
 # PIL.ImageOps.exif_transpose).
@@ -106,7 +111,7 @@ def load_photo(path: str | Path, max_side: int | None = None) -> LoadedPhoto:
 def raw_stored_size(path: str | Path) -> tuple[int, int] | None:
     """A camera RAW's stored size as ``load_photo`` gives it (LibRaw's, not its TIFF header's); None if unreadable."""
     try:
-        with _open_regular_file(Path(path)), RawPhoto(Path(path)) as raw:
+        with open_regular_file(Path(path)), RawPhoto(Path(path)) as raw:
             return raw.stored_size
     except (OSError, PhotoError, RawRefused):
         return None
@@ -123,7 +128,7 @@ def read_orientation(image: Image.Image) -> int:
 
 def _load(path: Path, max_side: int | None) -> LoadedPhoto:
     try:
-        file = _open_regular_file(path)
+        file = open_regular_file(path)
     except OSError as exc:
         raise PhotoError(path, f"cannot read: {exc.strerror or exc}".lower()) from exc
     # Our own file object: Pillow leaves it open, and closing it after load()
@@ -136,31 +141,49 @@ def _load(path: Path, max_side: int | None) -> LoadedPhoto:
     rgb = _to_rgb(image)
     if max_side:
         rgb = _reduce(rgb, max_side)
-    if orientation in _TO_UPRIGHT:
-        rgb = rgb.transpose(_TO_UPRIGHT[orientation])
-    return LoadedPhoto(rgb, stored_size, orientation)
+    return LoadedPhoto(upright(rgb, orientation), stored_size, orientation)
+
+
+def upright(image: Image.Image, orientation: int) -> Image.Image:
+    """The stored image as a viewer shows it with this EXIF orientation."""
+    return image.transpose(_TO_UPRIGHT[orientation]) if orientation in _TO_UPRIGHT else image
 
 
 def _decode_with_pillow(path: Path, file, max_side: int | None) -> tuple[Image.Image, tuple[int, int], int]:
     """The stored image (JPEG drafted towards ``max_side``), its full size and EXIF orientation."""
+    _check_jxl_pixels(path, file)
     image = Image.open(file, formats=PILLOW_DECODERS)
     stored_size = image.size
-    _check_pixels(path, stored_size)
+    check_pixels(path, stored_size)
     if max_side:
         image.draft("RGB", _longest_side_at_least(stored_size, max_side))
     image.load()
-    return image, stored_size, 1 if image.format in _DECODED_UPRIGHT else read_orientation(image)
+    upright = image.format in _DECODED_UPRIGHT and not getattr(image, "jpeg", False)  # JXL's recompressed JPEG
+    return image, stored_size, 1 if upright else read_orientation(image)
+
+
+def _check_jxl_pixels(path: Path, file) -> None:
+    """pillow-jxl-plugin decodes the whole image inside Image.open: a JPEG XL's size is checked before."""
+    if not claims_jxl(file.read(12)):
+        file.seek(0)
+        return
+    try:
+        size = jxl_size(file)
+    except NotJxlSize as exc:
+        raise PhotoError(path, "truncated or corrupt") from exc
+    file.seek(0)
+    check_pixels(path, size)
 
 
 def _decode_raw(path: Path, file, max_side: int | None) -> tuple[Image.Image, tuple[int, int], int]:
     """As ``_decode_with_pillow``, for a camera RAW: its preview or a half-size demosaic."""
     with RawPhoto(path) as raw:  # ``file`` proved it a regular file, not a FIFO that would block LibRaw
-        _check_pixels(path, raw.stored_size)
+        check_pixels(path, raw.stored_size)
         draft_size = _longest_side_at_least(raw.stored_size, max_side) if max_side else None
         return raw.image(draft_size), raw.stored_size, raw.orientation
 
 
-def _open_regular_file(path: Path):
+def open_regular_file(path: Path):
     """Open for reading; a FIFO or device named like a photo is refused instead of blocking forever."""
     fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
@@ -176,7 +199,8 @@ def _open_regular_file(path: Path):
         raise
 
 
-def _check_pixels(path: Path, size: tuple[int, int]) -> None:
+def check_pixels(path: Path, size: tuple[int, int]) -> None:
+    """PhotoError for an image (or a video's frames) over MAX_PIXELS, before it is decoded."""
     pixels = size[0] * size[1]
     if pixels > MAX_PIXELS:
         megapixels = math.ceil(pixels / 1e6)

@@ -1,4 +1,4 @@
-"""Find the photo files under some folders, and fingerprint their content."""
+"""Find the photo and video files under some folders, and fingerprint their content."""
 
 import errno
 import hashlib
@@ -9,8 +9,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from photoface.photos.kinds import PAIRED, shot_companions, why_not_read
+from photoface.photos.kinds import PAIRED, VIDEO_EXTENSIONS, shot_companions, why_not_read
 from photoface.photos.loader import SUPPORTED_EXTENSIONS
+
+READ_EXTENSIONS = SUPPORTED_EXTENSIONS | VIDEO_EXTENSIONS  # a video is indexed as a photo of kind video
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +32,9 @@ class ScanReport:
 
 
 def is_photo_file(path: str | Path) -> bool:
-    """A supported extension (any case) on a name that is not hidden."""
+    """A photo's or read video's extension (any case) on a name that is not hidden."""
     name = Path(path).name
-    return not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_EXTENSIONS
+    return not name.startswith(".") and Path(name).suffix.lower() in READ_EXTENSIONS
 
 
 def iter_photo_files(roots: Iterable[str | Path], report: ScanReport | None = None) -> Iterator[Path]:
@@ -127,7 +129,7 @@ def _folder_companions(folder: Path) -> dict[str, str]:
 
 def _entry(entry: os.DirEntry, visited_dirs: set[Path], report: ScanReport,
            companions: dict[str, str]) -> Iterator[Path]:
-    photo_named = Path(entry.name).suffix.lower() in SUPPORTED_EXTENSIONS
+    photo_named = Path(entry.name).suffix.lower() in READ_EXTENSIONS
     try:
         is_dir = _is_dir(entry)
         if entry.name.startswith("."):

@@ -43,9 +43,7 @@ def back_up(folder: Path, target: Path | None = None) -> Path:
     """Copy the library in ``folder`` to ``target`` (default: ``backups/library-<UTC time>.db`` inside it)."""
     folder = Path(folder)
     source = _existing_db(folder)
-    if target is None:
-        target = _new_name(folder / BACKUPS_DIR, "library", ".db")
-    target = Path(target).expanduser()
+    target = Path(target or default_backup_path(folder)).expanduser()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         with closing(read_only_connection(source)) as db:
@@ -53,6 +51,11 @@ def back_up(folder: Path, target: Path | None = None) -> Path:
     except (OSError, sqlite3.Error) as err:
         raise PhotofaceError(f"Could not back up {source} to {target}: {err}") from err
     return target
+
+
+def default_backup_path(folder: Path) -> Path:
+    """Where a backup goes unless told: ``backups/library-<UTC time>.db`` in the library ``folder``."""
+    return _new_name(Path(folder) / BACKUPS_DIR, "library", ".db")
 
 
 def restore(folder: Path, backup: Path) -> Path | None:

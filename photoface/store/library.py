@@ -18,6 +18,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -50,16 +51,17 @@ _PRESENT_STATUS = "CASE WHEN error IS NULL THEN 'indexed' ELSE 'error' END"
 _UPSERT_PHOTO = """
     INSERT INTO photos
         (path, size, mtime_ns, content_hash, width, height, orientation,
-         status, error, copy_of, indexed_at)
+         status, error, copy_of, taken_at, media, indexed_at)
     VALUES
         (:path, :size, :mtime_ns, :content_hash, :width, :height, :orientation,
-         :status, :error, :copy_of, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+         :status, :error, :copy_of, :taken_at, :media, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     ON CONFLICT (path) DO UPDATE SET
         size = excluded.size, mtime_ns = excluded.mtime_ns,
         content_hash = excluded.content_hash, width = excluded.width,
         height = excluded.height, orientation = excluded.orientation,
         status = excluded.status, error = excluded.error,
-        copy_of = excluded.copy_of, indexed_at = excluded.indexed_at
+        copy_of = excluded.copy_of, taken_at = excluded.taken_at, media = excluded.media,
+        indexed_at = excluded.indexed_at
     RETURNING id
 """
 
@@ -215,30 +217,46 @@ class Library:
         One transaction: previous faces of the photo are replaced, never mixed in.
         The user's decisions about an old face (its person, rejections, hidden
         flag) move to the new face whose box overlaps it (``CARRY_OVER_IOU``).
+        Faces the user drew stay as they are, and a face found where one was
+        drawn is left out: the drawn one stands for it.
         """
         with write_transaction(self.db):
             dim = self._model_dim(model_id)
             old_faces = self._upright_boxes_of(record.path)
+            drawn = self._upright_boxes_of(record.path, drawn=True).values()
             photo_id = self._upsert_photo(record, status="indexed", error=None)
+            found = [(face, _upright(face.box, record.width, record.height, record.orientation)) for face in faces]
             new_faces = {
-                self._insert_face(photo_id, face, model_id, dim): _upright(
-                    face.box, record.width, record.height, record.orientation)
-                for face in faces
+                self._insert_face(photo_id, face, model_id, dim): box for face, box in found
+                if not any(iou(box, mine) >= CARRY_OVER_IOU for mine in drawn)
             }
             self._carry_over_people(old_faces, new_faces)
             self.db.conn.executemany("DELETE FROM faces WHERE id = ?", [(i,) for i in old_faces])
         return photo_id
 
+    def save_drawn_face(self, photo_id: int, face: FaceRecord, model_id: str) -> int:
+        """Store a face the user drew on an indexed photo, with its embedding; returns its id."""
+        with write_transaction(self.db):
+            return self._insert_face(photo_id, face, model_id, self._model_dim(model_id), drawn=True)
+
     def save_copy(self, record: PhotoRecord, original_id: int) -> int:
         """Record the file at ``record.path`` as a copy of photo ``original_id``; returns its id.
 
-        The copy has the original's size and orientation and no faces of its own.
+        The copy has the original's size, orientation and kind and no faces of its own.
         """
         with write_transaction(self.db):
             original = self.db["photos"].get(original_id)
-            record.width, record.height, record.orientation = (
-                original["width"], original["height"], original["orientation"])
+            record.width, record.height, record.orientation, record.media = (
+                original["width"], original["height"], original["orientation"], original["media"])
+            record.taken = datetime.fromisoformat(original["taken_at"]) if original["taken_at"] else None
             return self._upsert_photo(record, status="indexed", error=None, copy_of=original_id)
+
+    def record_taken_dates(self, taken: dict[int, datetime | None]) -> None:
+        """When these photos were taken (photo id -> date, None if they do not say), for photos indexed
+        before the library kept it."""
+        with write_transaction(self.db):
+            self.db.conn.executemany("UPDATE photos SET taken_at = ? WHERE id = ?",
+                                     [(_taken_text(date), photo_id) for photo_id, date in taken.items()])
 
     def save_failed_photo(self, record: PhotoRecord, reason: str) -> int:
         """Record a photo that could not be read; returns its id.
@@ -298,7 +316,8 @@ class Library:
     # --- reading ------------------------------------------------------------
 
     def status(self, error_limit: int = 50) -> dict:
-        """Counts for a summary: photos by status (copies apart), faces, errors, files skipped, models.
+        """Counts for a summary: photos by status (copies apart; videos among them), faces, errors, files
+        skipped, models.
 
         Files skipped for their kind (videos, a .xyz) are counted per reason and
         extension in ``skipped_kinds``; ``skipped`` lists the others one by one.
@@ -307,6 +326,8 @@ class Library:
         for status, count in self.db.execute(
                 "SELECT status, count(*) FROM photos WHERE copy_of IS NULL GROUP BY status"):
             by_status[status] = count
+        videos = dict(self.db.execute(
+            "SELECT status, count(*) FROM photos WHERE copy_of IS NULL AND media = 'video' GROUP BY status"))
         copies = self.db.execute(
             "SELECT count(*) FROM photos WHERE copy_of IS NOT NULL AND status != 'gone'").fetchone()[0]
         skipped = list(self.db.query(
@@ -332,7 +353,8 @@ class Library:
                 " GROUP BY models.id ORDER BY models.id"
             )
         )
-        return {"photos": by_status, "copies": copies, "faces": faces, "errors": errors,
+        return {"photos": by_status, "videos": {status: videos.get(status, 0) for status in by_status},
+                "copies": copies, "faces": faces, "errors": errors,
                 "skipped": skipped, "skipped_count": skipped_count, "skipped_kinds": self._skipped_kinds(),
                 "models": models}
 
@@ -347,14 +369,15 @@ class Library:
         """Every face (or every face of one photo), ordered by id, with what is needed to draw it upright.
 
         Keys: id, photo_id, path, box, landmarks (stored frame), det_score,
-        quality, sharpness, and the photo's stored width, height, orientation.
+        quality, sharpness, drawn (by the user), time_ms (in a video, else None), and the photo's
+        stored width, height, orientation and media ("photo" or "video").
         """
         in_photo = "TRUE" if photo_id is None else "photos.id = :photo_id"
         rows = self.db.query(
             'SELECT faces.id, faces."left", faces.top, faces.width, faces.height,'
-            " faces.landmarks, faces.det_score, faces.quality, faces.sharpness,"
+            " faces.landmarks, faces.det_score, faces.quality, faces.sharpness, faces.drawn, faces.time_ms,"
             " photos.id AS photo_id, photos.path, photos.width AS photo_width,"
-            " photos.height AS photo_height, photos.orientation"
+            " photos.height AS photo_height, photos.orientation, photos.media"
             " FROM faces JOIN photos ON photos.id = faces.photo_id"
             f" WHERE {_photo_filter(include_gone)} AND {in_photo} ORDER BY faces.id",
             {"photo_id": photo_id},
@@ -369,9 +392,12 @@ class Library:
                 "det_score": row["det_score"],
                 "quality": row["quality"],
                 "sharpness": row["sharpness"],
+                "drawn": bool(row["drawn"]),
+                "time_ms": row["time_ms"],
                 "width": row["photo_width"],
                 "height": row["photo_height"],
                 "orientation": row["orientation"],
+                "media": row["media"],
             }
 
     def embedding_matrix(
@@ -427,6 +453,13 @@ class Library:
             raise KeyError(face_id)
         return row[0]
 
+    def face_time_ms(self, face_id: int) -> int | None:
+        """When in its video the face was seen (None for a photo's face); KeyError for an unknown face."""
+        row = self.db.execute("SELECT time_ms FROM faces WHERE id = ?", [face_id]).fetchone()
+        if row is None:
+            raise KeyError(face_id)
+        return row[0]
+
     # --- helpers -------------------------------------------------------------
 
     def _present_under(self, root: str) -> list[tuple[int, str]]:
@@ -460,16 +493,18 @@ class Library:
             "status": status,
             "error": error,
             "copy_of": copy_of,
+            "taken_at": _taken_text(record.taken),
+            "media": record.media,
         }
         return self.db.execute(_UPSERT_PHOTO, params).fetchone()[0]
 
-    def _upright_boxes_of(self, path: str) -> dict[int, Box]:
-        """The faces the photo at ``path`` has now: id -> box in its upright frame."""
+    def _upright_boxes_of(self, path: str, drawn: bool = False) -> dict[int, Box]:
+        """The faces found (or, with ``drawn``, drawn) on the photo at ``path``: id -> box in its upright frame."""
         rows = self.db.query(
             'SELECT faces.id, faces."left", faces.top, faces.width, faces.height,'
             " photos.width AS photo_width, photos.height AS photo_height, photos.orientation"
-            " FROM faces JOIN photos ON photos.id = faces.photo_id WHERE photos.path = ?",
-            [path],
+            " FROM faces JOIN photos ON photos.id = faces.photo_id WHERE photos.path = ? AND faces.drawn = ?",
+            [path, int(drawn)],
         )
         return {
             row["id"]: _upright(
@@ -508,7 +543,7 @@ class Library:
                 [old_id, new_id],
             )
 
-    def _insert_face(self, photo_id: int, face: FaceRecord, model_id: str, dim: int) -> int:
+    def _insert_face(self, photo_id: int, face: FaceRecord, model_id: str, dim: int, drawn: bool = False) -> int:
         vector = np.asarray(face.embedding, dtype="<f4").ravel()
         if vector.size != dim:
             raise ValueError(f"embedding has {vector.size} values; model {model_id!r} makes {dim}")
@@ -525,6 +560,8 @@ class Library:
                 "quality": float(face.quality),
                 "sharpness": float(face.sharpness),
                 "thumbnail": face.thumbnail,
+                "drawn": int(drawn),
+                "time_ms": face.time_ms,
             }
         ).last_pk
         self.db["embeddings"].insert(
@@ -688,3 +725,8 @@ def _open_error(db_path: Path, err: sqlite3.DatabaseError) -> PhotofaceError:
     return PhotofaceError(
         f"Cannot open the library {db_path}: {err}. Check that the folder is writable and not full."
     )
+
+
+def _taken_text(taken: datetime | None) -> str:
+    """``photos.taken_at``: sortable with SQLite's datetime(); '' for a photo that gives no date (read, unlike NULL)."""
+    return "" if taken is None else taken.isoformat(sep=" ", timespec="seconds")

@@ -265,6 +265,36 @@ def _v7_cannot_links(db: Database) -> None:
     )
 
 
+def _v8_covers_and_taken_dates(db: Database) -> None:
+    """The timeline and cover faces (issue #18).
+
+    ``persons.cover_face_id``: the face a person's tile shows, chosen by the user.
+    NULL (the default) shows the person's best face, and so does a cover that is no
+    longer a visible face of the person (the query checks): a cover never needs
+    mending when faces move. A deleted face clears it.
+    ``photos.taken_at``: when the photo was taken (EXIF DateTimeOriginal) as
+    'YYYY-MM-DD HH:MM:SS', naive local time; '' when the photo has no date (the
+    file's time stands in), NULL until read: the next scan reads it for photos
+    indexed before.
+    """
+    db.execute("ALTER TABLE persons ADD COLUMN cover_face_id INTEGER REFERENCES faces (id) ON DELETE SET NULL")
+    db.execute("ALTER TABLE photos ADD COLUMN taken_at TEXT")
+
+
+def _v9_drawn_faces(db: Database) -> None:
+    """Faces the user drew (issue #18): ``faces.drawn`` = 1 marks a face the detector missed and the
+    user boxed by hand, a decision like a name, so re-indexing its photo never drops it."""
+    db.execute("ALTER TABLE faces ADD COLUMN drawn INTEGER NOT NULL DEFAULT 0")
+
+
+def _v10_videos(db: Database) -> None:
+    """Videos (issue #20): a video is a photo row of ``media`` 'video', its faces the frames' faces
+    kept (one per person), each with ``time_ms``, its time in the video (NULL for a photo's faces)."""
+    db.execute("ALTER TABLE photos ADD COLUMN media TEXT NOT NULL DEFAULT 'photo'"
+               " CHECK (media IN ('photo', 'video'))")
+    db.execute("ALTER TABLE faces ADD COLUMN time_ms INTEGER")
+
+
 Migration = Callable[[Database], None]
 
 MIGRATIONS: list[Migration] = [
@@ -275,6 +305,9 @@ MIGRATIONS: list[Migration] = [
     _v5_settings_and_grouping_due,
     _v6_copies_and_skipped_files,
     _v7_cannot_links,
+    _v8_covers_and_taken_dates,
+    _v9_drawn_faces,
+    _v10_videos,
 ]
 
 

@@ -1,6 +1,7 @@
 """Plain row types passed between the indexing pipeline and the library."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 
@@ -17,7 +18,9 @@ class PhotoRecord:
     content_hash: str
     width: int = 0
     height: int = 0
-    orientation: int = 1  # EXIF orientation 1..8
+    orientation: int = 1  # EXIF orientation 1..8 (a video's: its display rotation as one)
+    taken: datetime | None = None  # when it was taken (EXIF), naive local time; None if the photo does not say
+    media: str = "photo"  # or "video": width, height and orientation are its frames'
 
 
 @dataclass
@@ -31,3 +34,4 @@ class FaceRecord:
     sharpness: float
     thumbnail: bytes  # JPEG of the aligned crop, upright
     embedding: np.ndarray = field(repr=False)  # float32, L2-normalised
+    time_ms: int | None = None  # in a video: the time of the frame it was found in

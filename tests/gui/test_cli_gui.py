@@ -58,7 +58,8 @@ def test_screenshot_of_a_person_needs_people(qapp, tmp_path):
 
 def test_no_command_opens_the_app_on_the_chosen_library(monkeypatch, tmp_path):
     opened = []
-    monkeypatch.setattr("photoface.gui.app.run_app", lambda given: opened.append(library_location(given)) or 0)
+    monkeypatch.setattr("photoface.gui.app.run_app",
+                        lambda given, folders, theme: opened.append(library_location(given)) or 0)
     result = CliRunner().invoke(cli, [], env={"PHOTOFACE_LIBRARY": str(tmp_path / "lib")})
     assert result.exit_code == 0 and opened == [tmp_path / "lib"]
 

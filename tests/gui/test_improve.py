@@ -44,6 +44,12 @@ def test_improve_then_use_the_new_model(qtbot, named_library, embedder):
     qtbot.waitUntil(lambda: dialog.improvement is not None, timeout=JOB_TIMEOUT_MS)
     assert "Faces given the right name:" in dialog.state.text() and "→" in dialog.state.text()
     assert dialog.use_button.isVisible() and dialog.discard_button.isVisible()
+    # Enter takes the advice, and the whole result shows (the dialog grows with it).
+    advised, other = ((dialog.use_button, dialog.discard_button) if dialog.improvement.better
+                      else (dialog.discard_button, dialog.use_button))
+    assert advised.isDefault() and not other.isDefault()
+    for label in (dialog.intro, dialog.state):
+        assert label.height() >= label.heightForWidth(label.width()), f"clipped: {label.text()}"
 
     with qtbot.waitSignal(dialog.model_changed, timeout=JOB_TIMEOUT_MS):
         qtbot.mouseClick(dialog.use_button, Qt.MouseButton.LeftButton)

@@ -1,8 +1,8 @@
 """People-grid and person-view actions over a clustered library: drag to merge, Move to, hide; settings."""
 
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QLineEdit, QPushButton
 
 from photoface.gui.models.people import PERSON_ID_ROLE
 from photoface.gui.settings import OLD_LIBRARY_KEY, move_library_choice_out_of_qsettings
@@ -106,13 +106,15 @@ def test_settings_are_kept_in_the_library_and_the_choice_of_library_for_every_st
     dialog.sensitivity.setCurrentText("High (finds smaller faces)")
     dialog.min_face_size.setValue(40)
     dialog.workers.setValue(1)
+    dialog.device.setCurrentIndex(dialog.device.findData("cpu"))
     dialog.library.setText(str(tmp_path / "elsewhere"))
     dialog.accept()
     options = index_options(people_window.library)  # what indexing, in the app or `photoface index`, uses
-    assert (options.detect_side, options.min_face_size, options.workers) == (1440, 40, 1)
+    assert (options.detect_side, options.min_face_size, options.workers, options.device) == (1440, 40, 1, "cpu")
     assert library_location() == tmp_path / "elsewhere"  # for the app and the commands alike
     reopened = people_window.show_settings()
-    assert (reopened.sensitivity.currentText(), reopened.workers.value()) == ("High (finds smaller faces)", 1)
+    assert (reopened.sensitivity.currentText(), reopened.workers.value(), reopened.device.currentText()) == (
+        "High (finds smaller faces)", 1, "CPU")
     reopened.reject()
 
 
@@ -145,15 +147,15 @@ def test_click_a_face_in_the_photo_to_name_or_correct_it(qtbot, people_window):
     people_window.open_person(other)
     people_window.open_face(face)
     canvas = people_window.photo_view.canvas
-    left, top, width, height = next(frame.box for frame in canvas.frames if frame.face_id == face)
-    fitted, scale = canvas._fitted(), canvas._fitted().width() / canvas.full_width
-    centre = QPoint(round(fitted.left() + (left + width / 2) * scale), round(fitted.top() + (top + height / 2) * scale))
+    centre = canvas.to_widget(next(frame.box for frame in canvas.frames if frame.face_id == face)).center().toPoint()
     with qtbot.waitSignal(canvas.face_clicked) as clicked:
         qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=centre)
     assert clicked.args[0] == face
 
-    menu = people_window.photo_view.face_menu(face)
-    assert [a.text() for a in menu.actions()] == ["This is Ann", "Not Unnamed", "New person"]
-    menu.actions()[0].trigger()
+    popup = people_window.photo_view.name_popup(face)
+    assert [button.text() for button in popup.findChildren(QPushButton)] == ["New person", "Not Unnamed"]
+    popup.open_at(centre)
+    qtbot.keyClicks(popup.edit, "ann")
+    qtbot.keyClick(popup.edit, Qt.Key.Key_Return)
     assert face in queries.person(library, named)["face_ids"]
     assert "Ann" in [frame.label for frame in canvas.frames if frame.face_id == face]

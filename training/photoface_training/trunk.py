@@ -14,8 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from photoface.devices import resolve_device
 from photoface.embed.models import standardise
-from photoface.errors import PhotofaceError
 
 # InceptionResnetV1 modules trained at depth "last", in the order they run
 LAST_BLOCKS = ("block8", "last_linear", "last_bn")
@@ -24,13 +24,7 @@ DEVICES = ("auto", "cpu", "cuda")
 
 def training_device(name: str) -> torch.device:
     """``auto``: the first CUDA GPU when torch sees one, else the CPU."""
-    if name not in DEVICES:
-        raise PhotofaceError(f"device must be one of {DEVICES}, not {name!r}")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise PhotofaceError("No CUDA GPU is available to this torch (train with --device cpu or auto)")
-    if name == "auto":
-        name = "cuda" if torch.cuda.is_available() else "cpu"
-    return torch.device(name)
+    return torch.device(resolve_device(name, DEVICES))
 
 
 def retrained_network(embedder, trained_state: dict | None) -> nn.Module:

@@ -1,6 +1,7 @@
 """Exporting albums in the background: one folder per person, optional XMP sidecars."""
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QThread, Signal
@@ -41,11 +42,13 @@ class ExportJob(QThread):
     failed = Signal(str)
 
     def __init__(self, library_dir: Path, people: dict[int, str], folder: Path, link: bool, sidecars: bool,
-                 parent=None):
+                 parent=None, days: tuple[date, date] | None = None):
+        """``days``: only the photos taken from the first to the last of these days (both included)."""
         super().__init__(parent)
         self.library_dir = Path(library_dir)
         self.people = people  # id -> name
         self.folder, self.link, self.sidecars = Path(folder), link, sidecars
+        self.since, self.until = days or (None, None)
 
     def run(self) -> None:
         report_outcome(self, self._export, "The export")
@@ -56,7 +59,7 @@ class ExportJob(QThread):
             for done, (person_id, name) in enumerate(self.people.items()):
                 self.progress.emit(done, len(self.people))
                 album = album_folder(self.folder, name)
-                report = export_person(library, person_id, album, link=self.link)
+                report = export_person(library, person_id, album, link=self.link, since=self.since, until=self.until)
                 summary.albums.append(album)
                 summary.added += len(report.added)
                 summary.skipped += len(report.skipped)

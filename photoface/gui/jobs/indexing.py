@@ -71,17 +71,18 @@ class IndexingJob(QThread):
         report_outcome(self, self._index, "Indexing")
 
     def _index(self):
-        from photoface.embed.models import load_embedder
         from photoface.index.pipeline import Indexer
 
-        if self.embedder is None:
-            self.stage.emit("Loading the face model…")
-            self.embedder = load_embedder(self.options.model_id)
         self.stage.emit("Looking for photos…")
         with Library.open(self.library_dir) as library:
             people = PeopleAsIndexed(library, changed=self.people_changed.emit, level=cluster_level(library))
+            # The indexer loads the models (torch) on a thread of its own once a photo needs them: a scan
+            # that finds nothing new never loads them, and the window stays responsive while they load.
             indexer = Indexer(library, self.options, embedder=self.embedder, on_stored=people.faces_stored)
-            return indexer.run(self.roots, progress=self.progress.emit, should_stop=self._should_stop)
+            try:
+                return indexer.run(self.roots, progress=self.progress.emit, should_stop=self._should_stop)
+            finally:
+                self.embedder = indexer.loaded_embedder  # kept by the window for the next job
 
     def _should_stop(self) -> bool:
         self._may_run.wait()

@@ -23,6 +23,7 @@ class FacesModel(QAbstractListModel):
         self.thumbnails = thumbnails
         self.person_id: int | None = None  # None: the unsorted faces
         self.faces: list[dict] = []  # face_id, photo_id, confirmed
+        self.cover_face: int | None = None  # the face chosen to show on the person's tile
         self.not_together: set[int] = set()  # unsorted faces answered "No" to: not offered together again
 
     def show_person(self, person_id: int | None) -> None:
@@ -33,6 +34,10 @@ class FacesModel(QAbstractListModel):
 
     def reload(self) -> None:
         self.show_person(self.person_id)
+
+    def face_ids(self) -> list[int]:
+        """The faces in the order shown."""
+        return [face["face_id"] for face in self.faces]
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.faces)
@@ -46,7 +51,8 @@ class FacesModel(QAbstractListModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             if self.suggested:
                 return "Suggested: confirm or reject it"
-            return "Confirmed" if face["confirmed"] else "Grouped automatically"
+            state = "Confirmed" if face["confirmed"] else "Grouped automatically"
+            return f"{state}; shown on their tile (cover)" if face["face_id"] == self.cover_face else state
         if role == FACE_ID_ROLE:
             return face["face_id"]
         if role == PHOTO_ID_ROLE:
@@ -54,10 +60,12 @@ class FacesModel(QAbstractListModel):
         return None
 
     def _load(self) -> list[dict]:
+        self.cover_face = None
         if self.person_id is not None and self.suggested:
             return [{"face_id": row["face_id"], "photo_id": None, "confirmed": False}
                     for row in queries.person_suggestions(self.library, self.person_id)]
         if self.person_id is not None:
+            self.cover_face = queries.person(self.library, self.person_id)["cover_face_id"]
             return queries.person_faces(self.library, self.person_id)
         if self.suggested:
             faces = queries.likely_one_person(self.library, cluster_level(self.library), self.not_together)

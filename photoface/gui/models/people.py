@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QAbstractListModel, QMimeData, QModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (QAbstractListModel, QMimeData, QModelIndex, QRegularExpression, QSortFilterProxyModel,
+                            Qt, Signal)
 from PySide6.QtGui import QFont
 
 from photoface.people import queries
@@ -18,6 +19,7 @@ HIDDEN_ROLE = Qt.ItemDataRole.UserRole + 2
 UNNAMED = "Unnamed"
 UNSORTED = "Unsorted"
 PERSON_MIME = "application/x-photoface-person"
+NAME_SEPARATOR = ","  # between names typed in a search or filter
 
 
 @dataclass
@@ -26,7 +28,7 @@ class Tile:
     name: str | None
     face_count: int
     hidden: bool = False
-    cover_face: int | None = None  # the best face, looked up when first shown
+    cover_face: int | None = None  # the one chosen as cover, else the best face, looked up when first shown
 
     @property
     def title(self) -> str:
@@ -124,7 +126,7 @@ class PeopleModel(QAbstractListModel):
         return next((row for row, tile in enumerate(self.tiles) if tile.person_id == person_id), None)
 
     def cover(self, tile: Tile):
-        """The best face's thumbnail (None for an empty person)."""
+        """The cover face's thumbnail: the chosen one, else the best (None for an empty person)."""
         if tile.cover_face is None and tile.person_id is not None:
             faces = queries.person_faces(self.library, tile.person_id)
             tile.cover_face = faces[0]["face_id"] if faces else None
@@ -132,13 +134,17 @@ class PeopleModel(QAbstractListModel):
 
 
 class PeopleFilter(QSortFilterProxyModel):
-    """Search by name; hidden people only on request."""
+    """Search by name ("Anna, Ben": either); hidden people only on request."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.show_hidden = False
         self.setFilterRole(TITLE_ROLE)
         self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def set_search(self, text: str) -> None:
+        names = [QRegularExpression.escape(name.strip()) for name in text.split(NAME_SEPARATOR) if name.strip()]
+        self.setFilterRegularExpression("|".join(names))
 
     def set_show_hidden(self, show: bool) -> None:
         self.beginFilterChange()
@@ -153,7 +159,8 @@ class PeopleFilter(QSortFilterProxyModel):
 
 
 def _tiles(library: Library) -> list[Tile]:
-    tiles = [Tile(p["id"], p["name"], p["face_count"], p["hidden"]) for p in queries.people(library)]
+    tiles = [Tile(p["id"], p["name"], p["face_count"], p["hidden"], p["cover_face_id"])
+             for p in queries.people(library)]
     unsorted = queries.unsorted_faces(library)
     if unsorted:
         # After the shown people, before the hidden ones (which the query puts last).

@@ -1,10 +1,11 @@
 """Export albums: choose people, a folder, copy or link, XMP sidecars; progress, then what was written."""
 
+from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (QCheckBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QProgressBar, QPushButton, QRadioButton, QVBoxLayout)
 
 from ..jobs.export import ExportJob, ExportSummary
@@ -32,6 +33,10 @@ class ExportDialog(QDialog):
         self.link = QRadioButton("Link (no extra space; edit copies, not these)", checked=True)
         self.copy = QRadioButton("Copy")
         self.sidecars = QCheckBox("Also write XMP sidecars with the face regions and names")
+        self.dates = QGroupBox("Only photos taken between", checkable=True, checked=False)
+        today = QDate.currentDate()
+        self.first_day = _day_field(today.addYears(-1))
+        self.last_day = _day_field(today)
         self.bar = QProgressBar(visible=False)
         self.result = QLabel(wordWrap=True, textInteractionFlags=Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, rejected=self.reject)
@@ -51,13 +56,27 @@ class ExportDialog(QDialog):
         return {item.data(PERSON_ID_ROLE): item.text() for item in items
                 if item.checkState() == Qt.CheckState.Checked}
 
+    def choose_days(self, first: date, last: date) -> None:
+        """Only the photos taken from day ``first`` to day ``last``, both included."""
+        self.dates.setChecked(True)
+        self.first_day.setDate(QDate(first))
+        self.last_day.setDate(QDate(last))
+
+    def chosen_days(self) -> tuple[date, date] | None:
+        """(first, last) day, in order whichever way they were typed; None for every photo."""
+        if not self.dates.isChecked():
+            return None
+        first, last = self.first_day.date().toPython(), self.last_day.date().toPython()
+        return min(first, last), max(first, last)
+
     def export(self) -> None:
         self.export_button.setEnabled(False)
         self.bar.setVisible(True)
         self.bar.setRange(0, 0)
         self.result.setText("Exporting…")
         self.job = ExportJob(self.library_dir, self.chosen_people(), Path(self.folder.text()).expanduser(),
-                             link=self.link.isChecked(), sidecars=self.sidecars.isChecked(), parent=self)
+                             link=self.link.isChecked(), sidecars=self.sidecars.isChecked(), parent=self,
+                             days=self.chosen_days())
         self.job.progress.connect(self._show_progress)
         self.job.succeeded.connect(self._done)
         self.job.failed.connect(self._failed)
@@ -107,9 +126,22 @@ class ExportDialog(QDialog):
         how.addWidget(self.copy)
         form.addRow("Photos:", how)
         form.addRow("", self.sidecars)
+        days = QHBoxLayout(self.dates)
+        days.addWidget(self.first_day)
+        days.addWidget(QLabel("and"))
+        days.addWidget(self.last_day)
+        days.addStretch()
+        form.addRow("", self.dates)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Each person gets an album folder named after them. Your photos stay where they are."))
         layout.addLayout(form)
         layout.addWidget(self.bar)
         layout.addWidget(self.result)
         layout.addWidget(self.buttons)
+
+
+def _day_field(day: QDate) -> QDateEdit:
+    """A day, typed or picked from a calendar; the date the photo was taken (EXIF), else its file's."""
+    field = QDateEdit(day, calendarPopup=True, displayFormat="yyyy-MM-dd")
+    field.setToolTip("The day the photo was taken (from the camera's date, else the file's)")
+    return field

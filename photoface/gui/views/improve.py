@@ -124,6 +124,11 @@ class ImproveDialog(QDialog):
         self.improvement = improvement
         self.state.setText(describe(improvement))
         self._show_buttons(self.use_button, self.discard_button)
+        # Enter takes the advice: keep a model that did better, else discard it. Focused too, since a
+        # focused button of a dialog is its default while it has the focus.
+        advised = self.use_button if improvement.better else self.discard_button
+        advised.setDefault(True)
+        advised.setFocus()
 
     def _switched(self, message: str) -> None:
         self._job_done()
@@ -168,6 +173,9 @@ class ImproveDialog(QDialog):
         for button in self.buttons.buttons():
             button.setVisible(button in shown)
             button.setEnabled(True)
+            button.setDefault(False)
+        # As tall as its text is now: a dialog on screen does not grow by itself when a wrapped text does.
+        self.adjustSize()
 
     def _button(self, text: str, slot, role, visible: bool = True) -> QPushButton:
         button = self.buttons.addButton(text, role)

@@ -1,13 +1,14 @@
 """The people screen: a grid of tiles, biggest first, with a search box; merge two people."""
 
-from PySide6.QtCore import QModelIndex, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLineEdit, QPushButton,
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLineEdit, QMenu, QPushButton,
                                QVBoxLayout, QWidget)
 
 from photoface.errors import PhotofaceError
-from photoface.people import operations
+from photoface.people import operations, queries
 
-from ..models.people import PERSON_ID_ROLE, PeopleFilter, PeopleModel
+from ..models.people import NAME_SEPARATOR, PERSON_ID_ROLE, PeopleFilter, PeopleModel
+from ..text import elided
 from .grid import tile_grid
 from .merge import MergeDialog
 
@@ -16,6 +17,7 @@ TILE_SIDE = 128
 
 class PeopleView(QWidget):
     person_opened = Signal(object)  # a person id, or None for the unsorted faces
+    together_requested = Signal(list)  # person ids: show the photos where all of them are
     changed = Signal(str)  # people changed; a line saying how
     failed = Signal(str)
 
@@ -25,12 +27,17 @@ class PeopleView(QWidget):
         self.filter = PeopleFilter(self)
         self.filter.setSourceModel(model)
         self.search = QLineEdit(placeholderText="Search people", clearButtonEnabled=True)
-        self.search.textChanged.connect(self.filter.setFilterFixedString)
+        self.search.textChanged.connect(self._search)
         self.show_hidden = QCheckBox("Show hidden people")
         self.show_hidden.toggled.connect(self.filter.set_show_hidden)
         self.merge_button = QPushButton("Merge…", enabled=False, clicked=self._merge_selected,
                                         toolTip="Select two people (Ctrl+click), or drag one onto the other")
+        self.together_button = QPushButton("Photos together", enabled=False, clicked=self._show_together,
+                                           toolTip="Select two or more people (Ctrl+click), or type their names"
+                                                   " (\"Anna, Ben\"): the photos they are in together, by month")
         self.grid = tile_grid(TILE_SIDE, text_lines=2)
+        self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.grid.customContextMenuRequested.connect(self._context_menu)
         model.title_pixels = self.grid.gridSize().width() - 8  # the tile's text margins
         self.grid.setModel(self.filter)
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -78,13 +85,52 @@ class PeopleView(QWidget):
             return
         self.changed.emit(f"Named {name}")
 
+    def _show_together(self) -> None:
+        """The selected people, or else the names typed in the search."""
+        if len(self.selected_people()) > 1 or not self._typed_names():
+            self.together_requested.emit(self.selected_people())
+            return
+        try:
+            self.together_requested.emit([queries.person_named(self.model.library, name)
+                                          for name in self._typed_names()])
+        except PhotofaceError as error:
+            self.failed.emit(error.in_app)
+
+    def _search(self, text: str) -> None:
+        self.filter.set_search(text)
+        self._update_buttons()
+
+    def _typed_names(self) -> list[str]:
+        names = [name for name in self.search.text().split(NAME_SEPARATOR) if name.strip()]
+        return names if len(names) > 1 else []
+
+    def people_menu(self) -> QMenu | None:
+        """What a right-click on the selected people offers: their photos (together), merging two."""
+        people = self.selected_people()
+        if not people:
+            return None
+        menu = QMenu(self)
+        menu.aboutToHide.connect(menu.deleteLater)
+        text = "Photos together" if len(people) > 1 else f"Photos of {elided(self.model.tile(people[0]).title)}"
+        menu.addAction(text, self._show_together)
+        if len(people) == 2:
+            menu.addAction("Merge…", self._merge_selected)
+        return menu
+
+    def _context_menu(self, at: QPoint) -> None:
+        menu = self.people_menu()
+        if menu is not None:
+            menu.popup(self.grid.viewport().mapToGlobal(at))
+
     def _update_buttons(self) -> None:
         self.merge_button.setEnabled(len(self.selected_people()) == 2)
+        self.together_button.setEnabled(len(self.selected_people()) > 1 or bool(self._typed_names()))
 
     def _lay_out(self) -> None:
         bar = QHBoxLayout()
         bar.addWidget(self.search, stretch=1)
         bar.addWidget(self.merge_button)
+        bar.addWidget(self.together_button)
         bar.addWidget(self.show_hidden)
         layout = QVBoxLayout(self)
         layout.addLayout(bar)

@@ -1,6 +1,6 @@
 """One person's faces: rename inline, move wrongly grouped faces out, answer "Is this them?"."""
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QLineEdit, QListView, QMenu,
                                QPushButton, QVBoxLayout, QWidget)
@@ -23,6 +23,7 @@ class PersonView(QWidget):
     changed = Signal(str)  # people changed; a line saying how
     failed = Signal(str)
     face_opened = Signal(int)
+    photos_requested = Signal(list)  # [the person's id]: their photos by month
 
     def __init__(self, library: Library, model: FacesModel, parent=None):
         super().__init__(parent)
@@ -39,6 +40,8 @@ class PersonView(QWidget):
         self.move_menu.aboutToShow.connect(self._fill_move_menu)
         self.move_button = QPushButton("Move to…", menu=self.move_menu)
         self.hide_button = QPushButton(clicked=self._toggle_hidden)
+        self.photos_button = QPushButton("Photos", toolTip="Their photos, by month",
+                                         clicked=lambda: self.photos_requested.emit([self.person["id"]]))
         self.suggestions = FacesModel(library, model.thumbnails, self, suggested=True)
         self.suggestion_label = QLabel()
         self.suggestion_grid = _strip(self.suggestions)
@@ -50,6 +53,8 @@ class PersonView(QWidget):
         self.grid.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.grid.selectionModel().selectionChanged.connect(self._update_buttons)
         self.grid.activated.connect(self._open_face)
+        self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.grid.customContextMenuRequested.connect(self._context_menu)
         self._lay_out()
         self._add_shortcuts()
 
@@ -86,6 +91,21 @@ class PersonView(QWidget):
             self._run(lambda: operations.split_person(self.library, self.person["id"], faces, into=target), done)
         else:  # unsorted faces join the person
             self._run(lambda: operations.confirm_faces(self.library, faces, target), done)
+
+    def face_menu(self, face_id: int) -> QMenu:
+        """What a right-click on a face offers: its photo, and in a person, showing it on their tile."""
+        menu = QMenu(self)
+        menu.aboutToHide.connect(menu.deleteLater)
+        menu.addAction("Open photo", lambda: self.face_opened.emit(face_id))
+        if self.person is not None:
+            menu.addAction("Use as cover", lambda: self.use_as_cover(face_id))
+        return menu
+
+    def use_as_cover(self, face_id: int) -> None:
+        """The face shows on the person's tile in People."""
+        person_id = self.person["id"]
+        self._run(lambda: operations.set_cover(self.library, person_id, face_id),
+                  f"Cover chosen for {self._title()}")
 
     # --- user actions ----------------------------------------------------------
 
@@ -146,6 +166,11 @@ class PersonView(QWidget):
     def _open_face(self, index: QModelIndex) -> None:
         self.face_opened.emit(index.data(FACE_ID_ROLE))
 
+    def _context_menu(self, at: QPoint) -> None:
+        face_id = self.grid.indexAt(at).data(FACE_ID_ROLE)
+        if face_id is not None:
+            self.face_menu(face_id).popup(self.grid.viewport().mapToGlobal(at))
+
     # --- showing -------------------------------------------------------------------
 
     def _title(self) -> str:
@@ -164,6 +189,7 @@ class PersonView(QWidget):
                                 else "Not this person")
         self.not_button.setVisible(is_person)
         self.hide_button.setVisible(is_person)
+        self.photos_button.setVisible(is_person)
         self.hide_button.setText("Show person" if is_person and self.person["hidden"] else "Hide person")
         self.suggestion_label.setText(f"Is this {elided(self._title())}?" if is_person and self.person["name"]
                                       else "The same person?")
@@ -196,12 +222,14 @@ class PersonView(QWidget):
         out, Alt+Left or Backspace goes back, F2 names. A focused name field keeps its keys for typing."""
         keys = {self.yes_button: ["Y"], self.no_button: ["N"], self.not_button: [QKeySequence.StandardKey.Delete],
                 self.back_button: [QKeySequence.StandardKey.Back, "Backspace"]}
+        said = {self.yes_button: "Yes: it is them", self.no_button: "No: someone else",
+                self.not_button: "Take the selected faces out", self.back_button: "Back to the people"}
         for button, sequences in keys.items():
-            for sequence in sequences:
-                QShortcut(QKeySequence(sequence), self, activated=lambda b=button: _press(b))
+            for sequence in sequences:  # whatsThis: the Keyboard shortcuts list's words
+                QShortcut(QKeySequence(sequence), self, activated=lambda b=button: _press(b), whatsThis=said[button])
             shown = " or ".join(QKeySequence(s).toString(QKeySequence.SequenceFormat.NativeText) for s in sequences)
             button.setToolTip(f"Key: {shown}")
-        QShortcut(QKeySequence("F2"), self, activated=self._edit_name)
+        QShortcut(QKeySequence("F2"), self, activated=self._edit_name, whatsThis="Type the person's name")
         self.name_edit.setToolTip("Key: F2")
 
     def _edit_name(self) -> None:
@@ -214,6 +242,7 @@ class PersonView(QWidget):
         header.addWidget(self.back_button)
         header.addWidget(self.name_edit, stretch=1)
         header.addWidget(self.count_label)
+        header.addWidget(self.photos_button)
         actions_row = QWidget()
         actions = QHBoxLayout(actions_row)
         actions.setContentsMargins(0, 0, 0, 0)
