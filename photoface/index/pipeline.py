@@ -306,9 +306,12 @@ class Indexer:
         ready: list[PhotoAnalysis] = []
         # The first batches are small, so the first faces reach the library (and the people view) soon.
         batch_size = min(FIRST_BATCH_SIZE, self.options.batch_size)
+        # Photos handed to the workers ahead, so that they go on while this thread embeds a
+        # batch (its faces come from a dozen photos): with 2 per worker they sat idle meanwhile.
+        ahead = self.options.workers + self.options.batch_size // 2
         try:
             while True:
-                while len(running) < 2 * self.options.workers and not should_stop():
+                while len(running) < ahead and not should_stop():
                     record = next(queue, None)
                     if record is None:
                         break
