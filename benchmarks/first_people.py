@@ -2,9 +2,9 @@
 
     flock /tmp/photoface-cpu.lock .venv/bin/python -m benchmarks.first_people [--photos 2000] [--seed 0]
 
-Copies ``--photos`` shared photos into ``benchmarks/work/first_people/photos-seed<N>``
-(a third each from celeba_more and celeba_train, whole identities, and from
-LFW people folders with at least 6 photos, up to 8 each), opens the real main
+Copies ``--photos`` shared photos into ``benchmarks/work/first_people/photos-<photos>-seed<N>``
+(up to a third each from celeba_more and celeba_train, whole identities, and
+the rest from LFW people folders with at least 6 photos, up to 8 each), opens the real main
 window offscreen on a new library, adds the folder as a user does and
 follows what the people view shows until indexing and grouping are done.
 
@@ -20,6 +20,7 @@ import argparse
 import os
 import random
 import shutil
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,18 +44,19 @@ def make_photos(folder: Path, count: int, seed: int = 0) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     rng = random.Random(seed)
     data = shared_data_dir()
-    quota = [count // 3, count // 3, count - 2 * (count // 3)]
-    for name, share in zip(("celeba_more", "celeba_train"), quota):
+    copied = 0
+    for name in ("celeba_more", "celeba_train"):
         by_identity: dict[str, list[str]] = {}
         for image, identity in celeba_identities(data / name).items():
             by_identity.setdefault(identity, []).append(image)
         chosen = [image for images in rng.sample(list(by_identity.values()), len(by_identity)) for image in images]
         (folder / name).mkdir(parents=True)
-        for image in chosen[:share]:
+        for image in chosen[:count // 3]:
             shutil.copy2(data / name / image, folder / name / image)
+            copied += 1
     people = [person for person in sorted((data / "lfw").iterdir())
               if person.is_dir() and len(list(person.iterdir())) >= LFW_MIN_PHOTOS]
-    left = quota[2]
+    left = count - copied  # LFW makes up for a celeba set smaller than its third (celeba_train has 480)
     for person in rng.sample(people, len(people)):
         if left <= 0:
             break
@@ -144,10 +146,11 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=2000, help="photos in the folder added (default 2000)")
     parser.add_argument("--seed", type=int, default=0, help="which identities and LFW people are copied")
     args = parser.parse_args()
-    photos = WORK / f"photos-seed{args.seed}"
+    photos = WORK / f"photos-{args.photos}-seed{args.seed}"
     make_photos(photos, args.photos, args.seed)
-    shutil.rmtree(WORK / "library", ignore_errors=True)  # a new user's library
-    measure(photos, WORK / "library")
+    # a new user's library, its own: benchmarks/work may be shared by several checkouts
+    with tempfile.TemporaryDirectory(prefix="library-", dir=WORK) as library:
+        measure(photos, Path(library))
 
 
 if __name__ == "__main__":

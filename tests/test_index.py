@@ -40,6 +40,28 @@ def test_index_then_nothing_to_do(tmp_path, photos, embedder):
     assert second.indexed == 0 and second.unchanged == 9 and second.faces == 0
 
 
+def test_each_worker_runs_torch_on_its_share_of_the_cores_then_torch_gets_them_back(tmp_path, photos, embedder,
+                                                                                   monkeypatch):
+    import torch
+
+    from photoface.detect.detector import FaceDetector
+    from photoface.embed.models import Embedder
+    from photoface.index.options import IndexOptions
+
+    seen = {"detect": set(), "embed": set()}
+    for cls, method, stage in ((FaceDetector, "detect", "detect"), (Embedder, "embed", "embed")):
+        def watched(self, *args, _original=getattr(cls, method), _stage=stage, **kwargs):
+            seen[_stage].add(torch.get_num_threads())
+            return _original(self, *args, **kwargs)
+        monkeypatch.setattr(cls, method, watched)
+    before = torch.get_num_threads()
+    with Library.open(tmp_path / "lib") as library:
+        report = Indexer(library, IndexOptions(workers=2), embedder=embedder).run([photos])
+    assert report.faces >= 7
+    assert seen == {"detect": {max(1, before // 2)}, "embed": {max(1, before // 2)}}
+    assert torch.get_num_threads() == before
+
+
 def test_moved_photo_keeps_its_faces(tmp_path, photos, embedder):
     with Library.open(tmp_path / "lib") as library:
         Indexer(library, embedder=embedder).run([photos])

@@ -12,6 +12,7 @@ GPU, photos are decoded in processes and detected in batches (``batches``).
 """
 
 import os
+import sys
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -73,6 +74,7 @@ class _Models:
         self._embedder = embedder
         self._device: Future[str] = Future()
         self._loading: Future | None = None
+        self._torch_threads: int | None = None  # torch's own, while the workers have the cores
 
     def start_loading(self) -> None:
         if self._loading is None:
@@ -97,6 +99,7 @@ class _Models:
         from ..detect.detector import FaceDetector  # torchvision and facenet-pytorch: seconds more
         from ..embed.models import load_embedder
 
+        self.share_cores()
         embedder = (self._embedder or load_embedder(self._options.model_id)).to(device)
         return FaceDetector(min_face_size=self._options.min_face_size, device=device), embedder
 
@@ -111,6 +114,28 @@ class _Models:
         """Where the networks run ("cpu", "cuda", "mps"): known once torch is imported."""
         self.start_loading()
         return self._device.result()
+
+    def share_cores(self) -> None:
+        """Fewer torch threads per op, as the workers analyse photos side by side.
+
+        Torch's threads inside each op on top of the workers only contend for
+        the same cores: on 2 cores a fifth more CPU time per photo, spent
+        spinning (benchmarks/index_speed.py). Torch keeps the number per
+        thread once a thread has run an op, so the thread that embeds (the
+        app's job thread may have loaded the embedder) calls this too.
+        """
+        import torch
+
+        if self._torch_threads is None:
+            self._torch_threads = torch.get_num_threads()
+        torch.set_num_threads(max(1, self._torch_threads // self._options.workers))
+
+    def give_back_threads(self) -> None:
+        """Torch's threads as they were before the run (the app trains in the same process)."""
+        if self._torch_threads is not None:
+            import torch
+
+            torch.set_num_threads(self._torch_threads)
 
     @property
     def detector(self) -> "FaceDetector":
@@ -169,6 +194,8 @@ class Indexer:
             if progress:
                 progress(done, len(files))
 
+        if "torch" in sys.modules:  # else the models set it as they load, before this thread runs an op
+            self._models.share_cores()
         with ThreadPoolExecutor(self.options.workers, thread_name_prefix="photoface-index") as pool:
             try:
                 to_analyse, same_content = self._sort_out_known(files, pool, report, advance)
@@ -178,6 +205,8 @@ class Indexer:
                 self._analyse_and_store(originals, pool, report, advance, should_stop)
             except KeyboardInterrupt:
                 report.interrupted = True
+            finally:
+                self._models.give_back_threads()
         if self.active_head:  # once a run, not per batch: it looks through every face of the library
             store_missing_vectors(self.library, self.active_head)
         if not report.interrupted:
@@ -277,9 +306,12 @@ class Indexer:
         ready: list[PhotoAnalysis] = []
         # The first batches are small, so the first faces reach the library (and the people view) soon.
         batch_size = min(FIRST_BATCH_SIZE, self.options.batch_size)
+        # Photos handed to the workers ahead, so that they go on while this thread embeds a
+        # batch (its faces come from a dozen photos): with 2 per worker they sat idle meanwhile.
+        ahead = self.options.workers + self.options.batch_size // 2
         try:
             while True:
-                while len(running) < 2 * self.options.workers and not should_stop():
+                while len(running) < ahead and not should_stop():
                     record = next(queue, None)
                     if record is None:
                         break
