@@ -34,6 +34,9 @@ trap 'rm -rf "$check"' EXIT
 TIMEFORMAT="--version: started and answered in %R s"
 time QT_QPA_PLATFORM=offscreen "$app" --version
 echo "size: $(du -sh "$dist/photoface" | cut -f1)"
+for lib in libxcb-cursor.so.0 libxcb-icccm.so.4 libxcb-keysyms.so.1; do  # the window's, see photoface.spec
+    test -e "$dist/photoface/_internal/$lib" || { echo "the build lacks $lib" >&2; exit 1; }
+done
 cp resources/photoface.png "$check/"
 PHOTOFACE_DATA_DIR="$check/data" "$app" --library "$check/lib" index --quiet "$check/photoface.png"
 test ! -e "$check/data/models" || { echo "the built app converted the model instead of using its own" >&2; exit 1; }
