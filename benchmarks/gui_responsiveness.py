@@ -48,12 +48,17 @@ def measure(photos: Path, library_dir: Path) -> None:
     window = MainWindow(library_dir)
     window.show()
     gaps: list[float] = []
+    gaps_once_loaded: list[float] = []  # once the first photo was stored: the models had loaded
     last = [time.perf_counter()]
-    long_gaps: list[str] = []  # when, and what the status bar said: where the window froze
+    long_gaps: list[str] = []
+    loaded = [False]  # when, and what the status bar said: where the window froze
 
     def tick() -> None:
         now = time.perf_counter()
         gaps.append(now - last[0])
+        if loaded[0]:
+            gaps_once_loaded.append(gaps[-1])
+        loaded[0] = loaded[0] or window.progress.bar.value() > 0
         if gaps[-1] > LONG_GAP_S:
             long_gaps.append(f"{gaps[-1] * 1000:.0f} ms at {now - start:.1f} s ({window.progress.label.text()!r})")
         last[0] = now
@@ -73,7 +78,8 @@ def measure(photos: Path, library_dir: Path) -> None:
           f" in {seconds:.0f} s ({status['photos']['indexed'] / seconds:.2f} photos/s)")
     print(f"GUI timer ticks: {len(gaps):,}; gap median {gaps[len(gaps) // 2] * 1000:.0f} ms,"
           f" 99th percentile {gaps[int(len(gaps) * 0.99)] * 1000:.0f} ms,"
-          f" longest {gaps[-1] * 1000:.0f} ms (target < 100 ms)")
+          f" longest {gaps[-1] * 1000:.0f} ms (target < 100 ms); once the first photo was stored, longest"
+          f" {max(gaps_once_loaded, default=0) * 1000:.0f} ms")
     for gap in long_gaps:
         print(f"  gap of {gap}")
     window.close()
