@@ -33,7 +33,7 @@ from ..store.records import PhotoRecord
 from ..store.transaction import write_transaction
 from .analyse import PhotoAnalysis, analyse_photo
 from .batches import GPU_PHOTO_BATCH, analyses_in_batches
-from .native_libraries import preload_torch_libraries
+from .torch_import import torch_imported_quietly
 from .options import IndexOptions
 from .order import spread_order
 
@@ -80,28 +80,29 @@ class _Models:
         if self._loading is None:
             device = self._options.device
             if device in ("cuda", "mps"):  # a GPU asked for by name must be there before a photo is read:
-                preload_torch_libraries()  # torch is imported here, the window staying responsive
-            if device != "auto":
+                with torch_imported_quietly():  # torch is imported here, the window staying responsive
+                    self._device.set_result(resolve_device(device))
+            elif device != "auto":
                 self._device.set_result(resolve_device(device))
             loader = ThreadPoolExecutor(1, thread_name_prefix="photoface-models")
             self._loading = loader.submit(self._load)
             loader.shutdown(wait=False)
 
     def _load(self) -> tuple["FaceDetector", "Embedder"]:
-        preload_torch_libraries()  # with the GIL released: a window indexing meanwhile stays responsive
-        if not self._device.done():  # first: the indexer picks its way of analysing by it (torch alone, ~4 s)
-            try:
-                self._device.set_result(resolve_device("auto"))
-            except BaseException as error:  # whoever waits for the device hears of it
-                self._device.set_exception(error)
-                raise
-        device = self._device.result()
-        from ..detect.detector import FaceDetector  # torchvision and facenet-pytorch: seconds more
-        from ..embed.models import load_embedder
+        with torch_imported_quietly():  # a window indexing meanwhile stays responsive
+            if not self._device.done():  # first: the indexer picks its way of analysing by it (torch alone, ~4 s)
+                try:
+                    self._device.set_result(resolve_device("auto"))
+                except BaseException as error:  # whoever waits for the device hears of it
+                    self._device.set_exception(error)
+                    raise
+            device = self._device.result()
+            from ..detect.detector import FaceDetector  # torchvision and facenet-pytorch: seconds more
+            from ..embed.models import load_embedder
 
-        self.share_cores()
-        embedder = (self._embedder or load_embedder(self._options.model_id)).to(device)
-        return FaceDetector(min_face_size=self._options.min_face_size, device=device), embedder
+            self.share_cores()
+            embedder = (self._embedder or load_embedder(self._options.model_id)).to(device)
+            return FaceDetector(min_face_size=self._options.min_face_size, device=device), embedder
 
     def loaded_embedder(self) -> "Embedder | None":
         """The embedder if it is loaded (or was given), without loading it."""
