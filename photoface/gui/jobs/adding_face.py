@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QThread, Signal
 
 from photoface.index.drawn import add_face
+from photoface.index.torch_import import torch_imported_quietly
 from photoface.photos.orientation import Box
 from photoface.store.library import Library
 
@@ -32,5 +33,5 @@ class AddFaceJob(QThread):
         report_outcome(self, self._add, "Adding the face")
 
     def _add(self):
-        with Library.open(self.library_dir) as library:
+        with Library.open(self.library_dir) as library, torch_imported_quietly():  # the window stays responsive
             return add_face(library, self.photo, self.box, self.name, self.embedder)

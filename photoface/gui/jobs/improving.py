@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QThread, Signal
 
 from photoface.errors import PhotofaceError
+from photoface.index.torch_import import torch_imported_quietly
 from photoface.store.library import Library
 
 from .outcome import report_outcome
@@ -32,7 +33,8 @@ class ReadinessJob(QThread):
         report_outcome(self, self._check, "Checking your named faces")
 
     def _check(self) -> str:
-        from photoface_training.improve import check_ready
+        with torch_imported_quietly():  # the window stays responsive while torch loads
+            from photoface_training.improve import check_ready
 
         with Library.open(self.library_dir) as library:
             try:
@@ -62,8 +64,9 @@ class ImprovingJob(QThread):
         report_outcome(self, self._improve, "Improving recognition")
 
     def _improve(self):
-        from photoface_training.improve import discard, improve
-        from photoface_training.library_models import PERSONALISE
+        with torch_imported_quietly():
+            from photoface_training.improve import discard, improve
+            from photoface_training.library_models import PERSONALISE
 
         with Library.open(self.library_dir) as library:
             improvement = improve(library, self.config or PERSONALISE, on_epoch=self.progress.emit,
