@@ -1,4 +1,5 @@
-"""photoface never indexes a photo twice: its own albums are skipped, other copies are counted once."""
+"""photoface never indexes a photo twice: its own albums (and its library folder) are skipped, other copies are
+counted once."""
 
 import os
 import shutil
@@ -69,3 +70,15 @@ def test_a_copy_is_counted_once_and_takes_over_when_the_original_goes(tmp_path, 
         [("Barack Obama", [obama["id"]])]
     result = CliRunner().invoke(cli, ["--library", str(tmp_path / "lib"), "status"])
     assert "1 copies of others" in result.output, result.output
+
+
+def test_a_library_kept_among_the_photos_is_not_indexed(copy_photos, embedder):
+    photos = copy_photos("knn/test/obama1.jpg").resolve()
+    with Library.open(photos / "faces") as library:
+        (photos / "faces" / "backups").mkdir()
+        shutil.copy2(photos / "obama1.jpg", photos / "faces" / "backups" / "looks-like-a-photo.jpg")
+        report = index(library, photos, embedder)
+        status = library.status()
+    assert report.indexed == 1 and status["photos"]["indexed"] == 1
+    assert {"path": str(photos / "faces"), "reason": "photoface's library folder"} in status["skipped"]
+    assert not any(kind["kind"] in (".db", ".lock") for kind in status["skipped_kinds"])

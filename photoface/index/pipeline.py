@@ -184,7 +184,7 @@ class Indexer:
             should_stop: Callable[[], bool] = lambda: False) -> IndexReport:
         roots = [resolved(root) for root in roots]
         scan = ScanReport()
-        files = list(iter_photo_files(roots, scan))
+        files = list(iter_photo_files(roots, scan, library_folder=self.library.folder))
         self.library.record_skipped([str(root) for root in roots], scan.skipped)
         report = IndexReport(files=len(files), skipped=len(scan.skipped))
         done = 0

@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 # photos are already in the library, so the scan never indexes them again.
 ALBUM_MARKER = ".photoface-album"
 _ALBUM_REASON = "a photoface album: its photos are in the library already"
+_LIBRARY_REASON = "photoface's library folder"
 
 
 @dataclass
@@ -37,20 +38,25 @@ def is_photo_file(path: str | Path) -> bool:
     return not name.startswith(".") and Path(name).suffix.lower() in READ_EXTENSIONS
 
 
-def iter_photo_files(roots: Iterable[str | Path], report: ScanReport | None = None) -> Iterator[Path]:
+def iter_photo_files(roots: Iterable[str | Path], report: ScanReport | None = None,
+                     library_folder: str | Path | None = None) -> Iterator[Path]:
     """Photo files under ``roots``, as resolved absolute paths, each once.
 
     Folders are walked in name order, folder symlinks followed (each real
     folder visited once, so loops end). Hidden entries, photoface's own
-    albums, folders that cannot be read and photo-named entries that are not
-    storable regular files are left out, each noted in ``report``. A root
-    that is a file is yielded if it is a photo.
+    albums and ``library_folder`` (a library kept among the photos), folders
+    that cannot be read and photo-named entries that are not storable regular
+    files are left out, each noted in ``report``. A root that is a file is
+    yielded if it is a photo.
     """
     visited_dirs: set[Path] = set()
     yielded: set[Path] = set()
     report = ScanReport() if report is None else report
+    roots = [resolved(root) for root in roots]
+    if library_folder is not None and any(_within(resolved(library_folder), root) for root in roots):
+        visited_dirs.add(resolved(library_folder))  # the walk passes it by
+        _skip(report, resolved(library_folder), _LIBRARY_REASON)
     for root in roots:
-        root = resolved(root)
         if album := _album_holding(root):
             _skip(report, album, _ALBUM_REASON)
             continue
@@ -73,6 +79,10 @@ def resolved(path: str | Path) -> Path:
 def _shown_path(path: str | Path) -> str:
     """``path`` as text the library can store: bytes that are not UTF-8 written as escapes."""
     return str(path).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _within(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
 
 
 def _album_holding(path: Path) -> Path | None:
