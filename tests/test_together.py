@@ -179,6 +179,21 @@ def test_a_chosen_cover_survives_grouping_and_undo_and_leaves_with_its_face(albu
         ops.set_cover(library, anna, queries.person(library, people["Ben"])["face_ids"][0])
 
 
+def test_a_cover_follows_its_face_when_the_photo_is_indexed_again(album):
+    library, _, people = album
+    cy = people["Cy"]
+    chosen = queries.person(library, cy)["face_ids"][-1]
+    ops.set_cover(library, cy, chosen)
+    photo = next(face["path"] for face in library.faces() if face["id"] == chosen)
+    name = photo.rsplit("/", 1)[1].removesuffix(".jpg")
+    index = int(name.removeprefix("both"))
+    save(library, name, [0, 1] + ([2] if index < 2 else []), JAN_2024 + 31 * index * DAY_NS, seed=index)  # new ids
+    assert chosen not in queries.person(library, cy)["face_ids"]
+    successor = cover_of(library, cy)
+    assert successor is not None and successor in queries.person(library, cy)["face_ids"]
+    assert next(face["path"] for face in library.faces() if face["id"] == successor) == photo
+
+
 def test_the_kept_person_keeps_its_cover_when_merging(album):
     library, _, people = album
     anna, ben, cy = people["Anna"], people["Ben"], people["Cy"]

@@ -43,7 +43,8 @@ CARRY_OVER_IOU = 0.5  # an old and a new face of a re-indexed photo overlapping 
 # Columns of user decisions naming a face, moved to its successor on re-indexing.
 # Suggestions are not: the next cluster run recomputes them.
 _PEOPLE_COLUMNS_CARRIED = (("face_people", "face_id"), ("rejections", "face_id"),
-                           ("cannot_links", "face_id"), ("cannot_links", "other_face_id"))
+                           ("cannot_links", "face_id"), ("cannot_links", "other_face_id"),
+                           ("persons", "cover_face_id"))  # a cover chosen on a face re-indexed
 
 # The status a photo that is present on disk has, derived from its error.
 _PRESENT_STATUS = "CASE WHEN error IS NULL THEN 'indexed' ELSE 'error' END"
