@@ -31,7 +31,7 @@ from PIL import ExifTags
 
 from photoface.export._header import open_header
 from photoface.photos.kinds import is_video_name
-from photoface.photos.scan import ALBUM_MARKER, shot_files
+from photoface.photos.scan import ALBUM_MARKER, folder_companions, shot_files
 
 _EXIF_DATE_FORMAT = "%Y:%m:%d %H:%M:%S"
 
@@ -62,9 +62,13 @@ def export_album(
         folder.mkdir(parents=True, exist_ok=True)
         _mark_as_album(folder)
     report = ExportReport()
+    companions: dict[Path, dict[str, str]] = {}  # each source folder listed once, not once a photo
     for source, date in photo_paths:
         if _in_range(date, since, until):
-            for path in (Path(source), *shot_files(Path(source))):  # a RAW+JPEG pair, a live photo's video
+            source = Path(source)
+            if source.parent not in companions:
+                companions[source.parent] = folder_companions(source.parent)
+            for path in (source, *shot_files(source, companions[source.parent])):  # RAW+JPEG, a live photo
                 _export_one(path, folder, link, report)
     return report
 

@@ -96,7 +96,7 @@ def _album_holding(path: Path) -> Path | None:
 def _if_photo(path: Path, report: ScanReport) -> Iterator[Path]:
     if not path.exists():
         log.warning("photo folder or file not found: %s", path)
-    elif path.name in _folder_companions(path.parent):
+    elif path.name in folder_companions(path.parent):
         _skip(report, path, PAIRED)
     elif not is_photo_file(path):
         _skip_kind(report, path)
@@ -124,13 +124,17 @@ def _walk(directory: Path, visited_dirs: set[Path], report: ScanReport) -> Itera
         yield from _entry(entry, visited_dirs, report, companions)
 
 
-def shot_files(photo: Path) -> list[Path]:
-    """The other files of ``photo``'s shot (its RAW, a live photo's video), as the scan pairs them."""
-    return [photo.parent / name for name, paired_with in _folder_companions(photo.parent).items()
-            if paired_with == photo.name]
+def shot_files(photo: Path, companions: dict[str, str] | None = None) -> list[Path]:
+    """The other files of ``photo``'s shot (its RAW, a live photo's video), as the scan pairs them.
+
+    ``companions``: its folder's ``folder_companions``, for a caller that asks of many photos of one folder.
+    """
+    companions = folder_companions(photo.parent) if companions is None else companions
+    return [photo.parent / name for name, paired_with in companions.items() if paired_with == photo.name]
 
 
-def _folder_companions(folder: Path) -> dict[str, str]:
+def folder_companions(folder: Path) -> dict[str, str]:
+    """``shot_companions`` of the files in ``folder`` (none if it cannot be listed)."""
     try:
         return shot_companions(os.listdir(folder))
     except OSError:
