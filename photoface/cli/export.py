@@ -5,7 +5,6 @@ from pathlib import Path
 import click
 
 from .group import cli, open_library
-from .people import person_id_of
 
 
 @cli.command()
@@ -18,10 +17,11 @@ from .people import person_id_of
 @click.pass_context
 def export(ctx: click.Context, person: str, folder: Path, copy: bool, since, until) -> None:
     """Put the photos of PERSON (an id or a name) in an album folder; originals stay untouched."""
+    from ..people import queries
     from ..people.interop import export_person
 
     with open_library(ctx, read_only=True) as library:
-        person_id = person_id_of(library, person)
+        person_id = queries.person_named(library, person)
         report = export_person(library, person_id, folder, link=not copy, since=since and since.date(),
                                until=until and until.date())
     click.echo(f"{len(report.added)} photos added to {folder}, {len(report.skipped)} already there")
@@ -39,10 +39,11 @@ def export(ctx: click.Context, person: str, folder: Path, copy: bool, since, unt
 @click.pass_context
 def xmp(ctx: click.Context, person: str | None, folder: Path | None) -> None:
     """Write face regions and people keywords to XMP sidecars (digiKam, Lightroom, darktable read them)."""
+    from ..people import queries
     from ..people.interop import write_sidecars
 
     with open_library(ctx, read_only=True) as library:
-        person_id = None if person is None else person_id_of(library, person)
+        person_id = None if person is None else queries.person_named(library, person)
         written = write_sidecars(library, person_id, folder)
     click.echo(f"{len(written)} XMP sidecars written")
 

@@ -152,10 +152,10 @@ def reject(ctx: click.Context, face_id: int, person_id: int) -> None:
 @click.pass_context
 def cover(ctx: click.Context, person: str, face_id: int) -> None:
     """Show face FACE_ID on PERSON's tile (an id or a name); the best face shows again if it leaves them."""
-    from ..people import operations
+    from ..people import operations, queries
 
     with open_library(ctx) as library:
-        operations.set_cover(library, person_id_of(library, person), face_id)
+        operations.set_cover(library, queries.person_named(library, person), face_id)
 
 
 @cli.command()
@@ -168,7 +168,7 @@ def photos(ctx: click.Context, with_people: tuple[str, ...], as_json: bool) -> N
     from ..people import queries
 
     with open_library(ctx, read_only=True) as library:
-        listed = queries.photos(library, [person_id_of(library, person) for person in with_people])
+        listed = queries.photos(library, [queries.person_named(library, person) for person in with_people])
     if as_json:
         click.echo(json.dumps([{**photo, "taken": photo["taken"].isoformat()} for photo in listed], indent=1))
         return
@@ -182,13 +182,6 @@ def photos(ctx: click.Context, with_people: tuple[str, ...], as_json: bool) -> N
 def undo(ctx: click.Context) -> None:
     """Undo the last people operation."""
     click.echo(f"Undone: {_person_operation(ctx, 'undo')}")
-
-
-def person_id_of(library, person: str) -> int:
-    """A person given by id or by name (or the start of one: ``queries.person_named``)."""
-    from ..people import queries
-
-    return queries.person_named(library, person)
 
 
 def _person_operation(ctx: click.Context, function: str, *args):
