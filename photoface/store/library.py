@@ -449,17 +449,15 @@ class Library:
 
     def face_thumbnail(self, face_id: int) -> bytes:
         """The face's JPEG crop; KeyError for an unknown face."""
-        row = self.db.execute("SELECT thumbnail FROM faces WHERE id = ?", [face_id]).fetchone()
-        if row is None:
-            raise KeyError(face_id)
-        return row[0]
+        return self.face_tile(face_id)[0]
 
-    def face_time_ms(self, face_id: int) -> int | None:
-        """When in its video the face was seen (None for a photo's face); KeyError for an unknown face."""
-        row = self.db.execute("SELECT time_ms FROM faces WHERE id = ?", [face_id]).fetchone()
+    def face_tile(self, face_id: int) -> tuple[bytes, int | None]:
+        """The face's JPEG crop and when in its video it was seen (None for a photo's face), in one read;
+        KeyError for an unknown face."""
+        row = self.db.execute("SELECT thumbnail, time_ms FROM faces WHERE id = ?", [face_id]).fetchone()
         if row is None:
             raise KeyError(face_id)
-        return row[0]
+        return row[0], row[1]
 
     # --- helpers -------------------------------------------------------------
 

@@ -34,8 +34,8 @@ class ThumbnailCache:
 
     def _load(self, face_id: int) -> QPixmap:
         try:
-            image = QImage.fromData(self.library.face_thumbnail(face_id))
-            time_ms = self.library.face_time_ms(face_id)
+            thumbnail, time_ms = self.library.face_tile(face_id)
+            image = QImage.fromData(thumbnail)
         except KeyError:  # re-indexed away since the list was read
             image, time_ms = QImage(), None
         if image.isNull():
