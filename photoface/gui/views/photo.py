@@ -106,25 +106,25 @@ class PhotoView(QWidget):
     def reload(self) -> None:
         """Show the photo again as the library has it now (its faces named, added or undone)."""
         if self.photo_id is not None:
-            self._show_photo(self.path, self.photo_id)
+            self._show_photo(self.path, self.photo_id, list(self.library.faces(photo_id=self.photo_id)))
 
     def _show_position(self, sequence: list[int], position: int, of_photos: bool) -> None:
         photo_id = sequence[position] if of_photos else self._photo_of_face(sequence[position])
         path = queries.photo_path(self.library, photo_id)
+        faces = list(self.library.faces(photo_id=photo_id))  # a gone photo lists none
+        if not (of_photos or faces):
+            raise PhotofaceError(f"The photo of face {sequence[position]} is gone.",
+                                 in_app="That photo is gone from its folder.")
         self.sequence, self.position, self.of_photos = sequence, position, of_photos
-        self._show_photo(path, photo_id)
+        self._show_photo(path, photo_id, faces)
 
     def _photo_of_face(self, face_id: int) -> int:
         try:
-            photo_id = self.library.photo_of_face(face_id)
+            return self.library.photo_of_face(face_id)
         except KeyError:
             raise PhotofaceError(f"There is no face {face_id}.", in_app="That face is no longer there.") from None
-        if next(self.library.faces(photo_id=photo_id), None) is None:
-            raise PhotofaceError(f"The photo of face {face_id} is gone.", in_app="That photo is gone from its folder.")
-        return photo_id
 
-    def _show_photo(self, path: str, photo_id: int) -> None:
-        faces = list(self.library.faces(photo_id=photo_id))
+    def _show_photo(self, path: str, photo_id: int, faces: list[dict]) -> None:
         shown = shown_face(faces, self.face_id)  # a video: the frame of this face
         frame_ms = shown and shown["time_ms"]
         if (photo_id, frame_ms) != (self.photo_id, self.frame_ms) or self.canvas.pixmap.isNull():
