@@ -58,6 +58,20 @@ def test_any_list_can_be_passed_in(qtbot, people_window):
     assert view.face_id == faces[2]
 
 
+def test_a_step_to_a_photo_gone_since_says_so_and_stays(qtbot, people_window):
+    sequence = open_from_person(people_window)
+    view = people_window.photo_view
+    library = people_window.library
+    gone = next(face for face in sequence[1:] if library.photo_of_face(face) != view.photo_id)
+    library.db.execute("UPDATE photos SET status = 'gone' WHERE id = ?", [library.photo_of_face(gone)])
+    position = sequence.index(gone)
+    with qtbot.waitSignal(view.failed) as failed:
+        for _ in range(position):  # up to the face whose photo went
+            qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert failed.args == ["That photo is gone from its folder."]
+    assert view.face_id == sequence[position - 1] and people_window.stack.currentWidget() is view
+
+
 @pytest.mark.parametrize("key", [Qt.Key.Key_Escape, Qt.Key.Key_Backspace])
 def test_esc_and_backspace_go_back_where_the_photo_was_opened_from(qtbot, people_window, key):
     open_from_person(people_window)
