@@ -11,6 +11,7 @@ later get theirs as they are stored. Torch loads only to read a checkpoint.
 """
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,18 +74,19 @@ def forget_head(library: Library, model_id: str) -> None:
     kept_head_path(library, model_id).unlink(missing_ok=True)
 
 
-def model_vectors(library: Library, model_id: str) -> tuple[np.ndarray, np.ndarray]:
-    """Face ids and vectors of present faces by ``model_id``.
+def model_vectors(library: Library, model_id: str,
+                  face_ids: Collection[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Face ids and vectors of present faces by ``model_id`` (``face_ids``: of these only).
 
     A face that a trained head has not embedded yet (indexed while it was being
     kept, say) keeps its base model's vector: the head was trained with the
     harmonic loss so that its vectors stay comparable with the base's.
     """
-    ids, vectors = library.embedding_matrix(model_id)
+    ids, vectors = library.embedding_matrix(model_id, face_ids=face_ids)
     base = library.base_model(model_id)
     if base is None:
         return ids, vectors
-    base_ids, base_vectors = library.embedding_matrix(base, lacking=model_id)
+    base_ids, base_vectors = library.embedding_matrix(base, lacking=model_id, face_ids=face_ids)
     if base_vectors.shape[1] != vectors.shape[1]:  # a compact head: no common space with its base
         return ids, vectors
     ids, vectors = np.concatenate([ids, base_ids]), np.concatenate([vectors, base_vectors])

@@ -118,9 +118,7 @@ def likely_one_person(library: Library, level: int, excluding: Collection[int] =
     rows = rows_where_in(library.db, "faces", "id", sorted(unsorted), "id, photo_id, coalesce(quality, 0) AS q")
     rows = sorted(rows, key=lambda row: (-row["q"], row["id"]))[:LIKELY_GROUP_FACES]
     photo_of = {row["id"]: row["photo_id"] for row in rows}
-    ids, vectors = model_vectors(library, model_id)
-    keep = np.isin(ids, list(photo_of))
-    ids, vectors = ids[keep], vectors[keep]
+    ids, vectors = model_vectors(library, model_id, face_ids=list(photo_of))
     labels = cluster_embeddings(vectors, level=level, photo_ids=np.array([photo_of[int(face)] for face in ids]))
     return sorted(ids[labels == 0].tolist()) if (labels != UNSORTED).any() else []
 

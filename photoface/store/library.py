@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
@@ -402,22 +402,24 @@ class Library:
             }
 
     def embedding_matrix(
-        self, model_id: str, include_gone: bool = False, lacking: str | None = None
+        self, model_id: str, include_gone: bool = False, lacking: str | None = None,
+        face_ids: Collection[int] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Face ids (int64) and their L2-normalised float32 embeddings, one row each.
 
-        ``lacking``: only the faces that model ``lacking`` has not embedded yet.
+        ``lacking``: only the faces that model ``lacking`` has not embedded yet; ``face_ids``: only these.
         """
         dim = self._model_dim(model_id)
         not_yet = ("TRUE" if lacking is None else "NOT EXISTS (SELECT 1 FROM embeddings AS made"
                    " WHERE made.face_id = embeddings.face_id AND made.model_id = :lacking)")
+        among = "TRUE" if face_ids is None else "embeddings.face_id IN (SELECT value FROM json_each(:ids))"
         rows = self.db.execute(
             "SELECT embeddings.face_id, embeddings.dtype, embeddings.vector FROM embeddings"
             " JOIN faces ON faces.id = embeddings.face_id"
             " JOIN photos ON photos.id = faces.photo_id"
-            f" WHERE {_photo_filter(include_gone)} AND embeddings.model_id = :model AND {not_yet}"
+            f" WHERE {_photo_filter(include_gone)} AND embeddings.model_id = :model AND {not_yet} AND {among}"
             " ORDER BY embeddings.face_id",
-            {"model": model_id, "lacking": lacking},
+            {"model": model_id, "lacking": lacking, "ids": json.dumps([] if face_ids is None else list(face_ids))},
         ).fetchall()
         face_ids = np.array([face_id for face_id, _, _ in rows], dtype=np.int64)
         vectors = [_decode_vector(dtype, blob) for _, dtype, blob in rows]
